@@ -1,0 +1,68 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SwitchyardModel
+
+/// OpenAI Chat Completions, and every server that speaks it (Mistral, Groq, Ollama, vLLM, llama.cpp).
+public struct OpenAIProvider: ChatProvider {
+    let http: UpstreamHTTP
+
+    public init(http: UpstreamHTTP) {
+        self.http = http
+    }
+
+    public func complete(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatResponse {
+        let started = ContinuousClock.now
+        let body = try JSONCoding.encode(OpenAIRequestBuilder.body(request, model: target.model, stream: false))
+        let answer = try await http.postJSON(url: url(target), headers: headers(target), body: body, target: target)
+        let latency = Int((ContinuousClock.now - started) / .milliseconds(1))
+        let decoded = try JSONCoding.decode(OpenAIChatResponse.self, from: answer, provider: target.provider)
+        return Self.response(decoded, latencyMs: latency, provider: target.provider)
+    }
+
+    public func stream(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatEventStream {
+        let started = ContinuousClock.now
+        let body = try JSONCoding.encode(OpenAIRequestBuilder.body(request, model: target.model, stream: true))
+        let response = try await http.open(url: url(target), headers: headers(target), body: body, target: target)
+        let translator = OpenAIStreamTranslator(provider: target.provider, started: started)
+        return SSEStreamPump.events(from: response, translator: translator, target: target)
+    }
+
+    func url(_ target: UpstreamTarget) -> String {
+        var base = target.baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + "/chat/completions"
+    }
+
+    func headers(_ target: UpstreamTarget) -> HTTPHeaders {
+        var headers = HTTPHeaders([("content-type", "application/json"), ("accept", "application/json")])
+        if let key = target.apiKey, !key.isEmpty { headers.add(name: "authorization", value: "Bearer \(key)") }
+        return headers
+    }
+
+    static func response(_ decoded: OpenAIChatResponse, latencyMs: Int, provider: String) -> ChatResponse {
+        var content: [ContentPart] = []
+        let choice = decoded.choices.first
+        if let message = choice?.message {
+            if let reasoning = message.reasoning_content ?? message.reasoning, !reasoning.isEmpty {
+                content.append(.reasoning(.text(reasoning, signature: nil)))
+            }
+            if let text = message.content ?? message.refusal, !text.isEmpty {
+                content.append(.text(text))
+            }
+            for (i, call) in (message.tool_calls ?? []).enumerated() {
+                content.append(
+                    .toolUse(
+                        ToolUse(
+                            id: call.id ?? "call_\(i)", name: call.function?.name ?? "",
+                            input: JSONCoding.parseDocument(call.function?.arguments ?? ""))))
+            }
+        }
+        return ChatResponse(
+            content: content,
+            stopReason: OpenAIStopReason.canonical(choice?.finish_reason),
+            usage: decoded.usage?.canonical ?? Usage(),
+            latencyMs: latencyMs)
+    }
+}

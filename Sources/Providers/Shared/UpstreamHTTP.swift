@@ -1,0 +1,100 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SwitchyardModel
+
+/// The HTTP half every adapter shares: one pooled client, deadlines, and upstream errors turned into `GatewayError`.
+public struct UpstreamHTTP: Sendable {
+    public let client: HTTPClient
+    /// The most a non-streaming answer may hold; a runaway upstream cannot exhaust memory.
+    public var maxResponseBytes: Int
+
+    public init(client: HTTPClient, maxResponseBytes: Int = 64 << 20) {
+        self.client = client
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    /// POST and collect the whole answer within `target.timeoutSeconds`.
+    public func postJSON(url: String, headers: HTTPHeaders, body: ByteBuffer, target: UpstreamTarget) async throws -> ByteBuffer {
+        try await Deadline.run(seconds: target.timeoutSeconds, onTimeout: Self.timeoutError(target)) {
+            let response = try await self.open(url: url, headers: headers, body: body, target: target)
+            do {
+                return try await response.body.collect(upTo: self.maxResponseBytes)
+            } catch let error as GatewayError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                throw GatewayError(.unavailable, "provider '\(target.provider)' broke off its answer: \(Self.describe(error))")
+            }
+        }
+    }
+
+    /// POST and return as soon as a successful response head arrives; the body is the caller's to stream.
+    public func open(url: String, headers: HTTPHeaders, body: ByteBuffer, target: UpstreamTarget) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers = headers
+        request.body = .bytes(body)
+        let response: HTTPClientResponse
+        do {
+            // AsyncHTTPClient's deadline covers the wait for the response head only, which is what a stream wants.
+            response = try await client.execute(request, timeout: .milliseconds(Int64(target.timeoutSeconds * 1000)))
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw Self.timeoutError(target)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw GatewayError(.unavailable, "could not reach provider '\(target.provider)': \(Self.describe(error))")
+        }
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw await Self.upstreamError(response, target: target)
+        }
+        return response
+    }
+
+    static func timeoutError(_ target: UpstreamTarget) -> GatewayError {
+        GatewayError(.timeout, "provider '\(target.provider)' did not answer within \(formatSeconds(target.timeoutSeconds)) s")
+    }
+
+    static func upstreamError(_ response: HTTPClientResponse, target: UpstreamTarget) async -> GatewayError {
+        let status = Int(response.status.code)
+        var text = ""
+        if let body = try? await response.body.collect(upTo: 1 << 20) {
+            text = Self.errorMessage(in: body) ?? ""
+        }
+        let reason = text.isEmpty ? response.status.reasonPhrase : text
+        return GatewayError(
+            GatewayError.kind(forUpstreamStatus: status),
+            "provider '\(target.provider)' answered \(status): \(reason)",
+            upstreamStatus: status
+        )
+    }
+
+    /// OpenAI, Anthropic and Gemini all put the human-readable text at `error.message`.
+    public static func errorMessage(in body: ByteBuffer) -> String? {
+        guard body.readableBytes > 0 else { return nil }
+        let data = Data(body.readableBytesView)
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            if let error = object["error"] as? [String: Any], let message = error["message"] as? String {
+                return message
+            }
+            if let error = object["error"] as? String { return error }
+            if let message = object["message"] as? String { return message }
+            if let detail = object["detail"] as? String { return detail }
+        }
+        let raw = String(decoding: data.prefix(1000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if raw.hasPrefix("<") { return nil }
+        return raw.isEmpty ? nil : raw
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError { return String(describing: error) }
+        return String(describing: error)
+    }
+
+    static func formatSeconds(_ s: Double) -> String {
+        s.rounded() == s ? String(Int(s)) : String(s)
+    }
+}

@@ -1,0 +1,32 @@
+/// Where and as whom one upstream call is made; chosen by the engine, used by an adapter.
+public struct UpstreamTarget: Sendable {
+    /// The configured provider name, for messages and logs.
+    public var provider: String
+    /// The model name as the upstream knows it.
+    public var model: String
+    public var baseURL: String
+    public var apiKey: String?
+    /// Non-streaming: the whole call. Streaming: until the response head arrives.
+    public var timeoutSeconds: Double
+    /// Streaming: the longest silence allowed between two chunks.
+    public var streamIdleTimeoutSeconds: Double
+
+    public init(
+        provider: String, model: String, baseURL: String, apiKey: String?,
+        timeoutSeconds: Double, streamIdleTimeoutSeconds: Double
+    ) {
+        self.provider = provider
+        self.model = model
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.timeoutSeconds = timeoutSeconds
+        self.streamIdleTimeoutSeconds = streamIdleTimeoutSeconds
+    }
+}
+
+/// One upstream API. `stream` returns once the upstream has accepted the request, so that errors
+/// before the first byte can still be retried or reported as a plain error.
+public protocol ChatProvider: Sendable {
+    func complete(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatResponse
+    func stream(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatEventStream
+}

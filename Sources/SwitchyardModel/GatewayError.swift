@@ -1,0 +1,50 @@
+/// The one error type every layer throws; each door maps `kind` to its dialect's codes.
+public struct GatewayError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        case validation
+        case payloadTooLarge
+        case accessDenied
+        case notFound
+        case throttled
+        case timeout
+        case unavailable
+        case internalError
+        /// The upstream failed after the answer began streaming.
+        case streamFailed
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// The upstream's HTTP status, when the error came from one.
+    public var upstreamStatus: Int?
+
+    public init(_ kind: Kind, _ message: String, upstreamStatus: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.upstreamStatus = upstreamStatus
+    }
+
+    public var description: String { "\(kind): \(message)" }
+
+    /// Whether trying again (another key, later) may succeed.
+    public var isRetryable: Bool {
+        switch kind {
+        case .throttled, .unavailable, .internalError, .timeout: true
+        default: false
+        }
+    }
+
+    /// The kind an upstream HTTP status means.
+    public static func kind(forUpstreamStatus status: Int) -> Kind {
+        switch status {
+        case 401, 403: .accessDenied
+        case 404: .notFound
+        case 408: .timeout
+        case 413: .payloadTooLarge
+        case 429: .throttled
+        case 400..<500: .validation
+        case 500: .internalError
+        default: .unavailable
+        }
+    }
+}
