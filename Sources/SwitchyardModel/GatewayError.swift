@@ -26,10 +26,11 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(kind): \(message)" }
 
-    /// Whether trying again (another key, later) may succeed.
+    /// Whether trying again (another key, a moment later) may succeed. Timeouts are not retried: the caller has
+    /// already waited the whole timeout once.
     public var isRetryable: Bool {
         switch kind {
-        case .throttled, .unavailable, .internalError, .timeout: true
+        case .throttled, .unavailable, .internalError: true
         default: false
         }
     }

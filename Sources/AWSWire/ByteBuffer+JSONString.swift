@@ -1,0 +1,44 @@
+import NIOCore
+
+extension ByteBuffer {
+    /// Writes `string` as a quoted JSON string. Runs of bytes that need no escaping are copied in one go;
+    /// non-ASCII UTF-8 passes through unchanged (JSON text is UTF-8), so only `"`, `\` and control
+    /// characters are escaped.
+    @discardableResult
+    public mutating func writeJSONString(_ string: String) -> Int {
+        let before = writerIndex
+        var string = string
+        string.withUTF8 { utf8 in
+            reserveCapacity(minimumWritableBytes: utf8.count + 2)
+            writeInteger(UInt8(ascii: "\""))
+            var runStart = 0
+            for i in 0..<utf8.count {
+                let byte = utf8[i]
+                if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") { continue }
+                if i > runStart { writeBytes(UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+                writeJSONEscape(byte)
+                runStart = i + 1
+            }
+            if utf8.count > runStart { writeBytes(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count])) }
+            writeInteger(UInt8(ascii: "\""))
+        }
+        return writerIndex - before
+    }
+
+    private mutating func writeJSONEscape(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): writeStaticString("\\\"")
+        case UInt8(ascii: "\\"): writeStaticString("\\\\")
+        case 0x0A: writeStaticString("\\n")
+        case 0x0D: writeStaticString("\\r")
+        case 0x09: writeStaticString("\\t")
+        case 0x08: writeStaticString("\\b")
+        case 0x0C: writeStaticString("\\f")
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            writeStaticString("\\u00")
+            writeInteger(hex.utf8Start[Int(byte >> 4)])
+            writeInteger(hex.utf8Start[Int(byte & 0x0F)])
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import AWSWire
+import Engine
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SwitchyardModel
+
+/// The Bedrock runtime door: `/model/{modelId}/converse` and `/converse-stream`, answered exactly as AWS would.
+public struct BedrockRuntimeRoutes<Context: RequestContext>: Sendable {
+    let engine: Engine
+    let maxBodyBytes: Int
+    let logger: Logger
+
+    public init(engine: Engine, maxBodyBytes: Int, logger: Logger) {
+        self.engine = engine
+        self.maxBodyBytes = maxBodyBytes
+        self.logger = logger
+    }
+
+    public func register(on group: RouterGroup<Context>) {
+        group.post("model/:modelId/converse") { request, context in
+            await self.answer { try await self.converse(request, context: context) }
+        }
+        group.post("model/:modelId/converse-stream") { request, context in
+            await self.answer { try await self.converseStream(request, context: context) }
+        }
+    }
+
+    func converse(_ request: Request, context: Context) async throws -> Response {
+        let (modelId, chat) = try await decode(request, context: context)
+        let answer = try await engine.complete(chat, modelId: modelId, options: options(request))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ConverseResponseEncoder.encode(answer)))
+    }
+
+    func converseStream(_ request: Request, context: Context) async throws -> Response {
+        let (modelId, chat) = try await decode(request, context: context)
+        let events = try await engine.stream(chat, modelId: modelId, options: options(request))
+        let logger = self.logger
+        let body = ResponseBody { writer in
+            do {
+                for try await event in events {
+                    var frame = ByteBuffer()
+                    ConverseStreamEncoder.write(event, into: &frame)
+                    try await writer.write(frame)
+                }
+            } catch let error as GatewayError {
+                logger.info("stream failed", metadata: ["model": "\(modelId)", "error": "\(error.message)"])
+                var frame = ByteBuffer()
+                ConverseStreamEncoder.writeException(error, into: &frame)
+                try await writer.write(frame)
+            } catch is CancellationError {
+                return
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/vnd.amazon.eventstream"], body: body)
+    }
+
+    /// Reads the model id from the path and the body within Bedrock's size limit.
+    func decode(_ request: Request, context: Context) async throws -> (String, ChatRequest) {
+        guard let raw = context.parameters.get("modelId"), let modelId = raw.removingPercentEncoding, !modelId.isEmpty else {
+            throw GatewayError(.validation, "the model identifier in the path is not valid")
+        }
+        let body = try await BodyReader.collect(request, limit: maxBodyBytes)
+        return (modelId, try ConverseRequestDecoder.decode(body))
+    }
+
+    func options(_ request: Request) -> CallOptions {
+        CallOptions(pinnedKey: request.headers[Self.pinnedKeyField])
+    }
+
+    static var pinnedKeyField: HTTPField.Name { HTTPField.Name("x-bf-api-key")! }
+
+    /// Every failure leaves in the Bedrock dialect; nothing escapes as a bare 500.
+    func answer(_ handler: () async throws -> Response) async -> Response {
+        do {
+            return try await handler()
+        } catch let error as GatewayError {
+            return Self.errorResponse(error)
+        } catch {
+            logger.error("unexpected failure", metadata: ["error": "\(error)"])
+            return Self.errorResponse(GatewayError(.internalError, "the gateway failed to handle the request"))
+        }
+    }
+
+    static func errorResponse(_ error: GatewayError) -> Response {
+        let aws = BedrockErrorMapper.awsError(for: error)
+        var headers = HTTPFields()
+        for header in aws.headers {
+            if let name = HTTPField.Name(header.name) { headers[name] = header.value }
+        }
+        return Response(status: .init(code: aws.status), headers: headers, body: ResponseBody(byteBuffer: aws.bodyBuffer))
+    }
+}

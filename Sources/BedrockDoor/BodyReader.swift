@@ -1,0 +1,22 @@
+import Hummingbird
+import NIOCore
+import SwitchyardModel
+
+enum BodyReader {
+    /// Refuses an oversized body from its Content-Length before reading any of it, and stops reading one that
+    /// grows past the limit without declaring its length.
+    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw tooLarge(limit)
+        }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge(limit)
+        }
+    }
+
+    static func tooLarge(_ limit: Int) -> GatewayError {
+        GatewayError(.payloadTooLarge, "the request body is larger than the limit of \(limit) bytes")
+    }
+}

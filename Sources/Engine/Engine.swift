@@ -1,0 +1,117 @@
+import Logging
+import SwitchyardModel
+
+/// A configured provider with the adapter that speaks its API.
+public struct ProviderRuntime: Sendable {
+    public let config: ProviderConfig
+    public let adapter: any ChatProvider
+
+    public init(config: ProviderConfig, adapter: any ChatProvider) {
+        self.config = config
+        self.adapter = adapter
+    }
+}
+
+/// What a caller may ask of one call beyond the request itself.
+public struct CallOptions: Sendable {
+    /// A key name that skips load balancing.
+    public var pinnedKey: String?
+
+    public init(pinnedKey: String? = nil) {
+        self.pinnedKey = pinnedKey
+    }
+}
+
+/// The one place that decides: which provider and key serve a request, retries, fallbacks.
+public struct Engine: Sendable {
+    let providers: [String: ProviderRuntime]
+    let router: ModelRouter
+    let redactor: SecretRedactor
+    let logger: Logger
+
+    public init(providers: [ProviderRuntime], aliases: [String: String], logger: Logger) {
+        self.providers = Dictionary(providers.map { ($0.config.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.router = ModelRouter(providers: Set(self.providers.keys), aliases: aliases)
+        self.redactor = SecretRedactor(secrets: providers.flatMap { $0.config.keys.map(\.value) })
+        self.logger = logger
+    }
+
+    public var providerNames: [String] { providers.keys.sorted() }
+
+    public func complete(_ request: ChatRequest, modelId: String, options: CallOptions = CallOptions()) async throws -> ChatResponse {
+        try await redacting {
+            try await withFallbacks(request, modelId: modelId, options: options) { adapter, target in
+                try await adapter.complete(request, target: target)
+            }
+        }
+    }
+
+    /// Returns once an upstream has accepted the request; failures before that are retried and fall back,
+    /// failures after it end the stream with an error.
+    public func stream(_ request: ChatRequest, modelId: String, options: CallOptions = CallOptions()) async throws -> EventStream {
+        let upstream = try await redacting {
+            try await withFallbacks(request, modelId: modelId, options: options) { adapter, target in
+                try await adapter.stream(request, target: target)
+            }
+        }
+        return EventStream(upstream: upstream, redactor: redactor)
+    }
+
+    private func redacting<T>(_ operation: () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch let error as GatewayError {
+            throw redactor.redact(error)
+        }
+    }
+
+    private func withFallbacks<T: Sendable>(
+        _ request: ChatRequest, modelId: String, options: CallOptions,
+        _ call: (any ChatProvider, UpstreamTarget) async throws -> T
+    ) async throws -> T {
+        let candidates = [modelId] + request.fallbacks
+        var failure: GatewayError?
+        for (position, candidate) in candidates.enumerated() {
+            do {
+                // A pinned key names a key of the primary provider only.
+                let pinned = position == 0 ? options.pinnedKey : nil
+                return try await withRetries(modelId: candidate, pinnedKey: pinned, call)
+            } catch let error as GatewayError {
+                if position + 1 < candidates.count {
+                    logger.info("falling back", metadata: ["model": "\(candidate)", "next": "\(candidates[position + 1])", "error": "\(redactor.redact(error.message))"])
+                }
+                failure = failure ?? error
+            }
+        }
+        throw failure ?? GatewayError(.internalError, "no model to try")
+    }
+
+    private func withRetries<T: Sendable>(
+        modelId: String, pinnedKey: String?, _ call: (any ChatProvider, UpstreamTarget) async throws -> T
+    ) async throws -> T {
+        let route = try router.route(modelId)
+        guard let runtime = providers[route.provider] else {
+            throw GatewayError(.notFound, "provider '\(route.provider)' is not configured")
+        }
+        let config = runtime.config
+        var failedKeys: Set<String> = []
+        var attempt = 0
+        while true {
+            let key = try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys)
+            let target = UpstreamTarget(
+                provider: config.name, model: route.model, baseURL: config.baseURL, apiKey: key?.value,
+                timeoutSeconds: config.timeoutSeconds, streamIdleTimeoutSeconds: config.streamIdleTimeoutSeconds)
+            do {
+                return try await call(runtime.adapter, target)
+            } catch let error as GatewayError where error.isRetryable && attempt < config.maxRetries {
+                attempt += 1
+                if let key { failedKeys.insert(key.name) }
+                let delay = Backoff.delay(attempt: attempt, baseMs: config.retryBackoffMs)
+                logger.info(
+                    "retrying upstream call",
+                    metadata: ["provider": "\(config.name)", "attempt": "\(attempt)", "error": "\(redactor.redact(error.message))"])
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+}

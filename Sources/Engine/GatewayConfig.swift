@@ -1,0 +1,77 @@
+/// Everything the gateway is told at start; loaded once and handed down.
+public struct GatewayConfig: Sendable {
+    public var server: ServerSettings
+    public var providers: [ProviderConfig]
+    /// Client-facing model name → `provider/model`.
+    public var aliases: [String: String]
+
+    public init(server: ServerSettings = ServerSettings(), providers: [ProviderConfig] = [], aliases: [String: String] = [:]) {
+        self.server = server
+        self.providers = providers
+        self.aliases = aliases
+    }
+}
+
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    /// Bedrock's own limit on a request body.
+    public var maxBodyBytes: Int
+    /// How long in-flight requests may run on after SIGTERM.
+    public var shutdownGraceSeconds: Double
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 25_000_000, shutdownGraceSeconds: Double = 30) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.shutdownGraceSeconds = shutdownGraceSeconds
+    }
+}
+
+/// Which upstream API a provider speaks.
+public enum ProviderKind: String, Sendable, CaseIterable {
+    case openai
+    case anthropic
+}
+
+public struct ProviderConfig: Sendable {
+    public var name: String
+    public var kind: ProviderKind
+    public var baseURL: String
+    public var keys: [KeyConfig]
+    public var timeoutSeconds: Double
+    public var streamIdleTimeoutSeconds: Double
+    public var maxRetries: Int
+    public var retryBackoffMs: Int
+
+    public init(
+        name: String, kind: ProviderKind, baseURL: String, keys: [KeyConfig] = [], timeoutSeconds: Double = 120,
+        streamIdleTimeoutSeconds: Double = 120, maxRetries: Int = 2, retryBackoffMs: Int = 250
+    ) {
+        self.name = name
+        self.kind = kind
+        self.baseURL = baseURL
+        self.keys = keys
+        self.timeoutSeconds = timeoutSeconds
+        self.streamIdleTimeoutSeconds = streamIdleTimeoutSeconds
+        self.maxRetries = maxRetries
+        self.retryBackoffMs = retryBackoffMs
+    }
+}
+
+public struct KeyConfig: Sendable {
+    public var name: String
+    public var value: String
+    public var weight: Double
+    /// Models this key may serve; empty means all.
+    public var models: [String]
+
+    public init(name: String, value: String, weight: Double = 1, models: [String] = []) {
+        self.name = name
+        self.value = value
+        self.weight = weight
+        self.models = models
+    }
+
+    public func allows(_ model: String) -> Bool { models.isEmpty || models.contains(model) }
+}

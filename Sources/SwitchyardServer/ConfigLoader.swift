@@ -1,0 +1,173 @@
+import Engine
+import Foundation
+import Yams
+
+/// Reads the YAML (or JSON) configuration file, or builds the configuration from the standard environment variables.
+public struct ConfigLoader: Sendable {
+    let environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// The built-in provider names and where their APIs live.
+    static let wellKnown: [String: (kind: ProviderKind, baseURL: String, keyVariable: String?, urlVariable: String)] = [
+        "openai": (.openai, "https://api.openai.com/v1", "OPENAI_API_KEY", "OPENAI_BASE_URL"),
+        "anthropic": (.anthropic, "https://api.anthropic.com", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"),
+        "mistral": (.openai, "https://api.mistral.ai/v1", "MISTRAL_API_KEY", "MISTRAL_BASE_URL"),
+        "ollama": (.openai, "http://127.0.0.1:11434/v1", nil, "OLLAMA_BASE_URL"),
+    ]
+
+    public func load(path: String) throws -> GatewayConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError("cannot read config file '\(path)': \(error.localizedDescription)")
+        }
+        return try parse(text)
+    }
+
+    /// Providers whose environment variables are set; a provider with none is simply not configured.
+    public func fromEnvironment() -> GatewayConfig {
+        var providers: [ProviderConfig] = []
+        for (name, known) in Self.wellKnown.sorted(by: { $0.key < $1.key }) {
+            let key = known.keyVariable.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+            let url = environment[known.urlVariable].flatMap { $0.isEmpty ? nil : $0 }
+            // Ollama has no key: its base URL is what turns it on.
+            guard key != nil || (known.keyVariable == nil && url != nil) else { continue }
+            providers.append(
+                ProviderConfig(
+                    name: name, kind: known.kind, baseURL: url ?? known.baseURL,
+                    keys: key.map { [KeyConfig(name: "\(name)-env", value: $0)] } ?? []))
+        }
+        return GatewayConfig(providers: providers)
+    }
+
+    public func parse(_ text: String) throws -> GatewayConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw Self.syntaxError(error)
+        }
+        guard let root else { return GatewayConfig() }
+        let top = try Mapping(root, path: "config")
+        try top.allowOnly(["server", "providers", "aliases"])
+        var config = GatewayConfig()
+        if let server = try top.mapping("server") {
+            try server.allowOnly(["host", "port", "max_body_bytes", "shutdown_grace_seconds"])
+            config.server.host = try server.string("host") ?? config.server.host
+            config.server.port = try server.int("port", in: 1...65535) ?? config.server.port
+            config.server.maxBodyBytes = try server.int("max_body_bytes", in: 1...Int(Int32.max)) ?? config.server.maxBodyBytes
+            config.server.shutdownGraceSeconds = try server.double("shutdown_grace_seconds", min: 0) ?? config.server.shutdownGraceSeconds
+        }
+        if let providers = try top.mapping("providers") {
+            for (name, node) in providers.entries {
+                config.providers.append(try provider(name: name, node: node))
+            }
+        }
+        if let aliases = try top.mapping("aliases") {
+            for (alias, node) in aliases.entries {
+                guard let target = node.scalar?.string, target.contains("/") else {
+                    throw ConfigError("aliases.\(alias): expected 'provider/model'", line: node.mark?.line)
+                }
+                let provider = String(target.prefix(while: { $0 != "/" }))
+                guard config.providers.contains(where: { $0.name == provider }) else {
+                    throw ConfigError("aliases.\(alias): provider '\(provider)' is not configured", line: node.mark?.line)
+                }
+                config.aliases[alias] = target
+            }
+        }
+        return config
+    }
+
+    private func provider(name: String, node: Node) throws -> ProviderConfig {
+        let path = "providers.\(name)"
+        guard name.range(of: #"^[A-Za-z0-9_.-]+$"#, options: .regularExpression) != nil else {
+            throw ConfigError("\(path): a provider name may hold letters, digits, '_', '.' and '-' only", line: node.mark?.line)
+        }
+        let map = try Mapping(node, path: path)
+        try map.allowOnly([
+            "type", "base_url", "keys", "timeout_seconds", "stream_idle_timeout_seconds", "max_retries", "retry_backoff_ms",
+        ])
+        let known = Self.wellKnown[name]
+        let kind: ProviderKind
+        if let type = try map.string("type") {
+            guard let parsed = ProviderKind(rawValue: type) else {
+                let kinds = ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigError("\(path).type: unknown provider type '\(type)' (known: \(kinds))", line: map.line("type"))
+            }
+            kind = parsed
+        } else {
+            kind = known?.kind ?? .openai
+        }
+        let baseURL = try map.string("base_url").map { try resolve($0, path: "\(path).base_url", line: map.line("base_url")) }
+            ?? known?.baseURL
+        guard let baseURL else {
+            throw ConfigError("\(path): base_url is required for a provider the gateway does not know", line: node.mark?.line)
+        }
+        guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw ConfigError("\(path).base_url: '\(baseURL)' is not an http(s) URL", line: map.line("base_url") ?? node.mark?.line)
+        }
+        var config = ProviderConfig(name: name, kind: kind, baseURL: baseURL)
+        config.timeoutSeconds = try map.double("timeout_seconds", min: 0.001) ?? config.timeoutSeconds
+        config.streamIdleTimeoutSeconds = try map.double("stream_idle_timeout_seconds", min: 0.001) ?? config.streamIdleTimeoutSeconds
+        config.maxRetries = try map.int("max_retries", in: 0...10) ?? config.maxRetries
+        config.retryBackoffMs = try map.int("retry_backoff_ms", in: 0...60_000) ?? config.retryBackoffMs
+        if let keys = map.node("keys") {
+            guard let items = keys.sequence else {
+                throw ConfigError("\(path).keys: expected a list", line: keys.mark?.line)
+            }
+            for (i, item) in items.enumerated() {
+                config.keys.append(try key(item, path: "\(path).keys[\(i)]", provider: name, position: i))
+            }
+            let names = config.keys.map(\.name)
+            if let duplicate = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
+                throw ConfigError("\(path).keys: the key name '\(duplicate)' is used twice", line: keys.mark?.line)
+            }
+        }
+        return config
+    }
+
+    private func key(_ node: Node, path: String, provider: String, position: Int) throws -> KeyConfig {
+        if let scalar = node.scalar {
+            return KeyConfig(name: "\(provider)-\(position)", value: try resolve(scalar.string, path: path, line: node.mark?.line))
+        }
+        let map = try Mapping(node, path: path)
+        try map.allowOnly(["name", "value", "weight", "models"])
+        guard let raw = try map.string("value") else {
+            throw ConfigError("\(path).value is required", line: node.mark?.line)
+        }
+        let value = try resolve(raw, path: "\(path).value", line: map.line("value"))
+        var key = KeyConfig(name: try map.string("name") ?? "\(provider)-\(position)", value: value)
+        key.weight = try map.double("weight", min: 0) ?? 1
+        if let models = map.node("models") {
+            guard let list = models.sequence else { throw ConfigError("\(path).models: expected a list", line: models.mark?.line) }
+            key.models = try list.map { item in
+                guard let s = item.scalar?.string else { throw ConfigError("\(path).models: expected strings", line: item.mark?.line) }
+                return s
+            }
+        }
+        return key
+    }
+
+    /// `env.NAME` reads a secret from the environment, so the file itself holds none.
+    private func resolve(_ value: String, path: String, line: Int?) throws -> String {
+        guard value.hasPrefix("env.") else { return value }
+        let variable = String(value.dropFirst(4))
+        guard let resolved = environment[variable], !resolved.isEmpty else {
+            throw ConfigError("\(path): environment variable \(variable) is not set", line: line)
+        }
+        return resolved
+    }
+
+    static func syntaxError(_ error: YamlError) -> ConfigError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ConfigError("YAML syntax error: \(problem)", line: mark.line)
+        default:
+            return ConfigError("YAML error: \(error)")
+        }
+    }
+}

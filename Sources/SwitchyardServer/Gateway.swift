@@ -1,0 +1,74 @@
+import AsyncHTTPClient
+import BedrockDoor
+import Engine
+import Hummingbird
+import Logging
+import NIOCore
+import Providers
+import ServiceLifecycle
+
+/// Wires configuration, the shared upstream client, the engine and the doors into one running server.
+public struct Gateway: Sendable {
+    public let config: GatewayConfig
+    let logger: Logger
+
+    public init(config: GatewayConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests and streams finish (bounded) and returns.
+    public func run() async throws {
+        let client = Self.makeHTTPClient()
+        do {
+            let engine = makeEngine(client: client)
+            let app = makeApplication(engine: engine)
+            var configuration = ServiceGroupConfiguration(
+                services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(config.server.shutdownGraceSeconds * 1000))
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    static func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        // The default of 8 connections per host makes concurrent streams wait for each other.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
+        configuration.connectionPool.idleTimeout = .seconds(60)
+        configuration.timeout.connect = .seconds(10)
+        configuration.decompression = .enabled(limit: .ratio(100))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    func makeEngine(client: HTTPClient) -> Engine {
+        let http = UpstreamHTTP(client: client)
+        let runtimes = config.providers.map { provider -> ProviderRuntime in
+            let adapter: any ChatProvider =
+                switch provider.kind {
+                case .openai: OpenAIProvider(http: http)
+                case .anthropic: AnthropicProvider(http: http)
+                }
+            return ProviderRuntime(config: provider, adapter: adapter)
+        }
+        return Engine(providers: runtimes, aliases: config.aliases, logger: logger)
+    }
+
+    public func makeApplication(engine: Engine) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        let providers = engine.providerNames
+        router.get("health") { _, _ -> Response in
+            HealthResponse.response(providers: providers)
+        }
+        BedrockRuntimeRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
+            .register(on: router.group("bedrock"))
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "switchyard"),
+            logger: logger)
+    }
+}

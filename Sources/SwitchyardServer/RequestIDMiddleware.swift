@@ -1,0 +1,16 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Every answer carries `x-amzn-RequestId`, which boto3 reports as `ResponseMetadata.RequestId`.
+struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var field: HTTPField.Name { HTTPField.Name("x-amzn-RequestId")! }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        if response.headers[Self.field] == nil {
+            response.headers[Self.field] = UUID().uuidString.lowercased()
+        }
+        return response
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Logging
+import SwitchyardServer
+
+@main
+struct Switchyard: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchyard",
+        abstract: "An LLM gateway that speaks AWS Bedrock to its callers and any provider upstream.",
+        subcommands: [Serve.self, CheckConfig.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the gateway (the default command).")
+
+    @Option(help: "Configuration file (YAML or JSON). Defaults to $SWITCHYARD_CONFIG; without one, providers come from the standard environment variables.")
+    var config: String?
+
+    @Option(help: "Address to listen on (default 127.0.0.1, or server.host from the file).")
+    var host: String?
+
+    @Option(help: "Port to listen on (default 8080, or server.port from the file).")
+    var port: Int?
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "switchyard")
+        let loader = ConfigLoader()
+        var settings: GatewayConfig
+        let path = config ?? ProcessInfo.processInfo.environment["SWITCHYARD_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        do {
+            settings = try path.map { try loader.load(path: $0) } ?? loader.fromEnvironment()
+        } catch let error as ConfigError {
+            throw ValidationError("\(path ?? "configuration"): \(error)")
+        }
+        if let host { settings.server.host = host }
+        if let port { settings.server.port = port }
+        logger.info(
+            "starting",
+            metadata: [
+                "address": "\(settings.server.host):\(settings.server.port)",
+                "providers": "\(settings.providers.map(\.name).joined(separator: ","))",
+            ])
+        try await Gateway(config: settings, logger: logger).run()
+        logger.info("stopped")
+    }
+}
+
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config", abstract: "Validate a configuration file and say what is wrong with it.")
+
+    @Argument(help: "The configuration file to check.")
+    var file: String
+
+    func run() throws {
+        do {
+            let config = try ConfigLoader().load(path: file)
+            print("\(file): OK (\(config.providers.count) provider(s): \(config.providers.map(\.name).joined(separator: ", ")))")
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("\(file): \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Engine
+import SwitchyardServer
+import Testing
+
+@Suite struct ConfigLoaderTests {
+    let loader = ConfigLoader(environment: ["OPENAI_API_KEY": "sk-env", "GROQ_KEY": "gsk-1"])
+
+    @Test func fullExampleParses() throws {
+        let config = try loader.parse(
+            """
+            server:
+              port: 9090
+              max_body_bytes: 1000
+            providers:
+              openai:
+                keys:
+                  - name: main
+                    value: env.OPENAI_API_KEY
+                    weight: 3
+                    models: [gpt-4o-mini]
+                  - sk-literal
+              groq:
+                type: openai
+                base_url: https://api.groq.com/openai/v1
+                timeout_seconds: 2.5
+                keys: [{value: env.GROQ_KEY}]
+            aliases:
+              fast: openai/gpt-4o-mini
+            """)
+        #expect(config.server.port == 9090)
+        #expect(config.server.maxBodyBytes == 1000)
+        let openai = try #require(config.providers.first { $0.name == "openai" })
+        #expect(openai.kind == .openai)
+        #expect(openai.baseURL == "https://api.openai.com/v1")
+        #expect(openai.keys.map(\.value) == ["sk-env", "sk-literal"])
+        #expect(openai.keys[0].weight == 3)
+        #expect(openai.keys[0].models == ["gpt-4o-mini"])
+        let groq = try #require(config.providers.first { $0.name == "groq" })
+        #expect(groq.timeoutSeconds == 2.5)
+        #expect(groq.keys.first?.value == "gsk-1")
+        #expect(config.aliases["fast"] == "openai/gpt-4o-mini")
+    }
+
+    @Test func jsonIsAccepted() throws {
+        let config = try loader.parse(#"{"providers": {"anthropic": {"keys": ["k"]}}}"#)
+        #expect(config.providers.first?.kind == .anthropic)
+    }
+
+    @Test(arguments: [
+        ("providers:\n  x:\n    type: nosuch\n", 3, "unknown provider type"),
+        ("providers:\n  openai:\n    keys:\n      - value: env.MISSING\n", 4, "MISSING"),
+        ("providers:\n  custom:\n    keys: []\n", 2, "base_url is required"),
+        ("providers:\n  openai:\n    timeout_seconds: -1\n", 3, "timeout_seconds"),
+        ("server:\n  port: [1\n", 3, "YAML"),
+        ("providers:\n  openai: {}\naliases:\n  a: nobody/m\n", 4, "not configured"),
+        ("bogus: 1\n", 1, "unknown setting"),
+    ])
+    func errorsNameTheLine(_ example: (String, Int, String)) {
+        do {
+            _ = try loader.parse(example.0)
+            Issue.record("expected an error for \(example.0)")
+        } catch let error as ConfigError {
+            #expect(error.line == example.1, "\(error)")
+            #expect(error.description.contains(example.2), "\(error)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func environmentModeConfiguresOnlyWhatIsSet() {
+        let config = ConfigLoader(environment: ["OPENAI_API_KEY": "sk", "OLLAMA_BASE_URL": "http://127.0.0.1:1/v1"]).fromEnvironment()
+        #expect(config.providers.map(\.name).sorted() == ["ollama", "openai"])
+        #expect(config.providers.first { $0.name == "ollama" }?.keys.isEmpty == true)
+    }
+}

@@ -1,0 +1,1 @@
+"""Fake upstream providers (OpenAI Chat Completions, Anthropic Messages) for the e2e tests."""

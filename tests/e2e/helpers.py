@@ -1,0 +1,165 @@
+"""Shared assertions and small utilities for the e2e tests."""
+from __future__ import annotations
+
+import base64
+import json
+from contextlib import contextmanager
+from typing import Any, Iterable
+
+import pytest
+from botocore.exceptions import ClientError, EventStreamError, ReadTimeoutError
+
+# A tiny valid PNG (1x1) and PDF, so the bytes look like what real clients send.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+B64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+
+WEATHER_TOOL = {"toolSpec": {"name": "get_weather", "description": "Current weather for a city",
+                             "inputSchema": {"json": {"type": "object",
+                                                      "properties": {"city": {"type": "string"},
+                                                                     "day": {"type": "string"}},
+                                                      "required": ["city"]}}}}
+STREAM_ERROR_CODES = {"modelStreamErrorException", "serviceUnavailableException", "throttlingException",
+                      "internalServerException", "validationException"}
+
+
+def user(*blocks: Any) -> dict:
+    return {"role": "user", "content": [b if isinstance(b, dict) else {"text": b} for b in blocks]}
+
+
+def assistant(*blocks: Any) -> dict:
+    return {"role": "assistant", "content": [b if isinstance(b, dict) else {"text": b} for b in blocks]}
+
+
+def text_of(content: Any) -> str:
+    """Text of an OpenAI/Anthropic message content that is either a plain string or a list of one text part."""
+    if isinstance(content, str):
+        return content
+    assert isinstance(content, list) and len(content) == 1 and content[0].get("type") == "text", content
+    return content[0]["text"]
+
+
+def assert_usage(usage: dict, *, input: int, output: int, cache_read: int = 0, cache_write: int = 0) -> None:
+    assert usage["inputTokens"] == input, usage
+    assert usage["outputTokens"] == output, usage
+    assert usage.get("cacheReadInputTokens", 0) == cache_read, usage
+    assert usage.get("cacheWriteInputTokens", 0) == cache_write, usage
+    assert usage["totalTokens"] == input + output + cache_read + cache_write, usage
+
+
+def assert_metrics(metrics: dict) -> None:
+    assert isinstance(metrics["latencyMs"], int) and metrics["latencyMs"] >= 0, metrics
+
+
+@contextmanager
+def raises_client_error(code: str, status: int | None = None):
+    """Expect a botocore ClientError with Error.Code == code; yields a holder whose .value is the exception."""
+    holder = type("Raised", (), {"value": None})()
+    with pytest.raises(ClientError) as info:
+        yield holder
+    holder.value = info.value
+    err = info.value.response.get("Error", {})
+    assert err.get("Code") == code, f"expected {code}, got {err} ({info.value})"
+    if status is not None:
+        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == status, info.value.response
+
+
+# ---- event streams ------------------------------------------------------------------------------------------
+def event_name(ev: dict) -> str:
+    (name,) = ev.keys()
+    return name
+
+
+def read_until(it, name: str, seen: list[dict]) -> dict:
+    """Advance the boto3 event iterator until an event `name`, appending everything read to `seen`."""
+    try:
+        for ev in it:
+            seen.append(ev)
+            if event_name(ev) == name:
+                return ev
+    except ReadTimeoutError:
+        pytest.fail(f"no {name} event arrived from the gateway (events so far: {seen}); "
+                    "the gateway does not forward the stream incrementally", pytrace=False)
+    pytest.fail(f"stream ended before any {name} event: {seen}", pytrace=False)
+
+
+def collect(stream: Iterable[dict], seen: list[dict] | None = None) -> list[dict]:
+    seen = [] if seen is None else seen
+    for ev in stream:
+        seen.append(ev)
+    return seen
+
+
+def collect_until_error(stream: Iterable[dict]) -> tuple[list[dict], EventStreamError]:
+    seen: list[dict] = []
+    with pytest.raises(EventStreamError) as info:
+        collect(stream, seen)
+    return seen, info.value
+
+
+def check_stream(events: list[dict]) -> None:
+    """The ConverseStream invariants of the contract."""
+    names = [event_name(e) for e in events]
+    assert names and names[0] == "messageStart", names
+    assert events[0]["messageStart"]["role"] == "assistant", events[0]
+    assert names.count("messageStop") == 1, names
+    assert names[-1] == "metadata" and names.count("metadata") == 1, names
+    assert names.index("messageStop") < names.index("metadata"), names
+    first_seen: list[int] = []
+    stopped: set[int] = set()
+    for i, (name, ev) in enumerate(zip(names, events)):
+        if name not in ("contentBlockStart", "contentBlockDelta", "contentBlockStop"):
+            continue
+        idx = ev[name]["contentBlockIndex"]
+        assert idx not in stopped, f"event for block {idx} after its contentBlockStop: {names}"
+        if idx not in first_seen:
+            first_seen.append(idx)
+        elif name == "contentBlockStart":
+            raise AssertionError(f"contentBlockStart for block {idx} after other events of that block: {events}")
+        if name == "contentBlockStop":
+            stopped.add(idx)
+        assert i < names.index("messageStop"), f"block event after messageStop: {names}"
+    assert first_seen == sorted(first_seen) and (not first_seen or first_seen[0] == 0), \
+        f"block indexes must start at 0 and increase: {first_seen}"
+    assert len(set(first_seen)) == len(first_seen)
+    assert stopped == set(first_seen), f"blocks without contentBlockStop: {set(first_seen) - stopped}"
+    assert_metrics(events[-1]["metadata"]["metrics"])
+
+
+def blocks_of(events: list[dict]) -> list[dict]:
+    """Reassemble blocks in index order: {"text"} | {"toolUse": {id, name, input(str)}} | {"reasoning": {...}}."""
+    blocks: dict[int, dict] = {}
+    for ev in events:
+        if "contentBlockStart" in ev:
+            e = ev["contentBlockStart"]
+            tu = e["start"].get("toolUse")
+            if tu:
+                blocks[e["contentBlockIndex"]] = {"toolUse": {"toolUseId": tu["toolUseId"], "name": tu["name"],
+                                                              "input": ""}}
+        elif "contentBlockDelta" in ev:
+            e = ev["contentBlockDelta"]
+            d, b = e["delta"], blocks.setdefault(e["contentBlockIndex"], {})
+            if "text" in d:
+                b["text"] = b.get("text", "") + d["text"]
+            elif "toolUse" in d:
+                assert "toolUse" in b, f"toolUse delta without contentBlockStart: {events}"
+                b["toolUse"]["input"] += d["toolUse"]["input"]
+            elif "reasoningContent" in d:
+                r = b.setdefault("reasoning", {})
+                for k, v in d["reasoningContent"].items():
+                    r[k] = r.get(k, b"" if isinstance(v, bytes) else "") + v
+            else:
+                raise AssertionError(f"unexpected delta {d}")
+    return [blocks[i] for i in sorted(blocks)]
+
+
+def stop_reason(events: list[dict]) -> str:
+    return next(e["messageStop"]["stopReason"] for e in events if "messageStop" in e)
+
+
+def usage_of(events: list[dict]) -> dict:
+    return events[-1]["metadata"]["usage"]
+
+
+def parse_args(s: str) -> Any:
+    return json.loads(s)
