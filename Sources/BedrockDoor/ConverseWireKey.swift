@@ -1,3 +1,5 @@
+import Foundation
+
 /// A coding key for any JSON member name or list index, so that wire types can see every member a client
 /// sent (unions must carry exactly one) and name the failing one in errors.
 struct ConverseWireKey: CodingKey, Hashable, ExpressibleByStringLiteral {
@@ -43,9 +45,9 @@ extension KeyedDecodingContainer where Key == ConverseWireKey {
         return s
     }
 
-    func base64(_ key: ConverseWireKey) throws -> [UInt8] {
+    func base64(_ key: ConverseWireKey) throws -> Data {
         let text = try decode(String.self, forKey: key)
-        guard let bytes = ConverseBase64.decode(text) else { throw failure(key, "is not valid base64") }
+        guard let bytes = Data(base64Encoded: text) else { throw failure(key, "is not valid base64") }
         if bytes.isEmpty { throw failure(key, "must not be empty") }
         return bytes
     }

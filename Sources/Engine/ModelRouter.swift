@@ -4,6 +4,11 @@ import SwitchyardModel
 public struct Route: Sendable, Hashable {
     public var provider: String
     public var model: String
+
+    public init(provider: String, model: String) {
+        self.provider = provider
+        self.model = model
+    }
 }
 
 /// Decides which configured provider serves a model id.

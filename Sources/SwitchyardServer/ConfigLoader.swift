@@ -64,7 +64,7 @@ public struct ConfigLoader: Sendable {
         }
         if let providers = try top.mapping("providers") {
             for (name, node) in providers.entries {
-                config.providers.append(try provider(name: name, node: node))
+                config.providers.append(try provider(name: name, node: node, line: providers.keyLines[name]))
             }
         }
         if let aliases = try top.mapping("aliases") {
@@ -82,10 +82,10 @@ public struct ConfigLoader: Sendable {
         return config
     }
 
-    private func provider(name: String, node: Node) throws -> ProviderConfig {
+    private func provider(name: String, node: Node, line: Int?) throws -> ProviderConfig {
         let path = "providers.\(name)"
         guard name.range(of: #"^[A-Za-z0-9_.-]+$"#, options: .regularExpression) != nil else {
-            throw ConfigError("\(path): a provider name may hold letters, digits, '_', '.' and '-' only", line: node.mark?.line)
+            throw ConfigError("\(path): a provider name may hold letters, digits, '_', '.' and '-' only", line: line)
         }
         let map = try Mapping(node, path: path)
         try map.allowOnly([
@@ -99,13 +99,16 @@ public struct ConfigLoader: Sendable {
                 throw ConfigError("\(path).type: unknown provider type '\(type)' (known: \(kinds))", line: map.line("type"))
             }
             kind = parsed
+        } else if let known {
+            kind = known.kind
         } else {
-            kind = known?.kind ?? .openai
+            throw ConfigError(
+                "\(path): 'type' is required for a provider the gateway does not know (openai or anthropic)", line: line)
         }
         let baseURL = try map.string("base_url").map { try resolve($0, path: "\(path).base_url", line: map.line("base_url")) }
             ?? known?.baseURL
         guard let baseURL else {
-            throw ConfigError("\(path): base_url is required for a provider the gateway does not know", line: node.mark?.line)
+            throw ConfigError("\(path): base_url is required for a provider the gateway does not know", line: line)
         }
         guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw ConfigError("\(path).base_url: '\(baseURL)' is not an http(s) URL", line: map.line("base_url") ?? node.mark?.line)

@@ -5,19 +5,31 @@ struct Mapping {
     let path: String
     let line: Int?
     let entries: [(String, Node)]
+    /// Where each key is written: a problem with the whole entry is reported there.
+    let keyLines: [String: Int]
 
     init(_ node: Node, path: String) throws {
+        if case .scalar(let s) = node, s.tag.rawValue == Tag.Name.null.rawValue || ["", "~", "null"].contains(s.string) {
+            self.path = path
+            self.line = node.mark?.line
+            self.entries = []
+            self.keyLines = [:]
+            return
+        }
         guard let mapping = node.mapping else {
             throw ConfigError("\(path): expected a mapping", line: node.mark?.line)
         }
         self.path = path
         self.line = node.mark?.line
         var entries: [(String, Node)] = []
+        var keyLines: [String: Int] = [:]
         for (key, value) in mapping {
             guard let name = key.scalar?.string else { throw ConfigError("\(path): keys must be strings", line: key.mark?.line) }
             entries.append((name, value))
+            keyLines[name] = key.mark?.line
         }
         self.entries = entries
+        self.keyLines = keyLines
     }
 
     func node(_ key: String) -> Node? {

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Providers
+import SwitchyardModel
 import ServiceLifecycle
 
 /// Wires configuration, the shared upstream client, the engine and the doors into one running server.

@@ -49,7 +49,8 @@ import Testing
     @Test(arguments: [
         ("providers:\n  x:\n    type: nosuch\n", 3, "unknown provider type"),
         ("providers:\n  openai:\n    keys:\n      - value: env.MISSING\n", 4, "MISSING"),
-        ("providers:\n  custom:\n    keys: []\n", 2, "base_url is required"),
+        ("providers:\n  custom:\n    type: openai\n", 2, "base_url is required"),
+        ("providers:\n  custom:\n    base_url: http://h/v1\n", 2, "type' is required"),
         ("providers:\n  openai:\n    timeout_seconds: -1\n", 3, "timeout_seconds"),
         ("server:\n  port: [1\n", 3, "YAML"),
         ("providers:\n  openai: {}\naliases:\n  a: nobody/m\n", 4, "not configured"),

@@ -20,9 +20,8 @@ from botocore.config import Config
 
 from fakes.anthropic_fake import AnthropicFake
 from fakes.openai_fake import OpenAIFake
+from helpers import default_config, require_binary
 
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(os.environ.get("SWITCHYARD_BIN") or REPO / ".build" / "debug" / "switchyard")
 STARTUP_TIMEOUT = 15.0
 PROVIDER_ENV = ("SWITCHYARD_CONFIG", "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
                 "MISTRAL_API_KEY", "MISTRAL_BASE_URL", "OLLAMA_BASE_URL", "GEMINI_API_KEY", "GEMINI_BASE_URL")
@@ -30,12 +29,6 @@ PROVIDER_ENV = ("SWITCHYARD_CONFIG", "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHR
 # Loopback only: never let a proxy or a Bedrock API key from the environment change what boto3 sends.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 os.environ.pop("AWS_BEARER_TOKEN_BEDROCK", None)
-
-
-def require_binary() -> Path:
-    if not BIN.is_file() or not os.access(BIN, os.X_OK):
-        pytest.fail(f"switchyard binary not found at {BIN}: build it (swift build) or set SWITCHYARD_BIN", pytrace=False)
-    return BIN
 
 
 def free_port() -> int:
@@ -66,30 +59,6 @@ def _fresh_fakes(openai_fake, anthropic_fake):
     yield
     openai_fake.reset()
     anthropic_fake.reset()
-
-
-def provider(base_url: str, keys: list[dict] | None = None, **settings) -> dict:
-    p = {"base_url": base_url, "timeout_seconds": 10, "stream_idle_timeout_seconds": 10, "max_retries": 0,
-         "retry_backoff_ms": 10, **settings}
-    if keys is not None:
-        p["keys"] = keys
-    return p
-
-
-def default_config(openai_fake, anthropic_fake, *, max_body_bytes: int = 25_000_000, **provider_settings) -> dict:
-    """openai, anthropic, groq (custom openai-type name), ollama (keyless); no gateway retries by default."""
-    oa = openai_fake.url + "/v1"
-    return {
-        "server": {"max_body_bytes": max_body_bytes},
-        "providers": {
-            "openai": provider(oa, [{"name": "k1", "value": "sk-test-one", "weight": 1, "models": []}],
-                               **provider_settings),
-            "anthropic": provider(anthropic_fake.url, [{"name": "a1", "value": "sk-ant-test"}], **provider_settings),
-            "groq": provider(oa, [{"value": "gsk-test"}], type="openai", **provider_settings),
-            "ollama": provider(oa, **provider_settings),
-        },
-        "aliases": {"fast": "openai/gpt-4o-mini"},
-    }
 
 
 # ---- gateway processes --------------------------------------------------------------------------------------

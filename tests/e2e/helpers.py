@@ -3,11 +3,23 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Iterable
 
 import pytest
 from botocore.exceptions import ClientError, EventStreamError, ReadTimeoutError
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(os.environ.get("SWITCHYARD_BIN") or REPO / ".build" / "debug" / "switchyard")
+
+
+def require_binary() -> Path:
+    if not BIN.is_file() or not os.access(BIN, os.X_OK):
+        pytest.fail(f"switchyard binary not found at {BIN}: build it (swift build) or set SWITCHYARD_BIN", pytrace=False)
+    return BIN
+
 
 # A tiny valid PNG (1x1) and PDF, so the bytes look like what real clients send.
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
@@ -77,9 +89,10 @@ def read_until(it, name: str, seen: list[dict]) -> dict:
             seen.append(ev)
             if event_name(ev) == name:
                 return ev
-    except ReadTimeoutError:
-        pytest.fail(f"no {name} event arrived from the gateway (events so far: {seen}); "
-                    "the gateway does not forward the stream incrementally", pytrace=False)
+    except (ReadTimeoutError, EventStreamError) as e:
+        pytest.fail(f"no {name} event arrived while the upstream held back the rest of its stream "
+                    f"(events so far: {seen}; then {e!r}): the gateway does not forward the stream incrementally",
+                    pytrace=False)
     pytest.fail(f"stream ended before any {name} event: {seen}", pytrace=False)
 
 
@@ -150,7 +163,14 @@ def blocks_of(events: list[dict]) -> list[dict]:
                     r[k] = r.get(k, b"" if isinstance(v, bytes) else "") + v
             else:
                 raise AssertionError(f"unexpected delta {d}")
-    return [blocks[i] for i in sorted(blocks)]
+    # An empty text block (e.g. from OpenAI's initial `"content": ""` chunk) carries nothing; ignore it.
+    return [blocks[i] for i in sorted(blocks) if blocks[i] != {"text": ""}]
+
+
+def text_deltas(events: list[dict]) -> list[str]:
+    """The non-empty text deltas, in order."""
+    return [e["contentBlockDelta"]["delta"]["text"] for e in events
+            if "contentBlockDelta" in e and e["contentBlockDelta"]["delta"].get("text")]
 
 
 def stop_reason(events: list[dict]) -> str:
@@ -161,5 +181,26 @@ def usage_of(events: list[dict]) -> dict:
     return events[-1]["metadata"]["usage"]
 
 
-def parse_args(s: str) -> Any:
-    return json.loads(s)
+# ---- gateway configuration --------------------------------------------------------------------------------
+def provider(base_url: str, keys: list[dict] | None = None, **settings) -> dict:
+    p = {"base_url": base_url, "timeout_seconds": 10, "stream_idle_timeout_seconds": 10, "max_retries": 0,
+         "retry_backoff_ms": 10, **settings}
+    if keys is not None:
+        p["keys"] = keys
+    return p
+
+
+def default_config(openai_fake, anthropic_fake, *, max_body_bytes: int = 25_000_000, **provider_settings) -> dict:
+    """openai, anthropic, groq (custom openai-type name), ollama (keyless); no gateway retries by default."""
+    oa = openai_fake.url + "/v1"
+    return {
+        "server": {"max_body_bytes": max_body_bytes},
+        "providers": {
+            "openai": provider(oa, [{"name": "k1", "value": "sk-test-one", "weight": 1, "models": []}],
+                               **provider_settings),
+            "anthropic": provider(anthropic_fake.url, [{"name": "a1", "value": "sk-ant-test"}], **provider_settings),
+            "groq": provider(oa, [{"value": "gsk-test"}], type="openai", **provider_settings),
+            "ollama": provider(oa, **provider_settings),
+        },
+        "aliases": {"fast": "openai/gpt-4o-mini"},
+    }

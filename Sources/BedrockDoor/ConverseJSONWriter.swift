@@ -1,0 +1,192 @@
+import AWSWire
+import Foundation
+import NIOCore
+import SwitchyardModel
+
+/// Writes Converse JSON straight into a ByteBuffer. Responses and stream events are written by hand rather
+/// than through JSONEncoder: stream deltas are per-token, and key order stays fixed.
+enum ConverseJSONWriter {
+    static func writeValue(_ value: JSONValue, into b: inout ByteBuffer) {
+        switch value {
+        case .null: b.writeStaticString("null")
+        case .bool(let v): b.writeStaticString(v ? "true" : "false")
+        case .number(let n): writeNumber(n, into: &b)
+        case .string(let s): b.writeJSONString(s)
+        case .array(let items):
+            b.writeStaticString("[")
+            for (i, item) in items.enumerated() {
+                if i > 0 { b.writeStaticString(",") }
+                writeValue(item, into: &b)
+            }
+            b.writeStaticString("]")
+        case .object(let members):
+            b.writeStaticString("{")
+            var first = true
+            for (key, member) in members {
+                if !first { b.writeStaticString(",") }
+                first = false
+                b.writeJSONString(key)
+                b.writeStaticString(":")
+                writeValue(member, into: &b)
+            }
+            b.writeStaticString("}")
+        }
+    }
+
+    /// Integral values go out without a fraction (token counts, ids); non-finite values have no JSON form.
+    static func writeNumber(_ n: Double, into b: inout ByteBuffer) {
+        if n.rounded() == n, abs(n) < 9.0e15 {
+            b.writeString(String(Int64(n)))
+        } else if n.isFinite {
+            b.writeString(n.description)
+        } else {
+            b.writeStaticString("null")
+        }
+    }
+
+    static func writeInt(_ n: Int, into b: inout ByteBuffer) {
+        b.writeString(String(n))
+    }
+
+    static func writeBase64(_ data: Data, into b: inout ByteBuffer) {
+        b.writeStaticString("\"")
+        b.writeString(data.base64EncodedString())
+        b.writeStaticString("\"")
+    }
+
+    static func stopReason(_ reason: StopReason) -> StaticString {
+        switch reason {
+        case .endTurn: "end_turn"
+        case .toolUse: "tool_use"
+        case .maxTokens: "max_tokens"
+        case .stopSequence: "stop_sequence"
+        case .guardrailIntervened: "guardrail_intervened"
+        case .contentFiltered: "content_filtered"
+        case .malformedModelOutput: "malformed_model_output"
+        case .malformedToolUse: "malformed_tool_use"
+        case .contextWindowExceeded: "model_context_window_exceeded"
+        }
+    }
+
+    /// `{"inputTokens":…,"outputTokens":…,"totalTokens":…}` plus the cache counts when they are non-zero.
+    static func writeUsage(_ usage: Usage, into b: inout ByteBuffer) {
+        b.writeStaticString("{\"inputTokens\":")
+        writeInt(usage.inputTokens, into: &b)
+        b.writeStaticString(",\"outputTokens\":")
+        writeInt(usage.outputTokens, into: &b)
+        b.writeStaticString(",\"totalTokens\":")
+        writeInt(usage.totalTokens, into: &b)
+        if usage.cacheReadTokens != 0 {
+            b.writeStaticString(",\"cacheReadInputTokens\":")
+            writeInt(usage.cacheReadTokens, into: &b)
+        }
+        if usage.cacheWriteTokens != 0 {
+            b.writeStaticString(",\"cacheWriteInputTokens\":")
+            writeInt(usage.cacheWriteTokens, into: &b)
+        }
+        b.writeStaticString("}")
+    }
+
+    static func writeContentBlock(_ part: ContentPart, into b: inout ByteBuffer) {
+        switch part {
+        case .text(let text):
+            b.writeStaticString("{\"text\":")
+            b.writeJSONString(text)
+            b.writeStaticString("}")
+        case .image(let image):
+            b.writeStaticString("{\"image\":")
+            writeImage(image, into: &b)
+            b.writeStaticString("}")
+        case .document(let document):
+            b.writeStaticString("{\"document\":")
+            writeDocument(document, into: &b)
+            b.writeStaticString("}")
+        case .toolUse(let use):
+            b.writeStaticString("{\"toolUse\":{\"toolUseId\":")
+            b.writeJSONString(use.id)
+            b.writeStaticString(",\"name\":")
+            b.writeJSONString(use.name)
+            b.writeStaticString(",\"input\":")
+            writeValue(use.input, into: &b)
+            b.writeStaticString("}}")
+        case .toolResult(let result):
+            writeToolResult(result, into: &b)
+        case .reasoning(.text(let text, let signature)):
+            b.writeStaticString("{\"reasoningContent\":{\"reasoningText\":{\"text\":")
+            b.writeJSONString(text)
+            if let signature {
+                b.writeStaticString(",\"signature\":")
+                b.writeJSONString(signature)
+            }
+            b.writeStaticString("}}}")
+        case .reasoning(.redacted(let data)):
+            b.writeStaticString("{\"reasoningContent\":{\"redactedContent\":")
+            writeBase64(data, into: &b)
+            b.writeStaticString("}}")
+        case .cachePoint(let point):
+            b.writeStaticString("{\"cachePoint\":")
+            writeCachePoint(point, into: &b)
+            b.writeStaticString("}")
+        }
+    }
+
+    static func writeCachePoint(_ point: CachePoint, into b: inout ByteBuffer) {
+        b.writeStaticString("{\"type\":\"default\"")
+        if let ttl = point.ttl {
+            b.writeStaticString(",\"ttl\":")
+            b.writeJSONString(ttl)
+        }
+        b.writeStaticString("}")
+    }
+
+    private static func writeImage(_ image: ImagePart, into b: inout ByteBuffer) {
+        b.writeStaticString("{\"format\":")
+        b.writeJSONString(image.format.rawValue)
+        b.writeStaticString(",\"source\":{\"bytes\":")
+        writeBase64(image.data, into: &b)
+        b.writeStaticString("}}")
+    }
+
+    private static func writeDocument(_ document: DocumentPart, into b: inout ByteBuffer) {
+        b.writeStaticString("{\"format\":")
+        b.writeJSONString(document.format.rawValue)
+        b.writeStaticString(",\"name\":")
+        b.writeJSONString(document.name)
+        switch document.source {
+        case .bytes(let data):
+            b.writeStaticString(",\"source\":{\"bytes\":")
+            writeBase64(data, into: &b)
+        case .text(let text):
+            b.writeStaticString(",\"source\":{\"text\":")
+            b.writeJSONString(text)
+        }
+        b.writeStaticString("}}")
+    }
+
+    private static func writeToolResult(_ result: ToolResult, into b: inout ByteBuffer) {
+        b.writeStaticString("{\"toolResult\":{\"toolUseId\":")
+        b.writeJSONString(result.toolUseId)
+        b.writeStaticString(",\"content\":[")
+        for (i, content) in result.content.enumerated() {
+            if i > 0 { b.writeStaticString(",") }
+            switch content {
+            case .text(let text):
+                b.writeStaticString("{\"text\":")
+                b.writeJSONString(text)
+            case .json(let value):
+                b.writeStaticString("{\"json\":")
+                writeValue(value, into: &b)
+            case .image(let image):
+                b.writeStaticString("{\"image\":")
+                writeImage(image, into: &b)
+            case .document(let document):
+                b.writeStaticString("{\"document\":")
+                writeDocument(document, into: &b)
+            }
+            b.writeStaticString("}")
+        }
+        b.writeStaticString("],\"status\":")
+        b.writeStaticString(result.isError ? "\"error\"" : "\"success\"")
+        b.writeStaticString("}}")
+    }
+}

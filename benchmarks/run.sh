@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Load test: wrk against Switchyard's Bedrock Converse route (backed by a fast fake OpenAI upstream), and against
+# the fake upstream directly as the baseline. Loopback only; bounded by WRK_DURATION.
+#
+#   SWITCHYARD_BIN=.build/release/switchyard benchmarks/run.sh
+#
+# Env: SWITCHYARD_BIN (default: .build/release/switchyard, else .build/debug/switchyard),
+#      WRK_THREADS (2), WRK_CONNECTIONS (32), WRK_DURATION (10s), PYTHON (python3).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+PYTHON="${PYTHON:-python3}"
+THREADS="${WRK_THREADS:-2}"
+CONNECTIONS="${WRK_CONNECTIONS:-32}"
+DURATION="${WRK_DURATION:-10s}"
+
+if [[ -n "${SWITCHYARD_BIN:-}" ]]; then
+  bin="$SWITCHYARD_BIN"
+elif [[ -x "$repo/.build/release/switchyard" ]]; then
+  bin="$repo/.build/release/switchyard"
+else
+  bin="$repo/.build/debug/switchyard"
+fi
+[[ -x "$bin" ]] || { echo "switchyard binary not found at $bin (build it or set SWITCHYARD_BIN)" >&2; exit 1; }
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "installing wrk (apt-get)..."
+  sudo=""; [[ "$(id -u)" -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq wrk >/dev/null
+fi
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_health() {  # url logfile
+  for _ in $(seq 1 150); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "no answer from $1; log:" >&2; tail -n 40 "$2" >&2; exit 1
+}
+
+up_port="$(free_port)"
+"$PYTHON" "$here/fast_upstream.py" --port "$up_port" >"$work/upstream.log" 2>&1 &
+pids+=($!)
+wait_health "http://127.0.0.1:$up_port/health" "$work/upstream.log"
+
+gw_port="$(free_port)"
+cat >"$work/switchyard.json" <<EOF
+{"providers": {"openai": {"base_url": "http://127.0.0.1:$up_port/v1", "max_retries": 0, "timeout_seconds": 30,
+                          "keys": [{"name": "bench", "value": "sk-bench"}]}}}
+EOF
+(cd "$work" && exec "$bin" serve --config "$work/switchyard.json" --host 127.0.0.1 --port "$gw_port") \
+  >"$work/gateway.log" 2>&1 &
+pids+=($!)
+wait_health "http://127.0.0.1:$gw_port/health" "$work/gateway.log"
+
+converse_body='{"messages":[{"role":"user","content":[{"text":"Say hello."}]}],"inferenceConfig":{"maxTokens":32}}'
+openai_body='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello."}],"max_tokens":32}'
+lua() {  # file body
+  cat >"$1" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [[$2]]
+EOF
+}
+lua "$work/converse.lua" "$converse_body"
+lua "$work/openai.lua" "$openai_body"
+
+gw_url="http://127.0.0.1:$gw_port/bedrock/model/openai%2Fgpt-4o-mini/converse"
+up_url="http://127.0.0.1:$up_port/v1/chat/completions"
+# Pre-flight: both must answer 200 before numbers mean anything.
+for pair in "$gw_url|$converse_body" "$up_url|$openai_body"; do
+  code="$(curl -s -o "$work/preflight.out" -w '%{http_code}' -H 'Content-Type: application/json' \
+          --data "${pair#*|}" "${pair%%|*}")"
+  [[ "$code" == 200 ]] || { echo "pre-flight ${pair%%|*} -> $code: $(cat "$work/preflight.out")" >&2; exit 1; }
+done
+
+run_wrk() {  # label url script
+  echo
+  echo "=== $1: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $2"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$3" "$2" | tee "$work/$1.txt"
+}
+run_wrk upstream-direct "$up_url" "$work/openai.lua"
+run_wrk gateway "$gw_url" "$work/converse.lua"
+
+echo
+echo "=== summary ($(basename "$bin"), $THREADS threads, $CONNECTIONS connections, $DURATION)"
+for label in upstream-direct gateway; do
+  f="$work/$label.txt"
+  rps="$(awk '/^Requests\/sec/ {print $2}' "$f")"
+  pcts="$(awk '/^ +(50|75|90|99)%/ {printf "p%s=%s ", substr($1,1,length($1)-1), $2}' "$f")"
+  errs="$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$f")"
+  printf '%-16s %10s req/s   %s %s\n' "$label" "$rps" "$pcts" "$errs"
+done
