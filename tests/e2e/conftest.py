@@ -12,6 +12,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import boto3
 import pytest
@@ -75,7 +76,6 @@ class Gateway:
         return self.url + "/bedrock"
 
     def converse_url(self, model_id: str = "openai/gpt-4o-mini", op: str = "converse") -> str:
-        from urllib.parse import quote
         return f"{self.bedrock_url}/model/{quote(model_id, safe='-._~')}/{op}"
 
     def client(self, headers: dict[str, str] | None = None, read_timeout: float = 30):

@@ -1,11 +1,8 @@
 """Model routing (prefixes, aliases, custom providers, env-var mode) and key selection."""
 from collections import Counter
 
-import pytest
-
 from fakes.anthropic_fake import anthropic_message
 from fakes.base import Reply
-from fakes.openai_fake import openai_completion
 from helpers import default_config, provider, user
 
 OPENAI_TEXT = [{"text": "Hello from fake OpenAI."}]

@@ -96,7 +96,7 @@ def test_error_event_mid_stream(client, anthropic_fake, error_type, code):
     seen, err = collect_until_error(resp["stream"])
     assert err.response["Error"]["Code"] == code, err.response
     assert event_name(seen[0]) == "messageStart"
-    assert text_deltas(seen) == ["partial"]
+    assert "".join(text_deltas(seen)) == "partial"
     assert not any("messageStop" in e for e in seen)
     assert len(anthropic_fake.requests) == 1
     assert_stream_request(anthropic_fake.last)
@@ -108,7 +108,7 @@ def test_dropped_upstream_connection(client, anthropic_fake):
     resp = client.converse_stream(modelId=MODEL, messages=[user("Go")])
     seen, err = collect_until_error(resp["stream"])
     assert err.response["Error"]["Code"] == "modelStreamErrorException", err.response
-    assert text_deltas(seen) == ["partial", " answer"]
+    assert "".join(text_deltas(seen)) == "partial answer"
     assert not any("messageStop" in e for e in seen)
     assert len(anthropic_fake.requests) == 1
     assert_stream_request(anthropic_fake.last)

@@ -89,6 +89,10 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _dispatch
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default listen backlog of 5 is too small for a gateway's connection pool
+
+
 class FakeUpstream:
     """Base class; subclasses provide default_action()."""
 
@@ -97,7 +101,7 @@ class FakeUpstream:
         self._queue: deque[Action] = deque()
         self._cond = threading.Condition()
         self._waits: list[threading.Event] = []  # gates/delays to release on reset()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.fake = self
         self._thread = threading.Thread(target=self._server.serve_forever, name=type(self).__name__, daemon=True)
