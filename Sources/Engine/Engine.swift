@@ -57,6 +57,27 @@ public struct Engine: Sendable {
         return EventStream(upstream: upstream, redactor: redactor)
     }
 
+    public func embed(_ request: EmbeddingRequest, modelId: String, options: CallOptions = CallOptions()) async throws -> EmbeddingResponse {
+        try await redacting {
+            try await withRetries(modelId: modelId, pinnedKey: options.pinnedKey) { adapter, target in
+                guard let embedder = adapter as? any EmbeddingProvider else {
+                    throw GatewayError(.validation, "provider '\(target.provider)' has no embeddings API")
+                }
+                return try await embedder.embed(request, target: target)
+            }
+        }
+    }
+
+    /// The provider's own count when it has a counting API; nil when it has none, so the caller may estimate.
+    public func countTokens(_ request: ChatRequest, modelId: String, options: CallOptions = CallOptions()) async throws -> Int? {
+        try await redacting {
+            try await withRetries(modelId: modelId, pinnedKey: options.pinnedKey) { adapter, target -> Int? in
+                guard let counter = adapter as? any TokenCountingProvider else { return nil }
+                return try await counter.countTokens(request, target: target)
+            }
+        }
+    }
+
     private func redacting<T>(_ operation: () async throws -> T) async throws -> T {
         do {
             return try await operation()

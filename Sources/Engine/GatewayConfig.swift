@@ -32,6 +32,8 @@ public struct ServerSettings: Sendable {
 public enum ProviderKind: String, Sendable, CaseIterable {
     case openai
     case anthropic
+    case gemini
+    case bedrock
 }
 
 public struct ProviderConfig: Sendable {

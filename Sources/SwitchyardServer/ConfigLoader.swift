@@ -16,6 +16,7 @@ public struct ConfigLoader: Sendable {
         "anthropic": (.anthropic, "https://api.anthropic.com", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"),
         "mistral": (.openai, "https://api.mistral.ai/v1", "MISTRAL_API_KEY", "MISTRAL_BASE_URL"),
         "ollama": (.openai, "http://127.0.0.1:11434/v1", nil, "OLLAMA_BASE_URL"),
+        "gemini": (.gemini, "https://generativelanguage.googleapis.com", "GEMINI_API_KEY", "GEMINI_BASE_URL"),
     ]
 
     public func load(path: String) throws -> GatewayConfig {
@@ -103,7 +104,7 @@ public struct ConfigLoader: Sendable {
             kind = known.kind
         } else {
             throw ConfigError(
-                "\(path): 'type' is required for a provider the gateway does not know (openai or anthropic)", line: line)
+                "\(path): 'type' is required for a provider the gateway does not know (\(ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")))", line: line)
         }
         let baseURL = try map.string("base_url").map { try resolve($0, path: "\(path).base_url", line: map.line("base_url")) }
             ?? known?.baseURL

@@ -52,6 +52,8 @@ public struct Gateway: Sendable {
                 switch provider.kind {
                 case .openai: OpenAIProvider(http: http)
                 case .anthropic: AnthropicProvider(http: http)
+                case .gemini: GeminiProvider(http: http)
+                case .bedrock: BedrockProvider(http: http)
                 }
             return ProviderRuntime(config: provider, adapter: adapter)
         }
