@@ -19,6 +19,10 @@ public enum BedrockErrorMapper {
     }
 
     public static func awsError(for error: GatewayError) -> AWSJSONError {
+        // An AWS upstream's own error goes back as it came, code and status alike.
+        if let code = error.upstreamCode, let status = error.upstreamStatus, code.hasSuffix("Exception") {
+            return AWSJSONError(code: code, message: error.message, status: status)
+        }
         let (code, status) = codeAndStatus(for: error.kind)
         return AWSJSONError(code: code, message: error.message, status: status)
     }

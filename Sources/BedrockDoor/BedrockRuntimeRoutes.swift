@@ -29,6 +29,9 @@ public struct BedrockRuntimeRoutes<Context: RequestContext>: Sendable {
     }
 
     func converse(_ request: Request, context: Context) async throws -> Response {
+        if let forwarded = try await BedrockPassthrough.forward(request, context: context, operation: "converse", engine: engine, maxBodyBytes: maxBodyBytes) {
+            return forwarded
+        }
         let (modelId, chat) = try await decode(request, context: context)
         let answer = try await engine.complete(chat, modelId: modelId, options: options(request))
         return Response(
@@ -37,6 +40,9 @@ public struct BedrockRuntimeRoutes<Context: RequestContext>: Sendable {
     }
 
     func converseStream(_ request: Request, context: Context) async throws -> Response {
+        if let forwarded = try await BedrockPassthrough.forward(request, context: context, operation: "converse-stream", engine: engine, maxBodyBytes: maxBodyBytes) {
+            return forwarded
+        }
         let (modelId, chat) = try await decode(request, context: context)
         let events = try await engine.stream(chat, modelId: modelId, options: options(request))
         let logger = self.logger
@@ -62,9 +68,7 @@ public struct BedrockRuntimeRoutes<Context: RequestContext>: Sendable {
 
     /// Reads the model id from the path and the body within Bedrock's size limit.
     func decode(_ request: Request, context: Context) async throws -> (String, ChatRequest) {
-        guard let raw = context.parameters.get("modelId"), let modelId = raw.removingPercentEncoding, !modelId.isEmpty else {
-            throw GatewayError(.validation, "the model identifier in the path is not valid")
-        }
+        let modelId = try BedrockPassthrough.modelId(context)
         let body = try await BodyReader.collect(request, limit: maxBodyBytes)
         return (modelId, try ConverseRequestDecoder.decode(body))
     }

@@ -31,12 +31,21 @@ public struct Engine: Sendable {
 
     public init(providers: [ProviderRuntime], aliases: [String: String], logger: Logger) {
         self.providers = Dictionary(providers.map { ($0.config.name, $0) }, uniquingKeysWith: { first, _ in first })
-        self.router = ModelRouter(providers: Set(self.providers.keys), aliases: aliases)
-        self.redactor = SecretRedactor(secrets: providers.flatMap { $0.config.keys.map(\.value) })
+        self.router = ModelRouter(providers: self.providers.mapValues(\.config.kind), aliases: aliases)
+        self.redactor = SecretRedactor(secrets: providers.flatMap { $0.config.keys.flatMap(\.secrets) })
         self.logger = logger
     }
 
     public var providerNames: [String] { providers.keys.sorted() }
+
+    /// Which provider and model would serve `modelId`, and the kind of API it speaks.
+    public func resolve(_ modelId: String) throws -> (route: Route, kind: ProviderKind) {
+        let route = try router.route(modelId)
+        guard let runtime = providers[route.provider] else {
+            throw GatewayError(.notFound, "provider '\(route.provider)' is not configured")
+        }
+        return (route, runtime.config.kind)
+    }
 
     public func complete(_ request: ChatRequest, modelId: String, options: CallOptions = CallOptions()) async throws -> ChatResponse {
         try await redacting {
@@ -74,6 +83,20 @@ public struct Engine: Sendable {
             try await withRetries(modelId: modelId, pinnedKey: options.pinnedKey) { adapter, target -> Int? in
                 guard let counter = adapter as? any TokenCountingProvider else { return nil }
                 return try await counter.countTokens(request, target: target)
+            }
+        }
+    }
+
+    /// Forwards a request untouched when the model's provider speaks the caller's dialect; nil when it does not,
+    /// and the door must translate instead.
+    public func passthrough(_ request: RawRequest, modelId: String, options: CallOptions = CallOptions()) async throws -> RawResponse? {
+        let (route, _) = try resolve(modelId)
+        guard let forwarder = providers[route.provider]?.adapter as? any PassthroughProvider, forwarder.speaks(request.dialect) else {
+            return nil
+        }
+        return try await redacting {
+            try await withRetries(modelId: modelId, pinnedKey: options.pinnedKey) { _, target in
+                try await forwarder.passthrough(request, target: target)
             }
         }
     }
@@ -119,9 +142,11 @@ public struct Engine: Sendable {
         var attempt = 0
         while true {
             let key = try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys)
-            let target = UpstreamTarget(
+            var target = UpstreamTarget(
                 provider: config.name, model: route.model, baseURL: config.baseURL, apiKey: key?.value,
                 timeoutSeconds: config.timeoutSeconds, streamIdleTimeoutSeconds: config.streamIdleTimeoutSeconds)
+            target.aws = key?.aws
+            target.region = key?.region ?? config.region
             do {
                 return try await call(runtime.adapter, target)
             } catch let error as GatewayError where error.isRetryable && attempt < config.maxRetries {

@@ -1,4 +1,7 @@
 /// Everything the gateway is told at start; loaded once and handed down.
+import SwitchyardModel
+
+/// Everything the gateway is told at start; loaded once and handed down.
 public struct GatewayConfig: Sendable {
     public var server: ServerSettings
     public var providers: [ProviderConfig]
@@ -45,11 +48,14 @@ public struct ProviderConfig: Sendable {
     public var streamIdleTimeoutSeconds: Double
     public var maxRetries: Int
     public var retryBackoffMs: Int
+    /// AWS providers: the region keys without their own region use.
+    public var region: String
 
     public init(
         name: String, kind: ProviderKind, baseURL: String, keys: [KeyConfig] = [], timeoutSeconds: Double = 120,
-        streamIdleTimeoutSeconds: Double = 120, maxRetries: Int = 2, retryBackoffMs: Int = 250
+        streamIdleTimeoutSeconds: Double = 120, maxRetries: Int = 2, retryBackoffMs: Int = 250, region: String = "us-east-1"
     ) {
+        self.region = region
         self.name = name
         self.kind = kind
         self.baseURL = baseURL
@@ -63,16 +69,28 @@ public struct ProviderConfig: Sendable {
 
 public struct KeyConfig: Sendable {
     public var name: String
+    /// The API key (for Bedrock: a Bedrock API key, sent as a bearer token); empty when `aws` signs instead.
     public var value: String
     public var weight: Double
     /// Models this key may serve; empty means all.
     public var models: [String]
+    /// AWS access keys, for providers that sign with SigV4.
+    public var aws: AWSAccess?
+    /// The AWS region this key is for, when not the provider's.
+    public var region: String?
 
-    public init(name: String, value: String, weight: Double = 1, models: [String] = []) {
+    public init(name: String, value: String, weight: Double = 1, models: [String] = [], aws: AWSAccess? = nil, region: String? = nil) {
         self.name = name
         self.value = value
         self.weight = weight
         self.models = models
+        self.aws = aws
+        self.region = region
+    }
+
+    /// Everything in this key that must never be shown.
+    public var secrets: [String] {
+        [value, aws?.secretAccessKey, aws?.sessionToken].compactMap { $0 }.filter { !$0.isEmpty }
     }
 
     public func allows(_ model: String) -> Bool { models.isEmpty || models.contains(model) }

@@ -10,6 +10,9 @@ public struct UpstreamTarget: Sendable {
     public var timeoutSeconds: Double
     /// Streaming: the longest silence allowed between two chunks.
     public var streamIdleTimeoutSeconds: Double
+    /// For AWS upstreams: signing credentials (when absent, `apiKey` is a Bedrock API key) and the region.
+    public var aws: AWSAccess?
+    public var region: String?
 
     public init(
         provider: String, model: String, baseURL: String, apiKey: String?,
@@ -21,6 +24,19 @@ public struct UpstreamTarget: Sendable {
         self.apiKey = apiKey
         self.timeoutSeconds = timeoutSeconds
         self.streamIdleTimeoutSeconds = streamIdleTimeoutSeconds
+    }
+}
+
+/// An AWS access key pair, with a session token when it is temporary.
+public struct AWSAccess: Sendable, Hashable {
+    public var accessKeyId: String
+    public var secretAccessKey: String
+    public var sessionToken: String?
+
+    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil) {
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken
     }
 }
 

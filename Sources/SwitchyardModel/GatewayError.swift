@@ -17,11 +17,14 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The upstream's HTTP status, when the error came from one.
     public var upstreamStatus: Int?
+    /// The upstream's own error code, when it speaks the caller's dialect and the door can give it back as it was.
+    public var upstreamCode: String?
 
-    public init(_ kind: Kind, _ message: String, upstreamStatus: Int? = nil) {
+    public init(_ kind: Kind, _ message: String, upstreamStatus: Int? = nil, upstreamCode: String? = nil) {
         self.kind = kind
         self.message = message
         self.upstreamStatus = upstreamStatus
+        self.upstreamCode = upstreamCode
     }
 
     public var description: String { "\(kind): \(message)" }

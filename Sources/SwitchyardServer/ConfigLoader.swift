@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import SwitchyardModel
 import Yams
 
 /// Reads the YAML (or JSON) configuration file, or builds the configuration from the standard environment variables.
@@ -17,7 +18,11 @@ public struct ConfigLoader: Sendable {
         "mistral": (.openai, "https://api.mistral.ai/v1", "MISTRAL_API_KEY", "MISTRAL_BASE_URL"),
         "ollama": (.openai, "http://127.0.0.1:11434/v1", nil, "OLLAMA_BASE_URL"),
         "gemini": (.gemini, "https://generativelanguage.googleapis.com", "GEMINI_API_KEY", "GEMINI_BASE_URL"),
+        "bedrock": (.bedrock, ConfigLoader.bedrockRuntimeURL, "AWS_BEARER_TOKEN_BEDROCK", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME"),
     ]
+
+    /// `{region}` is filled in per key, so one provider can hold keys for several regions.
+    public static let bedrockRuntimeURL = "https://bedrock-runtime.{region}.amazonaws.com"
 
     public func load(path: String) throws -> GatewayConfig {
         let text: String
@@ -32,7 +37,7 @@ public struct ConfigLoader: Sendable {
     /// Providers whose environment variables are set; a provider with none is simply not configured.
     public func fromEnvironment() -> GatewayConfig {
         var providers: [ProviderConfig] = []
-        for (name, known) in Self.wellKnown.sorted(by: { $0.key < $1.key }) {
+        for (name, known) in Self.wellKnown.sorted(by: { $0.key < $1.key }) where known.kind != .bedrock {
             let key = known.keyVariable.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
             let url = environment[known.urlVariable].flatMap { $0.isEmpty ? nil : $0 }
             // Ollama has no key: its base URL is what turns it on.
@@ -42,7 +47,27 @@ public struct ConfigLoader: Sendable {
                     name: name, kind: known.kind, baseURL: url ?? known.baseURL,
                     keys: key.map { [KeyConfig(name: "\(name)-env", value: $0)] } ?? []))
         }
+        if let bedrock = bedrockFromEnvironment() { providers.append(bedrock) }
         return GatewayConfig(providers: providers)
+    }
+
+    /// AWS's own variables: access keys (with a session token when temporary) or a Bedrock API key.
+    func bedrockFromEnvironment() -> ProviderConfig? {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        var keys: [KeyConfig] = []
+        if let id = value("AWS_ACCESS_KEY_ID"), let secret = value("AWS_SECRET_ACCESS_KEY") {
+            keys.append(
+                KeyConfig(
+                    name: "bedrock-env", value: "",
+                    aws: AWSAccess(accessKeyId: id, secretAccessKey: secret, sessionToken: value("AWS_SESSION_TOKEN"))))
+        }
+        if let token = value("AWS_BEARER_TOKEN_BEDROCK") {
+            keys.append(KeyConfig(name: "bedrock-api-key", value: token))
+        }
+        guard !keys.isEmpty else { return nil }
+        return ProviderConfig(
+            name: "bedrock", kind: .bedrock, baseURL: value("AWS_ENDPOINT_URL_BEDROCK_RUNTIME") ?? Self.bedrockRuntimeURL, keys: keys,
+            region: value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? "us-east-1")
     }
 
     public func parse(_ text: String) throws -> GatewayConfig {
@@ -70,12 +95,16 @@ public struct ConfigLoader: Sendable {
         }
         if let aliases = try top.mapping("aliases") {
             for (alias, node) in aliases.entries {
-                guard let target = node.scalar?.string, target.contains("/") else {
-                    throw ConfigError("aliases.\(alias): expected 'provider/model'", line: node.mark?.line)
+                guard let target = node.scalar?.string, !target.isEmpty else {
+                    throw ConfigError("aliases.\(alias): expected 'provider/model' or a Bedrock model id", line: node.mark?.line)
                 }
-                let provider = String(target.prefix(while: { $0 != "/" }))
-                guard config.providers.contains(where: { $0.name == provider }) else {
-                    throw ConfigError("aliases.\(alias): provider '\(provider)' is not configured", line: node.mark?.line)
+                if !BedrockModelID.isBedrockShaped(target) {
+                    let provider = String(target.prefix(while: { $0 != "/" }))
+                    guard target.contains("/"), config.providers.contains(where: { $0.name == provider }) else {
+                        throw ConfigError(
+                            "aliases.\(alias): '\(target)' names no configured provider (expected 'provider/model' or a Bedrock model id)",
+                            line: node.mark?.line)
+                    }
                 }
                 config.aliases[alias] = target
             }
@@ -91,6 +120,7 @@ public struct ConfigLoader: Sendable {
         let map = try Mapping(node, path: path)
         try map.allowOnly([
             "type", "base_url", "keys", "timeout_seconds", "stream_idle_timeout_seconds", "max_retries", "retry_backoff_ms",
+            "region",
         ])
         let known = Self.wellKnown[name]
         let kind: ProviderKind
@@ -107,11 +137,11 @@ public struct ConfigLoader: Sendable {
                 "\(path): 'type' is required for a provider the gateway does not know (\(ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")))", line: line)
         }
         let baseURL = try map.string("base_url").map { try resolve($0, path: "\(path).base_url", line: map.line("base_url")) }
-            ?? known?.baseURL
+            ?? known?.baseURL ?? (kind == .bedrock ? Self.bedrockRuntimeURL : nil)
         guard let baseURL else {
             throw ConfigError("\(path): base_url is required for a provider the gateway does not know", line: line)
         }
-        guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+        guard let url = URL(string: baseURL.replacingOccurrences(of: "{region}", with: "region")), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw ConfigError("\(path).base_url: '\(baseURL)' is not an http(s) URL", line: map.line("base_url") ?? node.mark?.line)
         }
         var config = ProviderConfig(name: name, kind: kind, baseURL: baseURL)
@@ -119,6 +149,7 @@ public struct ConfigLoader: Sendable {
         config.streamIdleTimeoutSeconds = try map.double("stream_idle_timeout_seconds", min: 0.001) ?? config.streamIdleTimeoutSeconds
         config.maxRetries = try map.int("max_retries", in: 0...10) ?? config.maxRetries
         config.retryBackoffMs = try map.int("retry_backoff_ms", in: 0...60_000) ?? config.retryBackoffMs
+        config.region = try map.string("region") ?? config.region
         if let keys = map.node("keys") {
             guard let items = keys.sequence else {
                 throw ConfigError("\(path).keys: expected a list", line: keys.mark?.line)
@@ -139,13 +170,24 @@ public struct ConfigLoader: Sendable {
             return KeyConfig(name: "\(provider)-\(position)", value: try resolve(scalar.string, path: path, line: node.mark?.line))
         }
         let map = try Mapping(node, path: path)
-        try map.allowOnly(["name", "value", "weight", "models"])
-        guard let raw = try map.string("value") else {
-            throw ConfigError("\(path).value is required", line: node.mark?.line)
+        try map.allowOnly(["name", "value", "weight", "models", "access_key_id", "secret_access_key", "session_token", "region"])
+        func secret(_ field: String) throws -> String? {
+            try map.string(field).map { try resolve($0, path: "\(path).\(field)", line: map.line(field)) }
         }
-        let value = try resolve(raw, path: "\(path).value", line: map.line("value"))
-        var key = KeyConfig(name: try map.string("name") ?? "\(provider)-\(position)", value: value)
+        let value = try secret("value")
+        var aws: AWSAccess?
+        if let id = try secret("access_key_id") {
+            guard let secretKey = try secret("secret_access_key") else {
+                throw ConfigError("\(path): access_key_id needs secret_access_key", line: node.mark?.line)
+            }
+            aws = AWSAccess(accessKeyId: id, secretAccessKey: secretKey, sessionToken: try secret("session_token"))
+        }
+        guard value != nil || aws != nil else {
+            throw ConfigError("\(path): a key needs 'value' (or access_key_id and secret_access_key)", line: node.mark?.line)
+        }
+        var key = KeyConfig(name: try map.string("name") ?? "\(provider)-\(position)", value: value ?? "", aws: aws)
         key.weight = try map.double("weight", min: 0) ?? 1
+        key.region = try map.string("region")
         if let models = map.node("models") {
             guard let list = models.sequence else { throw ConfigError("\(path).models: expected a list", line: models.mark?.line) }
             key.models = try list.map { item in

@@ -53,7 +53,7 @@ public struct Gateway: Sendable {
                 case .openai: OpenAIProvider(http: http)
                 case .anthropic: AnthropicProvider(http: http)
                 case .gemini: GeminiProvider(http: http)
-                case .bedrock: BedrockProvider(http: http)
+                case .bedrock: BedrockProvider(http: http, logger: logger)
                 }
             return ProviderRuntime(config: provider, adapter: adapter)
         }

@@ -53,7 +53,7 @@ import Testing
         ("providers:\n  custom:\n    base_url: http://h/v1\n", 2, "type' is required"),
         ("providers:\n  openai:\n    timeout_seconds: -1\n", 3, "timeout_seconds"),
         ("server:\n  port: [1\n", 3, "YAML"),
-        ("providers:\n  openai: {}\naliases:\n  a: nobody/m\n", 4, "not configured"),
+        ("providers:\n  openai: {}\naliases:\n  a: nobody/m\n", 4, "names no configured provider"),
         ("bogus: 1\n", 1, "unknown setting"),
     ])
     func errorsNameTheLine(_ example: (String, Int, String)) {

@@ -3,7 +3,9 @@ import SwitchyardModel
 import Testing
 
 @Suite struct RoutingTests {
-    let router = ModelRouter(providers: ["openai", "anthropic", "ollama"], aliases: ["fast": "openai/gpt-4o-mini"])
+    let router = ModelRouter(
+        providers: ["openai": .openai, "anthropic": .anthropic, "ollama": .openai, "mistral": .openai],
+        aliases: ["fast": "openai/gpt-4o-mini"])
 
     @Test func providerPrefixSplitsAtFirstSlash() throws {
         #expect(try router.route("openai/gpt-4o-mini") == Route(provider: "openai", model: "gpt-4o-mini"))
@@ -15,7 +17,7 @@ import Testing
     }
 
     @Test func unknownIdIsNotFoundAndNamed() {
-        for id in ["gemini/gemini-2.0-flash", "anthropic.claude-3-5-sonnet-20240620-v1:0", "openai/"] {
+        for id in ["gemini/gemini-2.0-flash", "cohere.command-r-v1:0", "openai/", "plainname"] {
             do {
                 _ = try router.route(id)
                 Issue.record("\(id) should not route")
@@ -26,6 +28,29 @@ import Testing
                 Issue.record("unexpected \(error)")
             }
         }
+    }
+
+    @Test(arguments: [
+        ("anthropic.claude-3-5-sonnet-20240620-v1:0", "anthropic", "claude-3-5-sonnet-20240620"),
+        ("us.anthropic.claude-3-7-sonnet-20250219-v1:0", "anthropic", "claude-3-7-sonnet-20250219"),
+        ("anthropic.claude-3-sonnet-20240229", "anthropic", "claude-3-sonnet-20240229"),
+        ("arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0", "anthropic", "claude-3-haiku-20240307"),
+        ("mistral.mistral-large-2407-v1:0", "mistral", "mistral-large-2407"),
+        ("mistral.mistral-large-2407", "mistral", "mistral-large-2407"),
+        ("mistral.mixtral-8x7b-instruct-v0:1", "mistral", "open-mixtral-8x7b"),
+        ("meta.llama3-2-1b-instruct-v1:0", "ollama", "llama3.2:1b"),
+        ("amazon.titan-embed-text-v2:0", "openai", "text-embedding-3-small"),
+        ("amazon.nova-lite-v1:0", "openai", "gpt-4o-mini"),
+    ])
+    func bedrockIdsFallBackToFirstParty(_ example: (String, String, String)) throws {
+        #expect(try router.route(example.0) == Route(provider: example.1, model: example.2))
+    }
+
+    @Test func bedrockIdsGoToTheBedrockProviderWhenThereIsOne() throws {
+        let router = ModelRouter(providers: ["anthropic": .anthropic, "aws": .bedrock], aliases: ["sonnet": "us.anthropic.claude-3-7-sonnet-20250219-v1:0"])
+        #expect(try router.route("anthropic.claude-3-5-sonnet-20240620-v1:0") == Route(provider: "aws", model: "anthropic.claude-3-5-sonnet-20240620-v1:0"))
+        #expect(try router.route("sonnet") == Route(provider: "aws", model: "us.anthropic.claude-3-7-sonnet-20250219-v1:0"))
+        #expect(try router.route("anthropic/claude-x") == Route(provider: "anthropic", model: "claude-x"))
     }
 
     @Test func weightedChoiceFollowsWeights() throws {

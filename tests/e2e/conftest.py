@@ -20,6 +20,7 @@ import requests
 from botocore.config import Config
 
 from fakes.anthropic_fake import AnthropicFake
+from fakes.gemini_fake import GeminiFake
 from fakes.openai_fake import OpenAIFake
 from helpers import default_config, require_binary
 
@@ -49,6 +50,14 @@ def openai_fake():
 @pytest.fixture(scope="session")
 def anthropic_fake():
     fake = AnthropicFake()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="session")
+def gemini_fake():
+    """Not reset by _fresh_fakes (tests that use it reset it themselves, see test_gemini.py)."""
+    fake = GeminiFake()
     yield fake
     fake.close()
 
@@ -177,6 +186,29 @@ def gw(_shared_gateway_state, openai_fake, anthropic_fake) -> Gateway:
     if st["gw"] is None:
         st["n"] += 1
         st["gw"] = start_gateway(st["dir"] / f"run{st['n']}", default_config(openai_fake, anthropic_fake))
+    return st["gw"]
+
+
+@pytest.fixture(scope="session")
+def _shared_gemini_gateway_state(tmp_path_factory):
+    state = {"gw": None, "dir": tmp_path_factory.mktemp("shared-gemini-gateway"), "n": 0}
+    yield state
+    if state["gw"] is not None:
+        state["gw"].stop()
+
+
+@pytest.fixture
+def gemini_gw(_shared_gemini_gateway_state, openai_fake, anthropic_fake, gemini_fake) -> Gateway:
+    """A shared gateway on default_config(..., gemini_fake=...): the `gemini` provider answers from the fake."""
+    st = _shared_gemini_gateway_state
+    if st["gw"] is not None and not st["gw"].alive():
+        dead = st["gw"]
+        st["gw"] = None
+        print(f"shared gemini gateway had exited with {dead.proc.returncode}; restarting. log tail:\n{dead.log_tail()}")
+    if st["gw"] is None:
+        st["n"] += 1
+        st["gw"] = start_gateway(st["dir"] / f"run{st['n']}",
+                                 default_config(openai_fake, anthropic_fake, gemini_fake=gemini_fake))
     return st["gw"]
 
 

@@ -189,10 +189,18 @@ def provider(base_url: str, keys: list[dict] | None = None, **settings) -> dict:
     return p
 
 
-def default_config(openai_fake, anthropic_fake, *, max_body_bytes: int = 25_000_000, **provider_settings) -> dict:
-    """openai, anthropic, groq (custom openai-type name), ollama (keyless); no gateway retries by default."""
+# Shaped like a real Gemini key (AIza + 35 characters), so redaction of key-shaped strings is exercised too.
+GEMINI_KEY = "AIzaSyFakeGeminiTestKey0123456789abcdef"
+
+
+def default_config(openai_fake, anthropic_fake, *, max_body_bytes: int = 25_000_000, gemini_fake=None,
+                   **provider_settings) -> dict:
+    """openai, anthropic, groq (custom openai-type name), ollama (keyless); no gateway retries by default.
+
+    gemini_fake: also a `gemini` provider (key GEMINI_KEY) answered by that fake.
+    """
     oa = openai_fake.url + "/v1"
-    return {
+    config = {
         "server": {"max_body_bytes": max_body_bytes},
         "providers": {
             "openai": provider(oa, [{"name": "k1", "value": "sk-test-one", "weight": 1, "models": []}],
@@ -203,3 +211,7 @@ def default_config(openai_fake, anthropic_fake, *, max_body_bytes: int = 25_000_
         },
         "aliases": {"fast": "openai/gpt-4o-mini"},
     }
+    if gemini_fake is not None:
+        config["providers"]["gemini"] = provider(gemini_fake.url, [{"name": "g1", "value": GEMINI_KEY}],
+                                                 **provider_settings)
+    return config

@@ -61,15 +61,30 @@ public struct UpstreamHTTP: Sendable {
     static func upstreamError(_ response: HTTPClientResponse, target: UpstreamTarget) async -> GatewayError {
         let status = Int(response.status.code)
         var text = ""
+        var code = response.headers.first(name: "x-amzn-ErrorType").map(Self.awsErrorCode)
         if let body = try? await response.body.collect(upTo: 1 << 20) {
             text = Self.errorMessage(in: body) ?? ""
+            code = code ?? Self.awsErrorCode(in: body)
         }
         let reason = text.isEmpty ? response.status.reasonPhrase : text
-        return GatewayError(
-            GatewayError.kind(forUpstreamStatus: status),
-            "provider '\(target.provider)' answered \(status): \(reason)",
-            upstreamStatus: status
-        )
+        // An AWS upstream's error goes back to an AWS caller as it was; others get the provider named.
+        let message = code != nil ? reason : "provider '\(target.provider)' answered \(status): \(reason)"
+        return GatewayError(GatewayError.kind(forUpstreamStatus: status), message, upstreamStatus: status, upstreamCode: code)
+    }
+
+    /// `ThrottlingException:http://internal…` or `com.amazon.bedrock#ValidationException` → the bare code.
+    static func awsErrorCode(_ raw: String) -> String {
+        let beforeColon = raw.split(separator: ":", maxSplits: 1).first.map(String.init) ?? raw
+        return beforeColon.split(separator: "#").last.map(String.init) ?? beforeColon
+    }
+
+    /// AWS JSON errors name their code in `__type` (or `code`); other providers nest theirs under `error`.
+    static func awsErrorCode(in body: ByteBuffer) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
+            return nil
+        }
+        let raw = (object["__type"] as? String) ?? (object["code"] as? String) ?? (object["Code"] as? String)
+        return raw.map(awsErrorCode).flatMap { $0.hasSuffix("Exception") ? $0 : nil }
     }
 
     /// OpenAI, Anthropic and Gemini all put the human-readable text at `error.message`.
@@ -81,7 +96,7 @@ public struct UpstreamHTTP: Sendable {
                 return message
             }
             if let error = object["error"] as? String { return error }
-            if let message = object["message"] as? String { return message }
+            if let message = (object["message"] ?? object["Message"]) as? String { return message }
             if let detail = object["detail"] as? String { return detail }
         }
         let raw = String(decoding: data.prefix(1000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,0 +1,54 @@
+import Engine
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SwitchyardModel
+
+/// When the model's provider is Bedrock itself, the request goes up and the answer comes back untouched.
+enum BedrockPassthrough {
+    /// Request headers that carry meaning for Bedrock (never the caller's credentials).
+    static let forwardedHeaders: [HTTPField.Name] = [
+        .contentType, .accept,
+        HTTPField.Name("x-amzn-bedrock-accept")!, HTTPField.Name("x-amzn-bedrock-trace")!,
+        HTTPField.Name("x-amzn-bedrock-guardrailidentifier")!, HTTPField.Name("x-amzn-bedrock-guardrailversion")!,
+        HTTPField.Name("x-amzn-bedrock-performanceconfig-latency")!, HTTPField.Name("x-amzn-bedrock-service-tier")!,
+    ]
+
+    static func modelId<Context: RequestContext>(_ context: Context) throws -> String {
+        guard let raw = context.parameters.get("modelId"), let modelId = raw.removingPercentEncoding, !modelId.isEmpty else {
+            throw GatewayError(.validation, "the model identifier in the path is not valid")
+        }
+        return modelId
+    }
+
+    /// The upstream's answer, or nil when the model is not served by a Bedrock provider.
+    static func forward<Context: RequestContext>(
+        _ request: Request, context: Context, operation: String, engine: Engine, maxBodyBytes: Int
+    ) async throws -> Response? {
+        let modelId = try modelId(context)
+        guard try engine.resolve(modelId).kind == .bedrock else { return nil }
+        let body = try await BodyReader.collect(request, limit: maxBodyBytes)
+        let headers = forwardedHeaders.compactMap { name in request.headers[name].map { (name.canonicalName, $0) } }
+        let raw = RawRequest(dialect: "bedrock-runtime", operation: operation, headers: headers, body: body)
+        let options = CallOptions(pinnedKey: request.headers[BedrockRuntimeRoutes<Context>.pinnedKeyField])
+        guard let answer = try await engine.passthrough(raw, modelId: modelId, options: options) else { return nil }
+        var fields = HTTPFields()
+        for (name, value) in answer.headers {
+            if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
+        }
+        let stream = answer.body
+        return Response(
+            status: .init(code: answer.status), headers: fields,
+            body: ResponseBody { writer in
+                do {
+                    for try await chunk in stream { try await writer.write(chunk) }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    // The status line is gone: all that is left is to end the body early, as AWS would drop the connection.
+                    throw error
+                }
+                try await writer.finish(nil)
+            })
+    }
+}

@@ -1,0 +1,69 @@
+import AWSWire
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import SwitchyardModel
+
+/// AWS Bedrock itself. Callers at the Bedrock door are forwarded byte for byte; the gateway only signs,
+/// watches the stream for usage and errors, and gives AWS's own errors back unchanged.
+public struct BedrockProvider: ChatProvider, PassthroughProvider {
+    static let forwardedResponseHeaders: Set<String> = [
+        "content-type", "x-amzn-requestid", "x-amzn-bedrock-content-type", "x-amzn-bedrock-input-token-count",
+        "x-amzn-bedrock-output-token-count", "x-amzn-bedrock-invocation-latency", "x-amzn-bedrock-performanceconfig-latency",
+        "x-amzn-bedrock-service-tier", "x-amzn-bedrock-cache-read-input-token-count", "x-amzn-bedrock-cache-write-input-token-count",
+    ]
+
+    let http: UpstreamHTTP
+    let logger: Logger
+
+    public init(http: UpstreamHTTP, logger: Logger = Logger(label: "switchyard.bedrock")) {
+        self.http = http
+        self.logger = logger
+    }
+
+    public func speaks(_ dialect: String) -> Bool { dialect == "bedrock-runtime" }
+
+    public func passthrough(_ request: RawRequest, target: UpstreamTarget) async throws -> RawResponse {
+        let endpoint = try BedrockEndpoint(template: target.baseURL, region: target.region ?? "us-east-1")
+        let path = endpoint.basePath + "/model/\(SigV4Signer.uriEncode(target.model))/\(request.operation)"
+        var headers = HTTPHeaders(request.headers)
+        if headers["content-type"].isEmpty { headers.add(name: "content-type", value: "application/json") }
+        try BedrockAuth.authorize(
+            &headers, method: "POST", host: endpoint.hostHeader, path: path, body: request.body, target: target, service: "bedrock")
+        let response = try await http.open(url: endpoint.origin + path, headers: headers, body: request.body, target: target)
+        let forwarded = response.headers.filter { Self.forwardedResponseHeaders.contains($0.name.lowercased()) }
+        let isEventStream = response.headers.first(name: "content-type")?.contains("eventstream") ?? false
+        let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        let logger = self.logger
+        let provider = target.provider
+        IdleWatchdog.feed(continuation, idleSeconds: target.streamIdleTimeoutSeconds, provider: provider) { progressed in
+            var tap = isEventStream ? EventStreamTap() : nil
+            for try await chunk in response.body {
+                progressed()
+                continuation.yield(chunk)
+                tap?.observe(chunk)
+            }
+            if let summary = tap?.summary {
+                logger.debug("bedrock stream ended", metadata: ["provider": "\(provider)", "summary": "\(summary)"])
+            }
+        }
+        return RawResponse(status: Int(response.status.code), headers: forwarded.map { ($0.name, $0.value) }, body: stream)
+    }
+
+    public func complete(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatResponse {
+        throw Self.canonicalUnsupported(target)
+    }
+
+    public func stream(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatEventStream {
+        throw Self.canonicalUnsupported(target)
+    }
+
+    static func canonicalUnsupported(_ target: UpstreamTarget) -> GatewayError {
+        GatewayError(
+            .validation,
+            "provider '\(target.provider)' (Bedrock) is reached through the Bedrock door only; it cannot yet serve a request translated from another dialect or a fallback"
+        )
+    }
+}

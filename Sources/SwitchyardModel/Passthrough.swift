@@ -1,0 +1,39 @@
+import NIOCore
+
+/// A request forwarded byte for byte to an upstream that speaks the caller's own dialect.
+public struct RawRequest: Sendable {
+    /// The dialect both sides speak, e.g. `bedrock-runtime`.
+    public var dialect: String
+    /// The operation's path below the model, e.g. `converse-stream` or `invoke`.
+    public var operation: String
+    /// The headers worth forwarding (content type, accept, dialect-specific ones); never credentials.
+    public var headers: [(String, String)]
+    public var body: ByteBuffer
+
+    public init(dialect: String, operation: String, headers: [(String, String)], body: ByteBuffer) {
+        self.dialect = dialect
+        self.operation = operation
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A successful upstream answer whose body flows through as it arrives.
+public struct RawResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: AsyncThrowingStream<ByteBuffer, any Error>
+
+    public init(status: Int, headers: [(String, String)], body: AsyncThrowingStream<ByteBuffer, any Error>) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// An adapter that can forward requests of some dialect untouched. Failures before the body (non-2xx answers)
+/// are thrown as `GatewayError` carrying the upstream's own status and code.
+public protocol PassthroughProvider: Sendable {
+    func speaks(_ dialect: String) -> Bool
+    func passthrough(_ request: RawRequest, target: UpstreamTarget) async throws -> RawResponse
+}
