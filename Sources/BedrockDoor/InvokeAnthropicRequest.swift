@@ -37,7 +37,7 @@ struct InvokeAnthropicRequest: Decodable {
             tools = []
         case .choice(let picked)?:
             if case .tool(let name) = picked, !tools.contains(where: { $0.name == name }) {
-                throw ConverseDecodingFailure(c.codingPath + [choiceKey, "name"], "'\(name)' is not the name of a tool in tools")
+                throw ConverseDecodingFailure(c.codingPath + [choiceKey, ConverseWireKey("name")], "'\(name)' is not the name of a tool in tools")
             }
             choice = picked
         case nil:

@@ -28,12 +28,15 @@ public struct Engine: Sendable {
     let router: ModelRouter
     let redactor: SecretRedactor
     let logger: Logger
+    /// What the model listings show.
+    public let catalog: ModelCatalog
 
     public init(providers: [ProviderRuntime], aliases: [String: String], logger: Logger) {
         self.providers = Dictionary(providers.map { ($0.config.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.router = ModelRouter(providers: self.providers.mapValues(\.config.kind), aliases: aliases)
         self.redactor = SecretRedactor(secrets: providers.flatMap { $0.config.keys.flatMap(\.secrets) })
         self.logger = logger
+        self.catalog = ModelCatalog(providers: providers.map(\.config), aliases: aliases, router: router)
     }
 
     public var providerNames: [String] { providers.keys.sorted() }

@@ -50,6 +50,8 @@ public struct ProviderConfig: Sendable {
     public var retryBackoffMs: Int
     /// AWS providers: the region keys without their own region use.
     public var region: String
+    /// Models the operator offers from this provider; they are what the model listings show.
+    public var models: [String] = []
 
     public init(
         name: String, kind: ProviderKind, baseURL: String, keys: [KeyConfig] = [], timeoutSeconds: Double = 120,

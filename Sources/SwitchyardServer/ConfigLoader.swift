@@ -120,7 +120,7 @@ public struct ConfigLoader: Sendable {
         let map = try Mapping(node, path: path)
         try map.allowOnly([
             "type", "base_url", "keys", "timeout_seconds", "stream_idle_timeout_seconds", "max_retries", "retry_backoff_ms",
-            "region",
+            "region", "models",
         ])
         let known = Self.wellKnown[name]
         let kind: ProviderKind
@@ -150,6 +150,7 @@ public struct ConfigLoader: Sendable {
         config.maxRetries = try map.int("max_retries", in: 0...10) ?? config.maxRetries
         config.retryBackoffMs = try map.int("retry_backoff_ms", in: 0...60_000) ?? config.retryBackoffMs
         config.region = try map.string("region") ?? config.region
+        config.models = try map.strings("models") ?? []
         if let keys = map.node("keys") {
             guard let items = keys.sequence else {
                 throw ConfigError("\(path).keys: expected a list", line: keys.mark?.line)
@@ -188,13 +189,7 @@ public struct ConfigLoader: Sendable {
         var key = KeyConfig(name: try map.string("name") ?? "\(provider)-\(position)", value: value ?? "", aws: aws)
         key.weight = try map.double("weight", min: 0) ?? 1
         key.region = try map.string("region")
-        if let models = map.node("models") {
-            guard let list = models.sequence else { throw ConfigError("\(path).models: expected a list", line: models.mark?.line) }
-            key.models = try list.map { item in
-                guard let s = item.scalar?.string else { throw ConfigError("\(path).models: expected strings", line: item.mark?.line) }
-                return s
-            }
-        }
+        key.models = try map.strings("models") ?? []
         return key
     }
 

@@ -71,4 +71,13 @@ struct Mapping {
         }
         return value
     }
+
+    func strings(_ key: String) throws -> [String]? {
+        guard let node = node(key) else { return nil }
+        guard let list = node.sequence else { throw ConfigError("\(path).\(key): expected a list", line: node.mark?.line) }
+        return try list.map { item in
+            guard let s = item.scalar?.string else { throw ConfigError("\(path).\(key): expected strings", line: item.mark?.line) }
+            return s
+        }
+    }
 }

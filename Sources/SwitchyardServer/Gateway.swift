@@ -69,6 +69,7 @@ public struct Gateway: Sendable {
         }
         BedrockRuntimeRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
             .register(on: router.group("bedrock"))
+        BedrockControlRoutes<BasicRequestContext>(engine: engine).register(on: router.group("bedrock"))
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "switchyard"),

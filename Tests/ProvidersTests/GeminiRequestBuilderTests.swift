@@ -192,6 +192,19 @@ import Testing
         #expect(plain["requests"]?.arrayValue?[0] == ["model": "models/m", "content": ["parts": [["text": "a"]]]])
     }
 
+    @Test func embeddingVectorsNormalizedAndCounted() throws {
+        let answer = try JSONDecoder().decode(
+            GeminiProvider.EmbeddingAnswer.self, from: Data(#"{"embeddings":[{"values":[3,4]},{"values":[0,0]}]}"#.utf8))
+        let two = EmbeddingRequest(inputs: ["a", "b"], normalize: true)
+        #expect(try GeminiProvider.vectors(answer, for: two, provider: "gemini") == [[0.6, 0.8], [0, 0]])
+        var raw = two
+        raw.normalize = false
+        #expect(try GeminiProvider.vectors(answer, for: raw, provider: "gemini") == [[3, 4], [0, 0]])
+        #expect(throws: GatewayError.self) {
+            _ = try GeminiProvider.vectors(answer, for: EmbeddingRequest(inputs: ["a"]), provider: "gemini")
+        }
+    }
+
     @Test(arguments: [
         ("search_document", "RETRIEVAL_DOCUMENT"), ("search_query", "RETRIEVAL_QUERY"), ("classification", "CLASSIFICATION"),
         ("clustering", "CLUSTERING"), ("SEMANTIC_SIMILARITY", "SEMANTIC_SIMILARITY"),

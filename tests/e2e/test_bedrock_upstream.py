@@ -180,3 +180,42 @@ def test_without_a_bedrock_provider_bedrock_ids_run_first_party(gw, anthropic_fa
     assert anthropic_fake.last.json["model"] == "claude-3-5-sonnet-20240620"
     resp = gw.client().converse(modelId="anthropic.claude-3-sonnet-20240229", messages=[user("Hello from Claude!")])
     assert anthropic_fake.last.json["model"] == "claude-3-sonnet-20240229"
+
+
+def test_fallback_to_bedrock_goes_up_as_converse(bedrock_gw, bedrock_fake, openai_fake):
+    """A request that arrived for another provider and falls back to Bedrock is re-encoded as Converse and signed."""
+    import requests
+    from fakes.openai_fake import openai_error
+    openai_fake.enqueue(openai_error(500, "primary down"))
+    body = {"messages": [user("Hi"), {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "f", "input": {"a": 1}}}]},
+                         {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [{"json": {"ok": True}}], "status": "error"}}]}],
+            "system": [{"text": "Be brief."}], "inferenceConfig": {"maxTokens": 20},
+            "toolConfig": {"tools": [{"toolSpec": {"name": "f", "inputSchema": {"json": {"type": "object"}}}}], "toolChoice": {"any": {}}},
+            "fallbacks": [f"bedrock/{CLAUDE}"]}
+    r = requests.post(bedrock_gw.converse_url("openai/gpt-4o-mini"), json=body, timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["output"]["message"]["content"] == [{"text": "Hello from fake Bedrock."}]
+    assert len(openai_fake.requests) == 1
+    sent = bedrock_fake.last
+    assert sent.path == "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse"
+    assert bedrock_fake.signatures[-1].ok
+    assert sent.json == {k: v for k, v in body.items() if k != "fallbacks"}
+
+
+def test_fallback_stream_to_bedrock_is_decoded_and_reencoded(bedrock_gw, bedrock_fake, openai_fake):
+    import requests
+    from botocore.eventstream import EventStreamBuffer
+    from fakes.openai_fake import openai_error
+    openai_fake.enqueue(openai_error(503, "primary down"))
+    bedrock_fake.enqueue(event_stream(converse_stream_frames(["Fall", "back"])))
+    r = requests.post(bedrock_gw.converse_url("openai/gpt-4o-mini", op="converse-stream"),
+                      json={"messages": [user("Hi")], "fallbacks": [f"bedrock/{CLAUDE}"]}, timeout=10)
+    assert r.status_code == 200
+    buf = EventStreamBuffer()
+    buf.add_data(r.content)
+    names = [(m.headers[":event-type"], json.loads(m.payload)) for m in buf]
+    assert [n for n, _ in names] == ["messageStart", "contentBlockDelta", "contentBlockDelta", "contentBlockStop",
+                                     "messageStop", "metadata"]
+    assert "".join(p["delta"]["text"] for n, p in names if n == "contentBlockDelta") == "Fallback"
+    assert names[-1][1]["usage"]["inputTokens"] == 12
+    assert bedrock_fake.last.path.endswith("/converse-stream") and bedrock_fake.signatures[-1].ok

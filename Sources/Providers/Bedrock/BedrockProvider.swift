@@ -52,18 +52,40 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
         return RawResponse(status: Int(response.status.code), headers: forwarded.map { ($0.name, $0.value) }, body: stream)
     }
 
+    /// A request translated from another dialect (or a fallback) goes up as Converse.
     public func complete(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatResponse {
-        throw Self.canonicalUnsupported(target)
+        let started = ContinuousClock.now
+        let response = try await send(request, operation: "converse", target: target)
+        let body = try await Deadline.run(seconds: target.timeoutSeconds, onTimeout: UpstreamHTTP.timeoutError(target)) {
+            try await response.body.collect(upTo: self.http.maxResponseBytes)
+        }
+        let decoded = try JSONCoding.decode(BedrockConverseAnswer.self, from: body, provider: target.provider)
+        return decoded.canonical(latencyMs: Int((ContinuousClock.now - started) / .milliseconds(1)))
     }
 
     public func stream(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatEventStream {
-        throw Self.canonicalUnsupported(target)
+        let response = try await send(request, operation: "converse-stream", target: target)
+        let (stream, continuation) = ChatEventStream.makeStream()
+        IdleWatchdog.feed(continuation, idleSeconds: target.streamIdleTimeoutSeconds, provider: target.provider) { progressed in
+            var decoder = EventStreamDecoder()
+            var translator = BedrockStreamTranslator(provider: target.provider)
+            for try await chunk in response.body {
+                progressed()
+                for message in try decoder.decode(chunk) {
+                    for event in try translator.translate(message) { continuation.yield(event) }
+                }
+            }
+            try translator.finish()
+        }
+        return stream
     }
 
-    static func canonicalUnsupported(_ target: UpstreamTarget) -> GatewayError {
-        GatewayError(
-            .validation,
-            "provider '\(target.provider)' (Bedrock) is reached through the Bedrock door only; it cannot yet serve a request translated from another dialect or a fallback"
-        )
+    private func send(_ request: ChatRequest, operation: String, target: UpstreamTarget) async throws -> HTTPClientResponse {
+        let body = try JSONCoding.encode(BedrockConverseRequestBuilder.body(request))
+        let endpoint = try BedrockEndpoint(template: target.baseURL, region: target.region ?? "us-east-1")
+        let path = endpoint.basePath + "/model/\(SigV4Signer.uriEncode(target.model))/\(operation)"
+        var headers = HTTPHeaders([("content-type", "application/json")])
+        try BedrockAuth.authorize(&headers, method: "POST", host: endpoint.hostHeader, path: path, body: body, target: target, service: "bedrock")
+        return try await http.open(url: endpoint.origin + path, headers: headers, body: body, target: target)
     }
 }

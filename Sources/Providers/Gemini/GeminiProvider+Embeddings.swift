@@ -26,15 +26,20 @@ extension GeminiProvider: EmbeddingProvider {
         let body = try JSONCoding.encode(Self.embeddingBody(request, model: target.model))
         let answer = try await post(url(target, "batchEmbedContents"), body: body, target: target)
         let decoded = try JSONCoding.decode(EmbeddingAnswer.self, from: answer, provider: target.provider)
-        guard decoded.embeddings.count == request.inputs.count else {
-            throw GatewayError(
-                .internalError,
-                "provider '\(target.provider)' returned \(decoded.embeddings.count) embeddings for \(request.inputs.count) inputs")
-        }
-        let vectors = decoded.embeddings.map { request.normalize ? VectorMath.normalized($0.values) : $0.values }
         // Gemini does not report the tokens an embedding cost.
         return EmbeddingResponse(
-            vectors: vectors, inputTokens: 0, latencyMs: Int((ContinuousClock.now - started) / .milliseconds(1)))
+            vectors: try Self.vectors(decoded, for: request, provider: target.provider), inputTokens: 0,
+            latencyMs: Int((ContinuousClock.now - started) / .milliseconds(1)))
+    }
+
+    /// Vectors pair with inputs by position only, so a short answer must fail rather than shift them.
+    static func vectors(_ answer: EmbeddingAnswer, for request: EmbeddingRequest, provider: String) throws -> [[Double]] {
+        guard answer.embeddings.count == request.inputs.count else {
+            throw GatewayError(
+                .internalError,
+                "provider '\(provider)' returned \(answer.embeddings.count) embeddings for \(request.inputs.count) inputs")
+        }
+        return answer.embeddings.map { request.normalize ? VectorMath.normalized($0.values) : $0.values }
     }
 
     static func embeddingBody(_ request: EmbeddingRequest, model: String) -> JSONValue {

@@ -1,0 +1,148 @@
+import Engine
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SwitchyardModel
+
+/// The read-only Bedrock control-plane operations coding agents and frameworks call before they run a model:
+/// ListFoundationModels, GetFoundationModel, ListInferenceProfiles, GetInferenceProfile — answered from what the
+/// gateway can route to.
+public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
+    static var account: String { "000000000000" }
+    let engine: Engine
+
+    public init(engine: Engine) {
+        self.engine = engine
+    }
+
+    public func register(on group: RouterGroup<Context>) {
+        group.get("foundation-models") { request, _ in
+            BedrockJSON.answer { try self.listFoundationModels(request) }
+        }
+        group.get("foundation-models/:modelId") { request, context in
+            BedrockJSON.answer { try self.getFoundationModel(request, id: try BedrockPassthrough.modelId(context)) }
+        }
+        group.get("inference-profiles") { request, _ in
+            BedrockJSON.answer { try self.listInferenceProfiles(request) }
+        }
+        group.get("inference-profiles/:profileId") { request, context in
+            BedrockJSON.answer {
+                guard let raw = context.parameters.get("profileId"), let id = raw.removingPercentEncoding else {
+                    throw GatewayError(.validation, "the inference profile identifier is not valid")
+                }
+                return try self.getInferenceProfile(request, id: id)
+            }
+        }
+    }
+
+    func listFoundationModels(_ request: Request) throws -> [String: Any] {
+        let region = BedrockJSON.region(of: request)
+        let query = request.uri.queryParameters
+        var summaries = engine.catalog.models.map { summary($0, region: region) }
+        if let provider = query["byProvider"].map(String.init) {
+            summaries = summaries.filter { ($0["providerName"] as? String)?.lowercased() == provider.lowercased() }
+        }
+        if let modality = query["byOutputModality"].map(String.init) {
+            summaries = summaries.filter { ($0["outputModalities"] as? [String])?.contains(modality) ?? false }
+        }
+        if let type = query["byInferenceType"].map(String.init) {
+            summaries = summaries.filter { ($0["inferenceTypesSupported"] as? [String])?.contains(type) ?? false }
+        }
+        if query["byCustomizationType"] != nil { summaries = [] }
+        return ["modelSummaries": summaries]
+    }
+
+    func getFoundationModel(_ request: Request, id: String) throws -> [String: Any] {
+        let base = id.hasPrefix("arn:") ? BedrockModelID.baseModel(id) : id
+        guard let entry = engine.catalog.models.first(where: { $0.id == base }) ?? (try? catalogEntry(base)) else {
+            throw GatewayError(.notFound, "the model '\(id)' is not served by this gateway")
+        }
+        return ["modelDetails": summary(entry, region: BedrockJSON.region(of: request))]
+    }
+
+    /// A model the listing does not name but the router can still serve.
+    func catalogEntry(_ id: String) throws -> CatalogEntry {
+        CatalogEntry(id: id, route: try engine.resolve(id).route)
+    }
+
+    func listInferenceProfiles(_ request: Request) throws -> [String: Any] {
+        let region = BedrockJSON.region(of: request)
+        let query = request.uri.queryParameters
+        var profiles = engine.catalog.aliases.map { applicationProfile($0, region: region) }
+        profiles += engine.catalog.models.filter { BedrockModelID.isBedrockShaped($0.id) && !$0.isEmbedding }.map {
+            systemProfile($0, region: region)
+        }
+        if let type = query["type"].map(String.init) {
+            profiles = profiles.filter { $0["type"] as? String == type }
+        }
+        let page = try BedrockJSON.page(profiles, query: query)
+        var out: [String: Any] = ["inferenceProfileSummaries": page.items]
+        if let next = page.nextToken { out["nextToken"] = next }
+        return out
+    }
+
+    func getInferenceProfile(_ request: Request, id: String) throws -> [String: Any] {
+        let region = BedrockJSON.region(of: request)
+        let name = id.hasPrefix("arn:") ? String(id[id.index(after: id.lastIndex(of: "/")!)...]) : id
+        if let alias = engine.catalog.aliases.first(where: { $0.id == name }) {
+            return applicationProfile(alias, region: region)
+        }
+        if let entry = engine.catalog.models.first(where: { "us.\($0.id)" == name }) {
+            return systemProfile(entry, region: region)
+        }
+        throw GatewayError(.notFound, "the inference profile '\(id)' does not exist on this gateway")
+    }
+
+    func summary(_ entry: CatalogEntry, region: String) -> [String: Any] {
+        let modality = entry.isEmbedding ? "EMBEDDING" : "TEXT"
+        return [
+            "modelArn": "arn:aws:bedrock:\(region)::foundation-model/\(entry.id)",
+            "modelId": entry.id,
+            "modelName": entry.route.model,
+            "providerName": Self.brand(entry),
+            "inputModalities": entry.isEmbedding ? ["TEXT"] : ["TEXT", "IMAGE"],
+            "outputModalities": [modality],
+            "responseStreamingSupported": !entry.isEmbedding,
+            "customizationsSupported": [String](),
+            "inferenceTypesSupported": ["ON_DEMAND"],
+            "modelLifecycle": ["status": "ACTIVE"],
+        ]
+    }
+
+    func applicationProfile(_ alias: CatalogEntry, region: String) -> [String: Any] {
+        let target = alias.aliasTarget ?? alias.route.model
+        return [
+            "inferenceProfileName": alias.id,
+            "inferenceProfileId": alias.id,
+            "inferenceProfileArn": "arn:aws:bedrock:\(region):\(Self.account):application-inference-profile/\(alias.id)",
+            "description": "Switchyard alias for \(target)",
+            "models": [["modelArn": "arn:aws:bedrock:\(region)::foundation-model/\(target)"]],
+            "status": "ACTIVE",
+            "type": "APPLICATION",
+        ]
+    }
+
+    func systemProfile(_ entry: CatalogEntry, region: String) -> [String: Any] {
+        let id = "us.\(entry.id)"
+        return [
+            "inferenceProfileName": "US \(entry.route.model)",
+            "inferenceProfileId": id,
+            "inferenceProfileArn": "arn:aws:bedrock:\(region):\(Self.account):inference-profile/\(id)",
+            "description": "Routes to \(entry.route.provider)/\(entry.route.model)",
+            "models": [["modelArn": "arn:aws:bedrock:\(region)::foundation-model/\(entry.id)"]],
+            "status": "ACTIVE",
+            "type": "SYSTEM_DEFINED",
+        ]
+    }
+
+    static func brand(_ entry: CatalogEntry) -> String {
+        let vendor = BedrockModelID.isBedrockShaped(entry.id)
+            ? String(BedrockModelID.baseModel(entry.id).prefix(while: { $0 != "." })) : entry.route.provider
+        let brands = [
+            "anthropic": "Anthropic", "openai": "OpenAI", "mistral": "Mistral AI", "meta": "Meta", "amazon": "Amazon",
+            "cohere": "Cohere", "gemini": "Google", "ollama": "Ollama", "bedrock": "Amazon Bedrock",
+        ]
+        return brands[vendor] ?? vendor
+    }
+}

@@ -1,0 +1,48 @@
+import NIOCore
+import SwitchyardModel
+
+/// Amazon Titan Text answers: `{"inputTextTokenCount", "results": [{"tokenCount", "outputText",
+/// "completionReason"}]}`; streamed as `{"outputText", "index", "totalOutputTextTokenCount", "completionReason",
+/// "inputTextTokenCount"}` chunks whose counts and reason are null until the last one.
+enum InvokeTitanTextFormat: InvokeTextFormat {
+    static func writeResponse(_ response: ChatResponse, modelId: String, into b: inout ByteBuffer) {
+        let usage = response.usage
+        b.writeStaticString("{\"inputTextTokenCount\":")
+        ConverseJSONWriter.writeInt(usage.allInputTokens, into: &b)
+        b.writeStaticString(",\"results\":[{\"tokenCount\":")
+        ConverseJSONWriter.writeInt(usage.outputTokens, into: &b)
+        b.writeStaticString(",\"outputText\":")
+        b.writeJSONString(text(of: response))
+        b.writeStaticString(",\"completionReason\":")
+        b.writeStaticString(completionReason(response.stopReason))
+        b.writeStaticString("}]}")
+    }
+
+    static func writeTextChunk(_ text: String, into b: inout ByteBuffer) {
+        b.writeStaticString("{\"outputText\":")
+        b.writeJSONString(text)
+        b.writeStaticString(",\"index\":0,\"totalOutputTextTokenCount\":null,\"completionReason\":null,\"inputTextTokenCount\":null}")
+    }
+
+    static func writeFinalChunk(_ end: InvokeStreamEnd, into b: inout ByteBuffer) {
+        let usage = end.usage
+        b.writeStaticString("{\"outputText\":\"\",\"index\":0,\"totalOutputTextTokenCount\":")
+        ConverseJSONWriter.writeInt(usage.outputTokens, into: &b)
+        b.writeStaticString(",\"completionReason\":")
+        b.writeStaticString(completionReason(end.stopReason))
+        b.writeStaticString(",\"inputTextTokenCount\":")
+        ConverseJSONWriter.writeInt(usage.allInputTokens, into: &b)
+        b.writeStaticString(",")
+        end.metrics.writeMember(into: &b)
+        b.writeStaticString("}")
+    }
+
+    static func completionReason(_ reason: StopReason) -> StaticString {
+        switch reason {
+        case .maxTokens, .contextWindowExceeded: "\"LENGTH\""
+        case .stopSequence: "\"STOP_CRITERIA_MET\""
+        case .contentFiltered, .guardrailIntervened: "\"CONTENT_FILTERED\""
+        default: "\"FINISH\""
+        }
+    }
+}
