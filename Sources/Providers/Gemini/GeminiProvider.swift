@@ -92,6 +92,8 @@ public struct GeminiProvider: ChatProvider {
                 let name = call.name ?? ""
                 content.append(.toolUse(ToolUse(id: ids.make(for: name), name: name, input: call.args ?? .object([:]))))
             } else if let text = part.text, !text.isEmpty {
+                // Gemini does not check signatures on text parts; keeping them would put an empty reasoning block
+                // in front of every plain answer.
                 if case .text(let previous)? = content.last {
                     content[content.count - 1] = .text(previous + text)
                 } else {

@@ -87,7 +87,7 @@ struct GeminiStreamTranslator: StreamTranslator {
             out.append(.blockDelta(index: index, .toolInput(JSONCoding.documentText(call.args ?? .object([:])))))
             out.append(.blockStop(index: index))
         } else if let text = part.text, !text.isEmpty {
-            // A signature on a text part is not checked by Gemini; splitting the text around it would cost more.
+            // Gemini does not check signatures on text parts; keeping one would split the text around it.
             if case .text(let i) = open {
                 out.append(.blockDelta(index: i, .text(text)))
             } else {
