@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -64,9 +65,41 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Stores",
+            dependencies: [
+                "SwitchyardModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "S3Door",
+            dependencies: [
+                "SwitchyardModel", "AWSWire", "Stores", "Engine", "Providers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Batch",
+            dependencies: [
+                "SwitchyardModel", "AWSWire", "Stores", "Engine", "Providers",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwitchyardServer",
             dependencies: [
-                "SwitchyardModel", "Engine", "Providers", "BedrockDoor",
+                "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -87,6 +120,9 @@ let package = Package(
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: swiftSettings),
         .testTarget(name: "BedrockDoorTests", dependencies: ["BedrockDoor", "SwitchyardModel"], swiftSettings: swiftSettings),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "SwitchyardModel", "AWSWire"], swiftSettings: swiftSettings),
+        .testTarget(name: "StoresTests", dependencies: ["Stores", "SwitchyardModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "S3DoorTests", dependencies: ["S3Door", "AWSWire", "Stores"], swiftSettings: swiftSettings),
+        .testTarget(name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel"], swiftSettings: swiftSettings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SwitchyardModel", "SwitchyardServer"], swiftSettings: swiftSettings),
     ]
 )

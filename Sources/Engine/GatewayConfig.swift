@@ -16,6 +16,10 @@ public struct GatewayConfig: Sendable {
 }
 
 public struct ServerSettings: Sendable {
+    /// Where the gateway keeps its database and object bytes.
+    public var dataDir: String = "./switchyard-data"
+    /// How many records of a gateway-run batch job are in flight at once.
+    public var batchConcurrency: Int = 4
     public var host: String
     public var port: Int
     /// Bedrock's own limit on a request body.
@@ -52,6 +56,10 @@ public struct ProviderConfig: Sendable {
     public var region: String
     /// Models the operator offers from this provider; they are what the model listings show.
     public var models: [String] = []
+    /// Bedrock: the S3 endpoint for batch files (`{region}` filled in per key).
+    public var s3URL: String = "https://s3.{region}.amazonaws.com"
+    /// Bedrock: the control-plane endpoint for batch jobs (`{region}` filled in per key).
+    public var controlPlaneURL: String = "https://bedrock.{region}.amazonaws.com"
 
     public init(
         name: String, kind: ProviderKind, baseURL: String, keys: [KeyConfig] = [], timeoutSeconds: Double = 120,

@@ -65,9 +65,12 @@ public struct ConfigLoader: Sendable {
             keys.append(KeyConfig(name: "bedrock-api-key", value: token))
         }
         guard !keys.isEmpty else { return nil }
-        return ProviderConfig(
+        var config = ProviderConfig(
             name: "bedrock", kind: .bedrock, baseURL: value("AWS_ENDPOINT_URL_BEDROCK_RUNTIME") ?? Self.bedrockRuntimeURL, keys: keys,
             region: value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? "us-east-1")
+        if let url = value("AWS_ENDPOINT_URL_S3") { config.s3URL = url }
+        if let url = value("AWS_ENDPOINT_URL_BEDROCK") { config.controlPlaneURL = url }
+        return config
     }
 
     public func parse(_ text: String) throws -> GatewayConfig {
@@ -82,7 +85,9 @@ public struct ConfigLoader: Sendable {
         try top.allowOnly(["server", "providers", "aliases"])
         var config = GatewayConfig()
         if let server = try top.mapping("server") {
-            try server.allowOnly(["host", "port", "max_body_bytes", "shutdown_grace_seconds"])
+            try server.allowOnly(["host", "port", "max_body_bytes", "shutdown_grace_seconds", "data_dir", "batch_concurrency"])
+            config.server.dataDir = try server.string("data_dir") ?? config.server.dataDir
+            config.server.batchConcurrency = try server.int("batch_concurrency", in: 1...256) ?? config.server.batchConcurrency
             config.server.host = try server.string("host") ?? config.server.host
             config.server.port = try server.int("port", in: 1...65535) ?? config.server.port
             config.server.maxBodyBytes = try server.int("max_body_bytes", in: 1...Int(Int32.max)) ?? config.server.maxBodyBytes
@@ -120,7 +125,7 @@ public struct ConfigLoader: Sendable {
         let map = try Mapping(node, path: path)
         try map.allowOnly([
             "type", "base_url", "keys", "timeout_seconds", "stream_idle_timeout_seconds", "max_retries", "retry_backoff_ms",
-            "region", "models",
+            "region", "models", "s3_url", "control_plane_url",
         ])
         let known = Self.wellKnown[name]
         let kind: ProviderKind
@@ -151,6 +156,10 @@ public struct ConfigLoader: Sendable {
         config.retryBackoffMs = try map.int("retry_backoff_ms", in: 0...60_000) ?? config.retryBackoffMs
         config.region = try map.string("region") ?? config.region
         config.models = try map.strings("models") ?? []
+        if let url = try map.string("s3_url") { config.s3URL = try resolve(url, path: "\(path).s3_url", line: map.line("s3_url")) }
+        if let url = try map.string("control_plane_url") {
+            config.controlPlaneURL = try resolve(url, path: "\(path).control_plane_url", line: map.line("control_plane_url"))
+        }
         if let keys = map.node("keys") {
             guard let items = keys.sequence else {
                 throw ConfigError("\(path).keys: expected a list", line: keys.mark?.line)

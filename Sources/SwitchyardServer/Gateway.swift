@@ -69,6 +69,8 @@ public struct Gateway: Sendable {
         }
         BedrockRuntimeRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
             .register(on: router.group("bedrock"))
+        BedrockInvokeRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
+            .register(on: router.group("bedrock"))
         BedrockControlRoutes<BasicRequestContext>(engine: engine).register(on: router.group("bedrock"))
         return Application(
             router: router,

@@ -41,6 +41,7 @@ struct Serve: AsyncParsableCommand {
         } catch let error as ConfigError {
             throw ValidationError("\(path ?? "configuration"): \(error)")
         }
+        if let dir = ProcessInfo.processInfo.environment["SWITCHYARD_DATA_DIR"], !dir.isEmpty { settings.server.dataDir = dir }
         if let host { settings.server.host = host }
         if let port { settings.server.port = port }
         logger.info(

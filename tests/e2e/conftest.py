@@ -22,7 +22,7 @@ from botocore.config import Config
 from fakes.anthropic_fake import AnthropicFake
 from fakes.gemini_fake import GeminiFake
 from fakes.openai_fake import OpenAIFake
-from helpers import default_config, require_binary
+from helpers import default_config, invoke_config, require_binary
 
 STARTUP_TIMEOUT = 15.0
 PROVIDER_ENV = ("SWITCHYARD_CONFIG", "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
@@ -209,6 +209,28 @@ def gemini_gw(_shared_gemini_gateway_state, openai_fake, anthropic_fake, gemini_
         st["n"] += 1
         st["gw"] = start_gateway(st["dir"] / f"run{st['n']}",
                                  default_config(openai_fake, anthropic_fake, gemini_fake=gemini_fake))
+    return st["gw"]
+
+
+@pytest.fixture(scope="session")
+def _invoke_gateway_state(tmp_path_factory):
+    state = {"gw": None, "dir": tmp_path_factory.mktemp("invoke-gateway"), "n": 0}
+    yield state
+    if state["gw"] is not None:
+        state["gw"].stop()
+
+
+@pytest.fixture
+def invoke_gw(_invoke_gateway_state, openai_fake, anthropic_fake) -> Gateway:
+    """A shared gateway on helpers.invoke_config() (default_config + a `mistral` provider on the OpenAI fake)."""
+    st = _invoke_gateway_state
+    if st["gw"] is not None and not st["gw"].alive():
+        dead = st["gw"]
+        st["gw"] = None
+        print(f"invoke gateway had exited with {dead.proc.returncode}; restarting. log tail:\n{dead.log_tail()}")
+    if st["gw"] is None:
+        st["n"] += 1
+        st["gw"] = start_gateway(st["dir"] / f"run{st['n']}", invoke_config(openai_fake, anthropic_fake))
     return st["gw"]
 
 

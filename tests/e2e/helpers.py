@@ -215,3 +215,11 @@ def default_config(openai_fake, anthropic_fake, *, max_body_bytes: int = 25_000_
         config["providers"]["gemini"] = provider(gemini_fake.url, [{"name": "g1", "value": GEMINI_KEY}],
                                                  **provider_settings)
     return config
+
+
+def invoke_config(openai_fake, anthropic_fake, **provider_settings) -> dict:
+    """default_config plus a `mistral` provider on the OpenAI fake, so Bedrock `mistral.*` ids have a home."""
+    config = default_config(openai_fake, anthropic_fake, **provider_settings)
+    config["providers"]["mistral"] = provider(openai_fake.url + "/v1", [{"value": "mistral-test-key"}],
+                                              type="openai", **provider_settings)
+    return config

@@ -7,6 +7,7 @@ content_block_delta (text_delta, input_json_delta, thinking_delta, signature_del
 message_delta (stop_reason, usage.output_tokens), message_stop, ping, and `error`; error bodies
 `{"type":"error","error":{"type","message"}}` (529 overloaded_error).
 Like the real API, it refuses a request without `x-api-key` (401) or `anthropic-version` (400).
+Also POST /v1/messages/count_tokens → `{"input_tokens": N}` (`anthropic_token_count` by default).
 """
 from __future__ import annotations
 
@@ -138,8 +139,18 @@ def anthropic_stream_error_event(type_: str = "overloaded_error", message: str =
     return sse_event("error", anthropic_error_body(type_, message))
 
 
+def anthropic_token_count(body: dict) -> int:
+    """What the fake's /v1/messages/count_tokens answers by default: a deterministic function of the body."""
+    return 7 + len(json.dumps(body.get("messages", []))) // 4
+
+
 class AnthropicFake(FakeUpstream):
     def default_action(self, req: Recorded):
+        if req.path.split("?")[0] == "/v1/messages/count_tokens":
+            if not req.header("x-api-key"):
+                return anthropic_error(401, "x-api-key header is required")
+            body = req.json if isinstance(req.json, dict) else {}
+            return Reply(200, {"input_tokens": anthropic_token_count(body)})
         if req.path.split("?")[0] != "/v1/messages":
             return anthropic_error(404, f"Not found: {req.method} {req.path}")
         if not req.header("x-api-key"):

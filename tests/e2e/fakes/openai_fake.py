@@ -4,9 +4,11 @@ Shapes follow the OpenAI API reference: `chat.completion` objects, `chat.complet
 (`data: {...}\\n\\n`, terminated by `data: [DONE]\\n\\n`), tool-call deltas carrying `index` (id/type/name only in
 the first delta of a call), a final usage-only chunk with `choices: []` when
 `stream_options.include_usage` is true, and error bodies `{"error": {"message", "type", "param", "code"}}`.
+Also POST {base}/v1/embeddings (`openai_embeddings`; by default deterministic `fake_vector`s).
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import time
@@ -149,8 +151,34 @@ def openai_stream_error_event(message: str = "The server had an error while proc
     return sse_data(openai_error_body(message, type_))
 
 
+def fake_vector(text: str, dimensions: int = 8) -> list[float]:
+    """A deterministic pseudo-embedding of `text` (values in [-1, 1], six decimals)."""
+    digest = hashlib.sha256(text.encode()).digest()
+    return [round((digest[i % len(digest)] - 127.5) / 127.5, 6) for i in range(dimensions)]
+
+
+def openai_embeddings(vectors: list[list[float]], *, prompt_tokens: int = 5,
+                      model: str = "text-embedding-3-small") -> dict:
+    """A `/v1/embeddings` answer (`object: list` of `embedding` objects in input order)."""
+    return {"object": "list",
+            "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)],
+            "model": model, "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens}}
+
+
+def default_embeddings(body: dict) -> Reply:
+    """fake_vector of every input (`dimensions` long, default 8); prompt_tokens = the inputs' word count."""
+    inputs = body.get("input", [])
+    inputs = [inputs] if isinstance(inputs, str) else inputs
+    dims = body.get("dimensions") or 8
+    return Reply(200, openai_embeddings([fake_vector(t, dims) for t in inputs],
+                                        prompt_tokens=sum(len(t.split()) for t in inputs),
+                                        model=body.get("model", "text-embedding-3-small")))
+
+
 class OpenAIFake(FakeUpstream):
     def default_action(self, req: Recorded):
+        if req.path.split("?")[0].endswith("/embeddings"):
+            return default_embeddings(req.json if isinstance(req.json, dict) else {})
         if not req.path.split("?")[0].endswith("/chat/completions"):
             return Reply(404, openai_error_body(f"Invalid URL ({req.method} {req.path})", "invalid_request_error"))
         body = req.json if isinstance(req.json, dict) else {}
