@@ -71,7 +71,7 @@ public enum InvokeFamily: String, Sendable, Hashable, CaseIterable {
             switch probe.messageShape {
             case .typedBlocks: return .anthropic
             case .untypedBlocks: return .nova
-            case .text: return id.contains("mistral") ? .mistralChat : keys.contains("inferenceConfig") ? .nova : .anthropic
+            case .text: return id.contains("mistral") ? .mistralChat : .anthropic
             case .unknown: return keys.contains("inferenceConfig") ? .nova : .anthropic
             }
         }

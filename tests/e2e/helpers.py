@@ -217,9 +217,22 @@ def default_config(openai_fake, anthropic_fake, *, max_body_bytes: int = 25_000_
     return config
 
 
+# Bedrock ids (and one family-naming alias) that the built-in first-party map does not send where a test wants.
+INVOKE_ALIASES = {
+    "meta.llama3-70b-instruct-v1:0": "anthropic/claude-sonnet-4-5",
+    "cohere.command-text-v14": "openai/gpt-4o-mini",
+    "cohere.command-light-text-v14": "anthropic/claude-sonnet-4-5",
+    "cohere.command-r-v1:0": "openai/gpt-4o-mini",
+    "cohere.command-r-plus-v1:0": "anthropic/claude-sonnet-4-5",
+    "mistral-large-on-claude": "anthropic/claude-sonnet-4-5",
+}
+
+
 def invoke_config(openai_fake, anthropic_fake, **provider_settings) -> dict:
-    """default_config plus a `mistral` provider on the OpenAI fake, so Bedrock `mistral.*` ids have a home."""
+    """default_config plus a `mistral` provider on the OpenAI fake (so Bedrock `mistral.*` ids have a home) and
+    INVOKE_ALIASES."""
     config = default_config(openai_fake, anthropic_fake, **provider_settings)
     config["providers"]["mistral"] = provider(openai_fake.url + "/v1", [{"value": "mistral-test-key"}],
                                               type="openai", **provider_settings)
+    config["aliases"].update(INVOKE_ALIASES)
     return config

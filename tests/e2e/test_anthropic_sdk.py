@@ -2,6 +2,7 @@
 import anthropic  # anthropic[bedrock], pinned in tests/requirements.txt
 
 from fakes.anthropic_fake import anthropic_message, anthropic_stream, text_block, tool_use_block
+from fakes.base import Reply
 
 MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 TOOL = {"name": "get_weather", "description": "Weather for a city",
@@ -14,9 +15,9 @@ def sdk(gw):
 
 
 def test_create_message_with_tools(gw, anthropic_fake):
-    anthropic_fake.enqueue(anthropic_message(
+    anthropic_fake.enqueue(Reply(200, anthropic_message(
         [text_block("Let me check."), tool_use_block("toolu_1", "get_weather", {"city": "Paris"})],
-        input_tokens=30, output_tokens=12))
+        input_tokens=30, output_tokens=12)))
     msg = sdk(gw).messages.create(model=MODEL, max_tokens=300, tools=[TOOL],
                                   messages=[{"role": "user", "content": "Weather in Paris?"}])
     assert msg.stop_reason == "tool_use"
@@ -34,7 +35,7 @@ def test_create_message_with_tools(gw, anthropic_fake):
 
 
 def test_tool_result_round_trip(gw, anthropic_fake):
-    anthropic_fake.enqueue(anthropic_message("It is sunny, 21°C."))
+    anthropic_fake.enqueue(Reply(200, anthropic_message("It is sunny, 21°C.")))
     msg = sdk(gw).messages.create(model=MODEL, max_tokens=100, tools=[TOOL], messages=[
         {"role": "user", "content": "Weather in Paris?"},
         {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "get_weather",
