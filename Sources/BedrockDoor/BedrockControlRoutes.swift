@@ -21,7 +21,7 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
             BedrockJSON.answer { try self.listFoundationModels(request) }
         }
         group.get("foundation-models/:modelId") { request, context in
-            BedrockJSON.answer { try self.getFoundationModel(request, id: try BedrockPassthrough.modelId(context)) }
+            BedrockJSON.answer { try self.getFoundationModel(request, id: try BedrockRoute.modelId(context)) }
         }
         group.get("inference-profiles") { request, _ in
             BedrockJSON.answer { try self.listInferenceProfiles(request) }

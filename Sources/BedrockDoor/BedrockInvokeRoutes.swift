@@ -23,29 +23,33 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
 
     public func register(on group: RouterGroup<Context>) {
         group.post("model/:modelId/invoke") { request, context in
-            await self.answer { try await self.invoke(request, context: context) }
+            await BedrockRoute.answer(logger: self.logger) { try await self.invoke(request, context: context) }
         }
         group.post("model/:modelId/invoke-with-response-stream") { request, context in
-            await self.answer { try await self.invokeStream(request, context: context) }
+            await BedrockRoute.answer(logger: self.logger) { try await self.invokeStream(request, context: context) }
         }
         group.post("model/:modelId/count-tokens") { request, context in
-            await self.answer { try await self.countTokens(request, context: context) }
+            await BedrockRoute.answer(logger: self.logger) { try await self.countTokens(request, context: context) }
         }
     }
 
     func invoke(_ request: Request, context: Context) async throws -> Response {
-        let modelId = try Self.modelId(context)
-        // A Bedrock upstream takes the body as it is: that branch belongs here, before the body is read.
+        let modelId = try BedrockRoute.modelId(context)
+        if let forwarded = try await BedrockPassthrough.forward(
+            request, context: context, operation: "invoke", engine: engine, maxBodyBytes: maxBodyBytes)
+        {
+            return forwarded
+        }
         try Self.checkMediaTypes(request, accept: .accept)
         let body = try await BodyReader.collect(request, limit: maxBodyBytes)
         switch try InvokeRequestDecoder.decode(body, modelId: modelId) {
         case .chat(let chat, let family):
-            let answer = try await engine.complete(chat, modelId: modelId, options: options(request))
+            let answer = try await engine.complete(chat, modelId: modelId, options: BedrockRoute.options(request))
             return Self.invokeResponse(
                 InvokeResponseEncoder.encode(answer, family: family, modelId: modelId),
                 inputTokens: answer.usage.allInputTokens, outputTokens: answer.usage.outputTokens, latencyMs: answer.latencyMs)
         case .embedding(let embedding, let family, let byType):
-            let answer = try await engine.embed(embedding, modelId: modelId, options: options(request))
+            let answer = try await engine.embed(embedding, modelId: modelId, options: BedrockRoute.options(request))
             return Self.invokeResponse(
                 InvokeResponseEncoder.encode(answer, request: embedding, family: family, byType: byType),
                 inputTokens: answer.inputTokens, outputTokens: 0, latencyMs: answer.latencyMs)
@@ -53,8 +57,12 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
     }
 
     func invokeStream(_ request: Request, context: Context) async throws -> Response {
-        let modelId = try Self.modelId(context)
-        // A Bedrock upstream takes the body as it is: that branch belongs here, before the body is read.
+        let modelId = try BedrockRoute.modelId(context)
+        if let forwarded = try await BedrockPassthrough.forward(
+            request, context: context, operation: "invoke-with-response-stream", engine: engine, maxBodyBytes: maxBodyBytes)
+        {
+            return forwarded
+        }
         try Self.checkMediaTypes(request, accept: Self.bedrockAccept)
         let body = try await BodyReader.collect(request, limit: maxBodyBytes)
         let started = ContinuousClock.now
@@ -62,7 +70,7 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
         guard case .chat(let chat, let family) = decoded, let encoder = family.chunkEncoder(modelId: modelId, started: started) else {
             throw GatewayError(.validation, "the embedding model '\(modelId)' does not stream its answer; use InvokeModel")
         }
-        let events = try await engine.stream(chat, modelId: modelId, options: options(request))
+        let events = try await engine.stream(chat, modelId: modelId, options: BedrockRoute.options(request))
         let logger = self.logger
         let responseBody = ResponseBody { writer in
             var encoder = encoder
@@ -91,10 +99,15 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
     }
 
     func countTokens(_ request: Request, context: Context) async throws -> Response {
-        let modelId = try Self.modelId(context)
+        let modelId = try BedrockRoute.modelId(context)
+        if let forwarded = try await BedrockPassthrough.forward(
+            request, context: context, operation: "count-tokens", engine: engine, maxBodyBytes: maxBodyBytes)
+        {
+            return forwarded
+        }
         let body = try await BodyReader.collect(request, limit: maxBodyBytes)
         let chat = try CountTokensRequestDecoder.decode(body, modelId: modelId)
-        let counted = try await engine.countTokens(chat, modelId: modelId, options: options(request))
+        let counted = try await engine.countTokens(chat, modelId: modelId, options: BedrockRoute.options(request))
         var answer = ByteBuffer()
         answer.writeStaticString("{\"inputTokens\":")
         ConverseJSONWriter.writeInt(counted ?? CountTokensEstimator.estimate(chat), into: &answer)
@@ -123,13 +136,6 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
             body: ResponseBody(byteBuffer: body))
     }
 
-    static func modelId(_ context: Context) throws -> String {
-        guard let raw = context.parameters.get("modelId"), let modelId = raw.removingPercentEncoding, !modelId.isEmpty else {
-            throw GatewayError(.validation, "the model identifier in the path is not valid")
-        }
-        return modelId
-    }
-
     /// Bodies and answers are JSON. boto3 sends no Content-Type or accept header when the caller gave none, so
     /// absence means JSON.
     static func checkMediaTypes(_ request: Request, accept: HTTPField.Name) throws {
@@ -147,18 +153,4 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
     static var bedrockAccept: HTTPField.Name { HTTPField.Name("X-Amzn-Bedrock-Accept")! }
     static var bedrockContentType: HTTPField.Name { HTTPField.Name("X-Amzn-Bedrock-Content-Type")! }
 
-    func options(_ request: Request) -> CallOptions {
-        CallOptions(pinnedKey: request.headers[BedrockRuntimeRoutes<Context>.pinnedKeyField])
-    }
-
-    func answer(_ handler: () async throws -> Response) async -> Response {
-        do {
-            return try await handler()
-        } catch let error as GatewayError {
-            return BedrockRuntimeRoutes<Context>.errorResponse(error)
-        } catch {
-            logger.error("unexpected failure", metadata: ["error": "\(error)"])
-            return BedrockRuntimeRoutes<Context>.errorResponse(GatewayError(.internalError, "the gateway failed to handle the request"))
-        }
-    }
 }

@@ -10,9 +10,9 @@ enum BedrockJSON {
             let data = try JSONSerialization.data(withJSONObject: try body(), options: [.sortedKeys, .withoutEscapingSlashes])
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         } catch let error as GatewayError {
-            return BedrockRuntimeRoutes<BasicRequestContext>.errorResponse(error)
+            return BedrockRoute.errorResponse(error)
         } catch {
-            return BedrockRuntimeRoutes<BasicRequestContext>.errorResponse(GatewayError(.internalError, "could not write the answer"))
+            return BedrockRoute.errorResponse(GatewayError(.internalError, "could not write the answer"))
         }
     }
 

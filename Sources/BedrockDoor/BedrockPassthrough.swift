@@ -14,24 +14,16 @@ enum BedrockPassthrough {
         HTTPField.Name("x-amzn-bedrock-performanceconfig-latency")!, HTTPField.Name("x-amzn-bedrock-service-tier")!,
     ]
 
-    static func modelId<Context: RequestContext>(_ context: Context) throws -> String {
-        guard let raw = context.parameters.get("modelId"), let modelId = raw.removingPercentEncoding, !modelId.isEmpty else {
-            throw GatewayError(.validation, "the model identifier in the path is not valid")
-        }
-        return modelId
-    }
-
     /// The upstream's answer, or nil when the model is not served by a Bedrock provider.
     static func forward<Context: RequestContext>(
         _ request: Request, context: Context, operation: String, engine: Engine, maxBodyBytes: Int
     ) async throws -> Response? {
-        let modelId = try modelId(context)
+        let modelId = try BedrockRoute.modelId(context)
         guard try engine.resolve(modelId).kind == .bedrock else { return nil }
         let body = try await BodyReader.collect(request, limit: maxBodyBytes)
         let headers = forwardedHeaders.compactMap { name in request.headers[name].map { (name.canonicalName, $0) } }
         let raw = RawRequest(dialect: "bedrock-runtime", operation: operation, headers: headers, body: body)
-        let options = CallOptions(pinnedKey: request.headers[BedrockRuntimeRoutes<Context>.pinnedKeyField])
-        guard let answer = try await engine.passthrough(raw, modelId: modelId, options: options) else { return nil }
+        guard let answer = try await engine.passthrough(raw, modelId: modelId, options: BedrockRoute.options(request)) else { return nil }
         var fields = HTTPFields()
         for (name, value) in answer.headers {
             if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }

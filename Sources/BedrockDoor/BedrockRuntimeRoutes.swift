@@ -21,10 +21,10 @@ public struct BedrockRuntimeRoutes<Context: RequestContext>: Sendable {
 
     public func register(on group: RouterGroup<Context>) {
         group.post("model/:modelId/converse") { request, context in
-            await self.answer { try await self.converse(request, context: context) }
+            await BedrockRoute.answer(logger: self.logger) { try await self.converse(request, context: context) }
         }
         group.post("model/:modelId/converse-stream") { request, context in
-            await self.answer { try await self.converseStream(request, context: context) }
+            await BedrockRoute.answer(logger: self.logger) { try await self.converseStream(request, context: context) }
         }
     }
 
@@ -33,7 +33,7 @@ public struct BedrockRuntimeRoutes<Context: RequestContext>: Sendable {
             return forwarded
         }
         let (modelId, chat) = try await decode(request, context: context)
-        let answer = try await engine.complete(chat, modelId: modelId, options: options(request))
+        let answer = try await engine.complete(chat, modelId: modelId, options: BedrockRoute.options(request))
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ConverseResponseEncoder.encode(answer)))
@@ -44,7 +44,7 @@ public struct BedrockRuntimeRoutes<Context: RequestContext>: Sendable {
             return forwarded
         }
         let (modelId, chat) = try await decode(request, context: context)
-        let events = try await engine.stream(chat, modelId: modelId, options: options(request))
+        let events = try await engine.stream(chat, modelId: modelId, options: BedrockRoute.options(request))
         let logger = self.logger
         let body = ResponseBody { writer in
             do {
@@ -68,35 +68,13 @@ public struct BedrockRuntimeRoutes<Context: RequestContext>: Sendable {
 
     /// Reads the model id from the path and the body within Bedrock's size limit.
     func decode(_ request: Request, context: Context) async throws -> (String, ChatRequest) {
-        let modelId = try BedrockPassthrough.modelId(context)
+        let modelId = try BedrockRoute.modelId(context)
         let body = try await BodyReader.collect(request, limit: maxBodyBytes)
         return (modelId, try ConverseRequestDecoder.decode(body))
     }
 
-    func options(_ request: Request) -> CallOptions {
-        CallOptions(pinnedKey: request.headers[Self.pinnedKeyField])
-    }
-
-    static var pinnedKeyField: HTTPField.Name { HTTPField.Name("x-bf-api-key")! }
-
-    /// Every failure leaves in the Bedrock dialect; nothing escapes as a bare 500.
-    func answer(_ handler: () async throws -> Response) async -> Response {
-        do {
-            return try await handler()
-        } catch let error as GatewayError {
-            return Self.errorResponse(error)
-        } catch {
-            logger.error("unexpected failure", metadata: ["error": "\(error)"])
-            return Self.errorResponse(GatewayError(.internalError, "the gateway failed to handle the request"))
-        }
-    }
-
+    /// Kept for routes written against it; the shared helpers are in `BedrockRoute`.
     static func errorResponse(_ error: GatewayError) -> Response {
-        let aws = BedrockErrorMapper.awsError(for: error)
-        var headers = HTTPFields()
-        for header in aws.headers {
-            if let name = HTTPField.Name(header.name) { headers[name] = header.value }
-        }
-        return Response(status: .init(code: aws.status), headers: headers, body: ResponseBody(byteBuffer: aws.bodyBuffer))
+        BedrockRoute.errorResponse(error)
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import SwitchyardModel
 
 /// Mistral's chat body on Bedrock: `{"messages": [{"role": "system" | "user" | "assistant" | "tool", "content",
@@ -13,7 +12,7 @@ struct InvokeMistralChatRequest: Decodable {
         try c.require(messagesKey)
         var system: [ContentPart] = []
         var messages: [Message] = []
-        for entry in try c.decode([Entry].self, forKey: messagesKey) {
+        for entry in try c.decode([InvokeMistralChatMessage].self, forKey: messagesKey) {
             guard let role = entry.role else {
                 system.append(contentsOf: entry.parts)
                 continue
@@ -26,7 +25,7 @@ struct InvokeMistralChatRequest: Decodable {
         }
         if messages.isEmpty { throw c.failure(messagesKey, "must contain at least one user or assistant message") }
 
-        let tools = try c.decodeIfPresent([Tool].self, forKey: "tools")?.map(\.value) ?? []
+        let tools = try c.decodeIfPresent([InvokeMistralChatTool].self, forKey: "tools")?.map(\.value) ?? []
         let choice = try Self.toolChoice(c, tools: tools)
         let inference = InferenceConfig(
             maxTokens: try c.positiveInt("max_tokens"), temperature: try c.number("temperature"),
@@ -65,88 +64,5 @@ struct InvokeMistralChatRequest: Decodable {
             throw function.failure("name", "'\(name)' is not the name of a tool in tools")
         }
         return .pick(.tool(name))
-    }
-
-    /// One chat message; a nil role is a system message.
-    private struct Entry: Decodable {
-        let role: Role?
-        let parts: [ContentPart]
-
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: ConverseWireKey.self)
-            let roleKey: ConverseWireKey = "role"
-            let name = try c.decode(String.self, forKey: roleKey)
-            let text = try Self.text(c)
-            switch name {
-            case "system":
-                role = nil
-                parts = text.isEmpty ? [] : [.text(text)]
-            case "user":
-                role = .user
-                parts = text.isEmpty ? [] : [.text(text)]
-            case "assistant":
-                role = .assistant
-                var parts: [ContentPart] = text.isEmpty ? [] : [.text(text)]
-                for call in try c.decodeIfPresent([Call].self, forKey: "tool_calls") ?? [] {
-                    parts.append(.toolUse(call.value))
-                }
-                self.parts = parts
-            case "tool":
-                role = .user
-                parts = [.toolResult(ToolResult(toolUseId: try c.nonEmptyString("tool_call_id"), content: [.text(text)], isError: false))]
-            default:
-                throw c.failure(roleKey, "'\(name)' is not one of system, user, assistant, tool")
-            }
-        }
-
-        /// `"content"` as a string or a list of `{"type": "text", "text"}` parts.
-        static func text(_ c: KeyedDecodingContainer<ConverseWireKey>) throws -> String {
-            let key: ConverseWireKey = "content"
-            guard c.contains(key), try !c.decodeNil(forKey: key) else { return "" }
-            if let text = try? c.decode(String.self, forKey: key) { return text }
-            var texts: [String] = []
-            for part in try c.decode([TextPart].self, forKey: key) { texts.append(part.text) }
-            return texts.joined(separator: "\n")
-        }
-    }
-
-    private struct TextPart: Decodable {
-        let text: String
-
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: ConverseWireKey.self)
-            let type = try c.decode(String.self, forKey: "type")
-            guard type == "text" else { throw c.unsupported("type", "Mistral '\(type)' content") }
-            text = try c.decode(String.self, forKey: "text")
-        }
-    }
-
-    /// `{"id", "type": "function", "function": {"name", "arguments": "<JSON text>"}}`
-    private struct Call: Decodable {
-        let value: ToolUse
-
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: ConverseWireKey.self)
-            let function = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: "function")
-            let arguments = try function.decodeIfPresent(String.self, forKey: "arguments") ?? ""
-            let input = arguments.isEmpty
-                ? JSONValue.object([:])
-                : (try? JSONDecoder().decode(JSONValue.self, from: Data(arguments.utf8))) ?? .string(arguments)
-            value = ToolUse(id: try c.nonEmptyString("id"), name: try function.nonEmptyString("name"), input: input)
-        }
-    }
-
-    /// `{"type": "function", "function": {"name", "description", "parameters"}}`
-    private struct Tool: Decodable {
-        let value: ToolSpec
-
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: ConverseWireKey.self)
-            let function = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: "function")
-            value = ToolSpec(
-                name: try function.nonEmptyString("name"),
-                description: try function.decodeIfPresent(String.self, forKey: "description"),
-                inputSchema: try function.decodeIfPresent(JSONValue.self, forKey: "parameters") ?? ["type": "object"])
-        }
     }
 }

@@ -219,3 +219,48 @@ def test_fallback_stream_to_bedrock_is_decoded_and_reencoded(bedrock_gw, bedrock
     assert "".join(p["delta"]["text"] for n, p in names if n == "contentBlockDelta") == "Fallback"
     assert names[-1][1]["usage"]["inputTokens"] == 12
     assert bedrock_fake.last.path.endswith("/converse-stream") and bedrock_fake.signatures[-1].ok
+
+
+def test_invoke_passes_bytes_and_headers_through(bedrock_gw, bedrock_fake):
+    from fakes.bedrock_fake import chunk  # noqa: F401 (kept next to its use below)
+    answer = {"id": "msg_1", "type": "message", "role": "assistant", "content": [{"type": "text", "text": "hi"}],
+              "stop_reason": "end_turn", "usage": {"input_tokens": 4, "output_tokens": 1}}
+    bedrock_fake.enqueue(Reply(200, answer, {"X-Amzn-Bedrock-Input-Token-Count": "4",
+                                             "X-Amzn-Bedrock-Output-Token-Count": "1",
+                                             "X-Amzn-Bedrock-Invocation-Latency": "77"}))
+    body = b'{"anthropic_version": "bedrock-2023-05-31", "max_tokens": 10,  "messages": [{"role": "user", "content": "Hi"}]}'
+    resp = bedrock_gw.client().invoke_model(modelId=CLAUDE, body=body, contentType="application/json",
+                                            accept="application/json", trace="ENABLED")
+    assert json.loads(resp["body"].read()) == answer
+    headers = resp["ResponseMetadata"]["HTTPHeaders"]
+    assert headers["x-amzn-bedrock-invocation-latency"] == "77"
+    sent = bedrock_fake.last
+    assert sent.path == "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/invoke"
+    assert sent.body == body  # byte for byte, odd spacing included
+    assert sent.header("x-amzn-bedrock-trace") == "ENABLED" and sent.header("accept") == "application/json"
+    assert bedrock_fake.signatures[-1].ok
+
+
+def test_invoke_stream_passes_chunks_through(bedrock_gw, bedrock_fake):
+    from fakes.bedrock_fake import chunk
+    chunks = [{"type": "message_start", "message": {"role": "assistant"}},
+              {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Haiku"}},
+              {"type": "message_stop", "amazon-bedrock-invocationMetrics": {"inputTokenCount": 5, "outputTokenCount": 1,
+                                                                           "invocationLatency": 9, "firstByteLatency": 3}}]
+    bedrock_fake.enqueue(event_stream([chunk(c) for c in chunks], headers={"X-Amzn-Bedrock-Content-Type": "application/json"}))
+    resp = bedrock_gw.client().invoke_model_with_response_stream(
+        modelId=CLAUDE, body=json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 9,
+                                         "messages": [{"role": "user", "content": "Haiku"}]}))
+    got = [json.loads(e["chunk"]["bytes"]) for e in resp["body"]]
+    assert got == chunks
+    assert resp["contentType"] == "application/json"
+    assert bedrock_fake.last.path.endswith("/invoke-with-response-stream") and bedrock_fake.signatures[-1].ok
+
+
+def test_count_tokens_passes_through(bedrock_gw, bedrock_fake):
+    bedrock_fake.enqueue(Reply(200, {"inputTokens": 42}))
+    resp = bedrock_gw.client().count_tokens(modelId=CLAUDE, input={"converse": {"messages": [user("Count me")]}})
+    assert resp["inputTokens"] == 42
+    assert bedrock_fake.last.path == "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/count-tokens"
+    assert bedrock_fake.last.json == {"input": {"converse": {"messages": [user("Count me")]}}}
+    assert bedrock_fake.signatures[-1].ok

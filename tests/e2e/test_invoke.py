@@ -657,14 +657,21 @@ def test_error_mid_stream_is_an_exception_frame(rt, anthropic_fake, error_type, 
 
 
 def test_dropped_upstream_is_a_model_stream_error(rt, openai_fake):
-    openai_fake.enqueue(Stream(openai_stream_events_for(["one", " two", " three"]), drop_after=3))
+    # The client reads what arrived before the upstream drops: the drop waits for it (a TCP reset may otherwise
+    # discard bytes the gateway had not read yet).
+    gate = threading.Event()
+    openai_fake.enqueue(Stream(openai_stream_events_for(["one", " two", " three", " four"]), gate=gate, gate_before=3,
+                               drop_after=4))
     resp = rt.invoke_model_with_response_stream(modelId="mistral.mistral-large-2407", body=json.dumps(FAMILIES["mistral"]))
-    seen = []
+    it = iter(resp["body"])
+    seen = [json.loads(next(it)["chunk"]["bytes"]) for _ in range(2)]
+    assert [c["outputs"][0]["text"] for c in seen] == ["one", " two"]
+    gate.set()
     with pytest.raises(EventStreamError) as info:
-        for event in resp["body"]:
+        for event in it:
             seen.append(json.loads(event["chunk"]["bytes"]))
     assert info.value.response["Error"]["Code"] == "modelStreamErrorException"
-    assert "".join(c["outputs"][0]["text"] for c in seen) == "one two"
+    assert "".join(c["outputs"][0]["text"] for c in seen) in ("one two", "one two three")
     assert all(c["outputs"][0]["stop_reason"] is None for c in seen)
     assert openai_fake.last.json["stream"] is True
 

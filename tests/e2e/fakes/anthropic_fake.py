@@ -7,7 +7,8 @@ content_block_delta (text_delta, input_json_delta, thinking_delta, signature_del
 message_delta (stop_reason, usage.output_tokens), message_stop, ping, and `error`; error bodies
 `{"type":"error","error":{"type","message"}}` (529 overloaded_error).
 Like the real API, it refuses a request without `x-api-key` (401) or `anthropic-version` (400).
-Also POST /v1/messages/count_tokens → `{"input_tokens": N}` (`anthropic_token_count` by default).
+Also POST /v1/messages/count_tokens → `{"input_tokens": N}` (`anthropic_token_count` by default), and Message
+Batches (`AnthropicBatchState`, per fake as `batch_api`, fresh after every reset).
 """
 from __future__ import annotations
 
@@ -145,7 +146,17 @@ def anthropic_token_count(body: dict) -> int:
 
 
 class AnthropicFake(FakeUpstream):
+    def __init__(self) -> None:
+        self.batch_api = AnthropicBatchState(self)
+        super().__init__()
+
+    def reset(self) -> None:
+        super().reset()
+        self.batch_api = AnthropicBatchState(self)
+
     def default_action(self, req: Recorded):
+        if req.path.split("?")[0].startswith("/v1/messages/batches"):
+            return self.batch_api.action(req)
         if req.path.split("?")[0] == "/v1/messages/count_tokens":
             if not req.header("x-api-key"):
                 return anthropic_error(401, "x-api-key header is required")
@@ -162,3 +173,80 @@ class AnthropicFake(FakeUpstream):
         if body.get("stream"):
             return Stream(anthropic_stream_events_for(DEFAULT_TEXT, model=model))
         return Reply(200, anthropic_message(DEFAULT_TEXT, model=model))
+
+
+# ---- Message Batches (POST /v1/messages/batches, GET …/{id}, GET …/{id}/results, POST …/{id}/cancel) ---------------
+# Shapes follow Anthropic's API reference: `message_batch` objects (processing_status in_progress → ended, or
+# canceling after a cancel), request_counts {processing, succeeded, errored, canceled, expired}, and a results_url
+# serving JSON lines `{"custom_id", "result": {"type": "succeeded", "message"} | {"type": "errored", "error"} |
+# {"type": "canceled"}}`. A batch ends at its first GET unless `hold_batches`; a request whose last user text starts
+# with "fail" errors with invalid_request_error.
+class AnthropicBatchState:
+    def __init__(self, fake: "AnthropicFake") -> None:
+        self.fake = fake
+        self.batches: dict[str, dict] = {}
+        self.hold_batches = False
+
+    def action(self, req: Recorded):
+        if not req.header("x-api-key"):
+            return anthropic_error(401, "x-api-key header is required")
+        if not req.header("anthropic-version"):
+            return anthropic_error(400, "anthropic-version: header is required")
+        parts = [p for p in req.path.split("?")[0].split("/") if p][3:]  # after v1/messages/batches
+        if not parts and req.method == "POST":
+            requests = (req.json or {}).get("requests") or []
+            if not requests:
+                return anthropic_error(400, "requests: at least one request is required")
+            batch_id = f"msgbatch_fake{next(_ids):04d}"
+            self.batches[batch_id] = {
+                "id": batch_id, "type": "message_batch", "processing_status": "in_progress",
+                "request_counts": {"processing": len(requests), "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0},
+                "ended_at": None, "created_at": "2026-01-01T00:00:00Z", "expires_at": "2026-01-02T00:00:00Z",
+                "archived_at": None, "cancel_initiated_at": None, "results_url": None, "_requests": requests, "_results": [],
+            }
+            return Reply(200, self._public(batch_id))
+        batch = self.batches.get(parts[0]) if parts else None
+        if batch is None:
+            return anthropic_error(404, f"Not found: {req.method} {req.path}")
+        if len(parts) == 1 and req.method == "GET":
+            if batch["processing_status"] == "canceling":
+                self._end(batch, run=False)
+            elif batch["processing_status"] == "in_progress" and not self.hold_batches:
+                self._end(batch, run=True)
+            return Reply(200, self._public(parts[0]))
+        if len(parts) == 2 and parts[1] == "results" and req.method == "GET":
+            if batch["processing_status"] != "ended":
+                return anthropic_error(400, "the batch is still processing")
+            return Reply(200, "".join(json.dumps(r) + "\n" for r in batch["_results"]),
+                         {"Content-Type": "application/x-jsonl"})
+        if len(parts) == 2 and parts[1] == "cancel" and req.method == "POST":
+            if batch["processing_status"] == "in_progress":
+                batch["processing_status"] = "canceling"
+                batch["cancel_initiated_at"] = "2026-01-01T00:00:01Z"
+            return Reply(200, self._public(parts[0]))
+        return anthropic_error(404, f"Not found: {req.method} {req.path}")
+
+    def _public(self, batch_id: str) -> dict:
+        return {k: v for k, v in self.batches[batch_id].items() if not k.startswith("_")}
+
+    def _end(self, batch: dict, run: bool) -> None:
+        counts = {"processing": 0, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}
+        for item in batch["_requests"]:
+            params = item.get("params") or {}
+            content = (params.get("messages") or [{}])[-1].get("content")
+            text = content if isinstance(content, str) else " ".join(
+                b.get("text", "") for b in content or [] if isinstance(b, dict))
+            if not run:
+                result = {"type": "canceled"}
+            elif text.startswith("fail"):
+                result = {"type": "errored", "error": {"type": "error", "error": {
+                    "type": "invalid_request_error", "message": "fake refusal of " + text}}}
+            else:
+                result = {"type": "succeeded", "message": anthropic_message(
+                    f"batch answer to {text}", model=params.get("model", "claude-sonnet-4-5"))}
+            counts[{"canceled": "canceled", "errored": "errored", "succeeded": "succeeded"}[result["type"]]] += 1
+            batch["_results"].append({"custom_id": item.get("custom_id"), "result": result})
+        batch["processing_status"] = "ended"
+        batch["ended_at"] = "2026-01-01T00:00:02Z"
+        batch["request_counts"] = counts
+        batch["results_url"] = f"{self.fake.url}/v1/messages/batches/{batch['id']}/results"

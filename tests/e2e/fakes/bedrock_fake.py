@@ -153,8 +153,37 @@ class BedrockFake(FakeUpstream):
         super()._perform(h, req, action)
 
     def default_action(self, req: Recorded):
+        if "/model-invocation-job" in req.path:
+            return control_plane_answer(req)
         if req.path.endswith("/converse"):
             return Reply(200, converse_answer(), {"x-amzn-RequestId": "fake-request-id"})
         if req.path.endswith("/converse-stream"):
             return event_stream(converse_stream_frames(["Hello", " from", " Bedrock."]))
         return aws_error(400, "ValidationException", f"fake Bedrock has no default answer for {req.path}")
+
+
+# ---- control plane: model invocation jobs (bedrock-wire.md §5) ---------------------------------------------------
+AWS_JOB_ARN = "arn:aws:bedrock:eu-central-1:123456789012:model-invocation-job/awsjob000001"
+
+
+def aws_job(name: str = "aws-side-job") -> dict:
+    return {"jobArn": AWS_JOB_ARN, "jobName": name, "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+            "roleArn": "arn:aws:iam::123456789012:role/BedrockBatch", "status": "InProgress",
+            "submitTime": "2026-01-01T00:00:00.000Z",
+            "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://aws-bucket/in.jsonl"}},
+            "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://aws-bucket/out/"}}}
+
+
+def control_plane_answer(req: Recorded) -> Reply:
+    """What AWS answers to CreateModelInvocationJob / Get / List / Stop, for a signed request."""
+    path = req.path.split("?")[0]
+    headers = {"x-amzn-RequestId": "fake-control-plane-request"}
+    if req.method == "POST" and path.endswith("/model-invocation-job"):
+        return Reply(200, {"jobArn": AWS_JOB_ARN}, headers)
+    if req.method == "POST" and path.endswith("/stop"):
+        return Reply(200, {}, headers)
+    if req.method == "GET" and path.endswith("/model-invocation-jobs"):
+        return Reply(200, {"invocationJobSummaries": [aws_job()]}, headers)
+    if req.method == "GET" and (path.endswith("/awsjob000001") or path.endswith("%2Fawsjob000001")):
+        return Reply(200, aws_job(), headers)
+    return aws_error(404, "ResourceNotFoundException", f"Could not find job for {path}")

@@ -8,6 +8,8 @@ as `data: {GenerateContentResponse}\\r\\n\\r\\n` frames with no terminator (usag
 the last), `:countTokens` → `{"totalTokens"}`, `:batchEmbedContents` → `{"embeddings": [{"values"}]}`, and error
 bodies `{"error": {"code", "message", "status"}}` (also written into a started stream).
 Like the real API it refuses a request without a key (403 PERMISSION_DENIED); the key travels in `x-goog-api-key`.
+Batch mode (`GeminiBatchState`, per fake as `batch_api`): `:batchGenerateContent` with inline requests, the
+`batches/{id}` operation, and `batches/{id}:cancel`.
 """
 from __future__ import annotations
 
@@ -144,7 +146,19 @@ def _pieces(value: str | list[str] | None) -> list[str]:
 
 
 class GeminiFake(FakeUpstream):
+    def __init__(self) -> None:
+        self.batch_api = GeminiBatchState()
+        super().__init__()
+
+    def reset(self) -> None:
+        super().reset()
+        self.batch_api = GeminiBatchState()
+
     def default_action(self, req: Recorded):
+        if req.path.startswith("/v1beta/batches/") or ":batchGenerateContent" in req.path:
+            if not req.header("x-goog-api-key"):
+                return gemini_error(403, "Method doesn't allow unregistered callers. Please use an API key.")
+            return self.batch_api.action(req)
         m = PATH.match(req.path)
         if req.method != "POST" or not m:
             return gemini_error(404, f"Not found: {req.method} {req.path}")
@@ -164,3 +178,69 @@ class GeminiFake(FakeUpstream):
             n = len(body.get("requests") or [])
             return Reply(200, {"embeddings": [{"values": [float(i + 1), 0.0, 0.0]} for i in range(n)]})
         return gemini_error(404, f"Method {method} not found")
+
+
+# ---- Batch mode (POST models/{model}:batchGenerateContent, GET batches/{id}, POST batches/{id}:cancel) -------------
+# Shapes follow the Gemini API reference: the create answers a long-running Operation named `batches/{id}` whose
+# `metadata` is the GenerateContentBatch (`state` BATCH_STATE_PENDING → BATCH_STATE_SUCCEEDED, `batchStats` with
+# int64 counts as strings); once done, `response.inlinedResponses.inlinedResponses[]` holds `{response, metadata}`
+# or `{error}` per request, in request order. A batch succeeds at its first GET unless `hold_batches`; a request whose
+# last text starts with "fail" gets an error.
+class GeminiBatchState:
+    def __init__(self) -> None:
+        self.batches: dict[str, dict] = {}
+        self.hold_batches = False
+
+    def action(self, req: Recorded):
+        path = req.path.split("?")[0]
+        if path.endswith(":batchGenerateContent") and req.method == "POST":
+            model = path.split("/models/", 1)[1].rsplit(":", 1)[0]
+            batch = (req.json or {}).get("batch") or {}
+            requests = ((batch.get("inputConfig") or {}).get("requests") or {}).get("requests") or []
+            if not requests:
+                return gemini_error(400, "batch.inputConfig.requests.requests must not be empty")
+            name = f"batches/fake{next(_ids)}"
+            self.batches[name] = {"name": name, "model": f"models/{model}", "displayName": batch.get("displayName"),
+                                  "state": "BATCH_STATE_PENDING", "_requests": requests, "_output": None}
+            return Reply(200, self._operation(name))
+        name = path[len("/v1beta/"):]
+        if name.endswith(":cancel") and req.method == "POST":
+            batch = self.batches.get(name[: -len(":cancel")])
+            if batch is None:
+                return gemini_error(404, f"Batch {name} not found")
+            if batch["state"] in ("BATCH_STATE_PENDING", "BATCH_STATE_RUNNING"):
+                batch["state"] = "BATCH_STATE_CANCELLED"
+            return Reply(200, {})
+        batch = self.batches.get(name)
+        if batch is None or req.method != "GET":
+            return gemini_error(404, f"Batch {name} not found")
+        if batch["state"] == "BATCH_STATE_PENDING":
+            batch["state"] = "BATCH_STATE_RUNNING" if self.hold_batches else "BATCH_STATE_SUCCEEDED"
+        elif batch["state"] == "BATCH_STATE_RUNNING" and not self.hold_batches:
+            batch["state"] = "BATCH_STATE_SUCCEEDED"
+        return Reply(200, self._operation(name))
+
+    def _operation(self, name: str) -> dict:
+        batch = self.batches[name]
+        n = len(batch["_requests"])
+        done = batch["state"] in ("BATCH_STATE_SUCCEEDED", "BATCH_STATE_CANCELLED", "BATCH_STATE_FAILED")
+        op: dict[str, Any] = {"name": name, "done": done, "metadata": {
+            "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch",
+            "name": name, "model": batch["model"], "displayName": batch["displayName"], "state": batch["state"],
+            "batchStats": {"requestCount": str(n), "pendingRequestCount": str(0 if done else n)}}}
+        if batch["state"] == "BATCH_STATE_SUCCEEDED":
+            items = []
+            for item in batch["_requests"]:
+                parts = ((item.get("request") or {}).get("contents") or [{}])[-1].get("parts") or [{}]
+                text = parts[-1].get("text", "")
+                if text.startswith("fail"):
+                    items.append({"error": {"code": 400, "message": "fake refusal of " + text, "status": "INVALID_ARGUMENT"},
+                                  "metadata": item.get("metadata")})
+                else:
+                    items.append({"response": gemini_response(f"batch answer to {text}", model=batch["model"][7:]),
+                                  "metadata": item.get("metadata")})
+            ok = sum(1 for i in items if "response" in i)
+            op["metadata"]["batchStats"].update({"successfulRequestCount": str(ok), "failedRequestCount": str(n - ok)})
+            op["response"] = {"@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput",
+                              "inlinedResponses": {"inlinedResponses": items}}
+        return op

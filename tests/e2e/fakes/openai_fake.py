@@ -4,7 +4,8 @@ Shapes follow the OpenAI API reference: `chat.completion` objects, `chat.complet
 (`data: {...}\\n\\n`, terminated by `data: [DONE]\\n\\n`), tool-call deltas carrying `index` (id/type/name only in
 the first delta of a call), a final usage-only chunk with `choices: []` when
 `stream_options.include_usage` is true, and error bodies `{"error": {"message", "type", "param", "code"}}`.
-Also POST {base}/v1/embeddings (`openai_embeddings`; by default deterministic `fake_vector`s).
+Also POST {base}/v1/embeddings (`openai_embeddings`; by default deterministic `fake_vector`s), and the Files and
+Batch APIs (`OpenAIBatchState`, per fake as `batch_api`, fresh after every reset).
 """
 from __future__ import annotations
 
@@ -176,7 +177,17 @@ def default_embeddings(body: dict) -> Reply:
 
 
 class OpenAIFake(FakeUpstream):
+    def __init__(self) -> None:
+        self.batch_api = OpenAIBatchState()
+        super().__init__()
+
+    def reset(self) -> None:
+        super().reset()
+        self.batch_api = OpenAIBatchState()
+
     def default_action(self, req: Recorded):
+        if "/files" in req.path.split("?")[0] or "/batches" in req.path.split("?")[0]:
+            return self.batch_api.action(req)
         if req.path.split("?")[0].endswith("/embeddings"):
             return default_embeddings(req.json if isinstance(req.json, dict) else {})
         if not req.path.split("?")[0].endswith("/chat/completions"):
@@ -187,3 +198,122 @@ class OpenAIFake(FakeUpstream):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             return Stream(openai_stream_events_for(DEFAULT_TEXT, model=model, include_usage=include_usage))
         return Reply(200, openai_text_completion(DEFAULT_TEXT, model=model))
+
+
+# ---- Files and Batch API (POST /v1/files, GET /v1/files/{id}/content, /v1/batches) -------------------------------
+# Shapes follow the OpenAI API reference: `file` objects, `batch` objects (status validating → in_progress →
+# finalizing → completed, or cancelling → cancelled), output/error files of JSON lines
+# `{"id", "custom_id", "response": {"status_code", "request_id", "body"}, "error"}`. A batch advances one status per
+# GET; `hold_batches = True` keeps batches in_progress. A request whose last message text starts with "fail" gets
+# a 400 line in the error file.
+class OpenAIBatchState:
+    def __init__(self) -> None:
+        self.files: dict[str, dict] = {}
+        self.batches: dict[str, dict] = {}
+        self.hold_batches = False
+        self.answered: list[str] = []  # custom_ids, in the order the fake "ran" them
+
+    def add_file(self, content: bytes, purpose: str = "batch", filename: str = "input.jsonl") -> str:
+        file_id = f"file-fake{next(_ids)}"
+        self.files[file_id] = {"id": file_id, "object": "file", "bytes": len(content), "created_at": int(time.time()),
+                               "filename": filename, "purpose": purpose, "content": content}
+        return file_id
+
+    def action(self, req: Recorded):
+        path = req.path.split("?")[0]
+        if not (req.header("authorization") or "").startswith("Bearer "):
+            return openai_error(401, "You didn't provide an API key.")
+        parts = [p for p in path.split("/") if p]
+        if parts[-1] == "files" and req.method == "POST":
+            purpose, filename, content = _multipart(req)
+            if purpose != "batch":
+                return openai_error(400, f"purpose must be batch, not {purpose!r}")
+            file_id = self.add_file(content, purpose, filename)
+            return Reply(200, {k: v for k, v in self.files[file_id].items() if k != "content"})
+        if len(parts) >= 3 and parts[-3] == "files" and parts[-1] == "content" and req.method == "GET":
+            f = self.files.get(parts[-2])
+            if f is None:
+                return openai_error(404, f"No such File object: {parts[-2]}")
+            return Reply(200, f["content"], {"Content-Type": "application/octet-stream"})
+        if parts[-1] == "batches" and req.method == "POST":
+            body = req.json or {}
+            if body.get("input_file_id") not in self.files:
+                return openai_error(400, f"input_file_id {body.get('input_file_id')!r} does not exist")
+            batch_id = f"batch_fake{next(_ids)}"
+            lines = [json.loads(line) for line in self.files[body["input_file_id"]]["content"].decode().splitlines() if line.strip()]
+            self.batches[batch_id] = {
+                "id": batch_id, "object": "batch", "endpoint": body.get("endpoint"), "errors": None,
+                "input_file_id": body["input_file_id"], "completion_window": body.get("completion_window"),
+                "status": "validating", "output_file_id": None, "error_file_id": None, "created_at": int(time.time()),
+                "request_counts": {"total": len(lines), "completed": 0, "failed": 0}, "metadata": body.get("metadata"),
+                "_lines": lines,
+            }
+            return Reply(200, self._public(batch_id))
+        if len(parts) >= 2 and parts[-2] == "batches" and req.method == "GET":
+            if parts[-1] not in self.batches:
+                return openai_error(404, f"No batch found with id '{parts[-1]}'.")
+            self._advance(parts[-1])
+            return Reply(200, self._public(parts[-1]))
+        if len(parts) >= 3 and parts[-3] == "batches" and parts[-1] == "cancel" and req.method == "POST":
+            batch = self.batches.get(parts[-2])
+            if batch is None:
+                return openai_error(404, f"No batch found with id '{parts[-2]}'.")
+            if batch["status"] in ("validating", "in_progress"):
+                batch["status"] = "cancelling"
+            return Reply(200, self._public(parts[-2]))
+        return openai_error(404, f"Invalid URL ({req.method} {req.path})")
+
+    def _public(self, batch_id: str) -> dict:
+        return {k: v for k, v in self.batches[batch_id].items() if not k.startswith("_")}
+
+    def _advance(self, batch_id: str) -> None:
+        batch = self.batches[batch_id]
+        if batch["status"] == "validating":
+            batch["status"] = "in_progress"
+        elif batch["status"] == "in_progress" and not self.hold_batches:
+            batch["status"] = "finalizing"
+        elif batch["status"] == "finalizing":
+            self._finish(batch, "completed")
+        elif batch["status"] == "cancelling":
+            self._finish(batch, "cancelled", run=False)
+
+    def _finish(self, batch: dict, status: str, run: bool = True) -> None:
+        out, err = [], []
+        for line in batch["_lines"] if run else []:
+            body = line.get("body") or {}
+            messages = body.get("messages") or [{}]
+            text = messages[-1].get("content")
+            text = text if isinstance(text, str) else json.dumps(text)
+            self.answered.append(line.get("custom_id"))
+            rid = f"req_fake{next(_ids)}"
+            if text.startswith("fail"):
+                err.append({"id": f"batch_req_{next(_ids)}", "custom_id": line.get("custom_id"),
+                            "response": {"status_code": 400, "request_id": rid,
+                                         "body": openai_error_body("fake refusal of " + text)}, "error": None})
+            else:
+                out.append({"id": f"batch_req_{next(_ids)}", "custom_id": line.get("custom_id"),
+                            "response": {"status_code": 200, "request_id": rid,
+                                         "body": openai_text_completion(f"batch answer to {text}", model=body.get("model", "gpt-4o-mini"))},
+                            "error": None})
+        for rows, key in ((out, "output_file_id"), (err, "error_file_id")):
+            if rows:
+                batch[key] = self.add_file("".join(json.dumps(r) + "\n" for r in rows).encode(), "batch_output")
+        batch["status"] = status
+        batch["request_counts"] = {"total": len(batch["_lines"]), "completed": len(out), "failed": len(err)}
+
+
+def _multipart(req: Recorded) -> tuple[str, str, bytes]:
+    """(purpose, filename, file bytes) of a multipart/form-data upload."""
+    from email.parser import BytesParser
+    from email.policy import default as default_policy
+    head = f"Content-Type: {req.header('content-type')}\r\n\r\n".encode()
+    message = BytesParser(policy=default_policy).parsebytes(head + req.body)
+    purpose, filename, content = "", "", b""
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name == "purpose":
+            purpose = part.get_content().strip()
+        elif name == "file":
+            filename = part.get_filename() or ""
+            content = part.get_payload(decode=True) or b""
+    return purpose, filename, content
