@@ -95,6 +95,30 @@ def read_until(it, name: str, seen: list[dict]) -> dict:
     pytest.fail(f"stream ended before any {name} event: {seen}", pytrace=False)
 
 
+def read_text_until(it, text: str, seen: list[dict]) -> None:
+    """Advance the boto3 event iterator until the streamed text deltas add up to `text`."""
+    for ev in it:
+        seen.append(ev)
+        if "".join(text_deltas(seen)) == text:
+            return
+    pytest.fail(f"stream ended before its text reached {text!r}: {seen}", pytrace=False)
+
+
+def drop_after_seen(fake, frames: list, drop_after: int, it_factory, text: str) -> tuple[list[dict], EventStreamError]:
+    """Streams `frames[:drop_after]`, waits until the caller has received `text`, then drops the connection:
+    a dropped upstream without racing the gateway's reads of what came before the drop."""
+    import threading
+    from fakes.base import Stream
+    gate = threading.Event()
+    fake.enqueue(Stream(frames, drop_after=drop_after, gate=gate, gate_before=drop_after))
+    it = iter(it_factory())
+    seen: list[dict] = []
+    read_text_until(it, text, seen)
+    gate.set()
+    rest, err = collect_until_error(it)
+    return seen + rest, err
+
+
 def collect(stream: Iterable[dict], seen: list[dict] | None = None) -> list[dict]:
     seen = [] if seen is None else seen
     for ev in stream:

@@ -9,7 +9,7 @@ from fakes.base import Reply, Stream
 from fakes.gemini_fake import (blocked_prompt_response, function_call_part, gemini_error, gemini_response,
                                gemini_stream, gemini_stream_error_event, gemini_stream_events_for, text_part,
                                thought_part)
-from helpers import (B64, GEMINI_KEY, PDF, PNG, STREAM_ERROR_CODES, WEATHER_TOOL, assert_metrics, assert_usage,
+from helpers import (drop_after_seen, B64, GEMINI_KEY, PDF, PNG, STREAM_ERROR_CODES, WEATHER_TOOL, assert_metrics, assert_usage,
                      assistant, blocks_of, check_stream, collect, collect_until_error, default_config, event_name,
                      raises_client_error, stop_reason, text_deltas, usage_of, user)
 
@@ -408,9 +408,9 @@ def test_stream_without_finish_reason_is_a_stream_error(client, gemini_fake):
 
 def test_dropped_upstream_connection(client, gemini_fake):
     frames = gemini_stream_events_for(["partial", " answer", " never", " finished"])
-    gemini_fake.enqueue(Stream(frames, drop_after=2))
-    resp = client.converse_stream(modelId=MODEL, messages=[user("Go")])
-    seen, err = collect_until_error(resp["stream"])
+    seen, err = drop_after_seen(gemini_fake, frames, 2,
+                                lambda: client.converse_stream(modelId=MODEL, messages=[user("Go")])["stream"],
+                                "partial answer")
     assert err.response["Error"]["Code"] == "modelStreamErrorException", err.response
     assert "".join(text_deltas(seen)) == "partial answer"
     assert len(gemini_fake.requests) == 1  # nothing is retried once bytes were streamed

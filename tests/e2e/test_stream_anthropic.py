@@ -7,7 +7,7 @@ import pytest
 from fakes.anthropic_fake import anthropic_error, anthropic_stream, anthropic_stream_error_event, \
     anthropic_stream_events_for
 from fakes.base import Stream
-from helpers import (WEATHER_TOOL, assert_usage, blocks_of, check_stream, collect, collect_until_error, event_name,
+from helpers import (drop_after_seen, WEATHER_TOOL, assert_usage, blocks_of, check_stream, collect, collect_until_error, event_name,
                      raises_client_error, read_until, stop_reason, text_deltas, usage_of, user)
 
 MODEL = "anthropic/claude-sonnet-4-5"
@@ -104,9 +104,10 @@ def test_error_event_mid_stream(client, anthropic_fake, error_type, code):
 
 def test_dropped_upstream_connection(client, anthropic_fake):
     frames = anthropic_stream_events_for(["partial", " answer", " lost"], ping=False)
-    anthropic_fake.enqueue(Stream(frames, drop_after=4))  # through the 2nd text delta, then the socket closes
-    resp = client.converse_stream(modelId=MODEL, messages=[user("Go")])
-    seen, err = collect_until_error(resp["stream"])
+    # through the 2nd text delta, then the socket closes
+    seen, err = drop_after_seen(anthropic_fake, frames, 4,
+                                lambda: client.converse_stream(modelId=MODEL, messages=[user("Go")])["stream"],
+                                "partial answer")
     assert err.response["Error"]["Code"] == "modelStreamErrorException", err.response
     assert "".join(text_deltas(seen)) == "partial answer"
     assert not any("messageStop" in e for e in seen)

@@ -5,7 +5,7 @@ import threading
 
 from fakes.base import Delay, Stream
 from fakes.openai_fake import openai_error, openai_stream, openai_stream_error_event, openai_stream_events_for
-from helpers import (STREAM_ERROR_CODES, WEATHER_TOOL, assert_usage, blocks_of, check_stream, collect,
+from helpers import (drop_after_seen, STREAM_ERROR_CODES, WEATHER_TOOL, assert_usage, blocks_of, check_stream, collect,
                      collect_until_error, default_config, event_name, raises_client_error, read_until, stop_reason,
                      text_deltas, usage_of, user)
 
@@ -96,9 +96,10 @@ def test_stream_is_forwarded_incrementally(client, openai_fake):
 
 def test_dropped_upstream_connection(client, openai_fake):
     frames = openai_stream_events_for(["partial", " answer", " never", " finished"])
-    openai_fake.enqueue(Stream(frames, drop_after=3))  # role chunk + two text chunks, then the socket closes
-    resp = client.converse_stream(modelId=MODEL, messages=[user("Go")])
-    seen, err = collect_until_error(resp["stream"])
+    # role chunk + two text chunks, then the socket closes
+    seen, err = drop_after_seen(openai_fake, frames, 3,
+                                lambda: client.converse_stream(modelId=MODEL, messages=[user("Go")])["stream"],
+                                "partial answer")
     assert err.response["Error"]["Code"] == "modelStreamErrorException", err.response
     assert event_name(seen[0]) == "messageStart"
     assert "".join(text_deltas(seen)) == "partial answer"

@@ -198,10 +198,11 @@ class FakeUpstream:
         h.end_headers()
         h.wfile.flush()
         for i, ev in enumerate(s.events):
-            if s.drop_after is not None and i >= s.drop_after:
-                return _abort(h)
+            # The gate comes first, so a test can see every event before the drop and then let the drop happen.
             if s.gate is not None and s.gate_before == i:
                 s.gate.wait(MAX_WAIT)
+            if s.drop_after is not None and i >= s.drop_after:
+                return _abort(h)
             if s.delays.get(i):
                 threading.Event().wait(s.delays[i])
             data = ev.encode() if isinstance(ev, str) else ev
