@@ -1,10 +1,13 @@
 import AsyncHTTPClient
+import Batch
 import BedrockDoor
 import Engine
 import Hummingbird
 import Logging
 import NIOCore
 import Providers
+import S3Door
+import Stores
 import SwitchyardModel
 import ServiceLifecycle
 
@@ -23,9 +26,15 @@ public struct Gateway: Sendable {
         let client = Self.makeHTTPClient()
         do {
             let engine = makeEngine(client: client)
-            let app = makeApplication(engine: engine)
+            let store = try await GatewayStore.open(dataDir: config.server.dataDir, logger: logger)
+            defer { try? store.close() }
+            let files = FileBackends(store: store, providers: config.providers, logger: logger)
+            let batch = BatchSystem(
+                config: config, engine: engine, http: UpstreamHTTP(client: client), store: store.batchJobs,
+                files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(), logger: logger)
+            let app = makeApplication(engine: engine, files: files, batch: batch.desk)
             var configuration = ServiceGroupConfiguration(
-                services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                services: [app, batch.runner], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(config.server.shutdownGraceSeconds * 1000))
             try await ServiceGroup(configuration: configuration).run()
         } catch {
@@ -60,7 +69,7 @@ public struct Gateway: Sendable {
         return Engine(providers: runtimes, aliases: config.aliases, logger: logger)
     }
 
-    public func makeApplication(engine: Engine) -> some ApplicationProtocol {
+    public func makeApplication(engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         let providers = engine.providerNames
@@ -72,8 +81,14 @@ public struct Gateway: Sendable {
         BedrockInvokeRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
             .register(on: router.group("bedrock"))
         BedrockControlRoutes<BasicRequestContext>(engine: engine).register(on: router.group("bedrock"))
+        if let files { S3Routes<BasicRequestContext>(backends: files, logger: logger).register(on: router) }
+        if let batch {
+            BedrockBatchRoutes<BasicRequestContext>(desk: batch, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
+                .register(on: router.group("bedrock"))
+        }
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
             configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "switchyard"),
             logger: logger)
     }

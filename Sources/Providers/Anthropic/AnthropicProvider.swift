@@ -15,7 +15,7 @@ public struct AnthropicProvider: ChatProvider {
 
     public func complete(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatResponse {
         let started = ContinuousClock.now
-        let body = try JSONCoding.encode(AnthropicRequestBuilder.body(request, model: target.model, stream: false))
+        let body = JSONCoding.encode(AnthropicRequestBuilder.body(request, model: target.model, stream: false))
         let answer = try await http.postJSON(url: url(target), headers: headers(target, request), body: body, target: target)
         let latency = Int((ContinuousClock.now - started) / .milliseconds(1))
         let decoded = try JSONCoding.decode(AnthropicMessage.self, from: answer, provider: target.provider)
@@ -24,7 +24,7 @@ public struct AnthropicProvider: ChatProvider {
 
     public func stream(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatEventStream {
         let started = ContinuousClock.now
-        let body = try JSONCoding.encode(AnthropicRequestBuilder.body(request, model: target.model, stream: true))
+        let body = JSONCoding.encode(AnthropicRequestBuilder.body(request, model: target.model, stream: true))
         let response = try await http.open(url: url(target), headers: headers(target, request), body: body, target: target)
         let translator = AnthropicStreamTranslator(provider: target.provider, started: started)
         return SSEStreamPump.events(from: response, translator: translator, target: target)

@@ -14,7 +14,7 @@ extension AnthropicProvider: TokenCountingProvider {
         guard case .object(let full) = AnthropicRequestBuilder.body(request, model: target.model, stream: false) else {
             throw GatewayError(.internalError, "the Anthropic request could not be built")
         }
-        let body = try JSONCoding.encode(JSONValue.object(full.filter { Self.countedFields.contains($0.key) }))
+        let body = JSONCoding.encode(JSONValue.object(full.filter { Self.countedFields.contains($0.key) }))
         let answer = try await http.postJSON(
             url: url(target) + "/count_tokens", headers: headers(target, request), body: body, target: target)
         return try JSONCoding.decode(TokenCount.self, from: answer, provider: target.provider).input_tokens

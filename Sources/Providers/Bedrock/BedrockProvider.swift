@@ -81,7 +81,7 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
     }
 
     private func send(_ request: ChatRequest, operation: String, target: UpstreamTarget) async throws -> HTTPClientResponse {
-        let body = try JSONCoding.encode(BedrockConverseRequestBuilder.body(request))
+        let body = JSONCoding.encode(BedrockConverseRequestBuilder.body(request))
         let endpoint = try BedrockEndpoint(template: target.baseURL, region: target.region ?? "us-east-1")
         let path = endpoint.basePath + "/model/\(SigV4Signer.uriEncode(target.model))/\(operation)"
         var headers = HTTPHeaders([("content-type", "application/json")])

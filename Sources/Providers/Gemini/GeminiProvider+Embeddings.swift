@@ -23,7 +23,7 @@ extension GeminiProvider: EmbeddingProvider {
 
     public func embed(_ request: EmbeddingRequest, target: UpstreamTarget) async throws -> EmbeddingResponse {
         let started = ContinuousClock.now
-        let body = try JSONCoding.encode(Self.embeddingBody(request, model: target.model))
+        let body = JSONCoding.encode(Self.embeddingBody(request, model: target.model))
         let answer = try await post(url(target, "batchEmbedContents"), body: body, target: target)
         let decoded = try JSONCoding.decode(EmbeddingAnswer.self, from: answer, provider: target.provider)
         // Gemini does not report the tokens an embedding cost.

@@ -8,7 +8,7 @@ extension GeminiProvider: TokenCountingProvider {
     }
 
     public func countTokens(_ request: ChatRequest, target: UpstreamTarget) async throws -> Int {
-        let body = try JSONCoding.encode(GeminiRequestBuilder.countTokensBody(request, model: target.model))
+        let body = JSONCoding.encode(GeminiRequestBuilder.countTokensBody(request, model: target.model))
         let answer = try await post(url(target, "countTokens"), body: body, target: target)
         return try JSONCoding.decode(TokenCount.self, from: answer, provider: target.provider).totalTokens ?? 0
     }

@@ -14,7 +14,7 @@ public struct GeminiProvider: ChatProvider {
 
     public func complete(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatResponse {
         let started = ContinuousClock.now
-        let body = try JSONCoding.encode(GeminiRequestBuilder.body(request))
+        let body = JSONCoding.encode(GeminiRequestBuilder.body(request))
         let answer = try await post(url(target, "generateContent"), body: body, target: target)
         let latency = Int((ContinuousClock.now - started) / .milliseconds(1))
         let decoded = try JSONCoding.decode(GeminiResponse.self, from: answer, provider: target.provider)
@@ -23,7 +23,7 @@ public struct GeminiProvider: ChatProvider {
 
     public func stream(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatEventStream {
         let started = ContinuousClock.now
-        let body = try JSONCoding.encode(GeminiRequestBuilder.body(request))
+        let body = JSONCoding.encode(GeminiRequestBuilder.body(request))
         let response: HTTPClientResponse
         do {
             response = try await http.open(

@@ -27,7 +27,7 @@ extension OpenAIProvider: EmbeddingProvider {
         var base = target.baseURL
         while base.hasSuffix("/") { base.removeLast() }
         let answer = try await http.postJSON(
-            url: base + "/embeddings", headers: headers(target), body: try JSONCoding.encode(JSONValue.object(body)), target: target)
+            url: base + "/embeddings", headers: headers(target), body: JSONCoding.encode(JSONValue.object(body)), target: target)
         let decoded = try JSONCoding.decode(EmbeddingAnswer.self, from: answer, provider: target.provider)
         let ordered = decoded.data.enumerated().sorted { ($0.element.index ?? $0.offset) < ($1.element.index ?? $1.offset) }
         let vectors = ordered.map { request.normalize ? VectorMath.normalized($0.element.embedding) : $0.element.embedding }

@@ -3,6 +3,10 @@ import NIOCore
 import SwitchyardModel
 
 enum JSONCoding {
+    static func encode(_ value: JSONValue) -> ByteBuffer {
+        JSONValueWriter.buffer(value)
+    }
+
     static func encode<T: Encodable>(_ value: T) throws -> ByteBuffer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
@@ -32,6 +36,7 @@ enum JSONCoding {
         return .string(text)
     }
 
+    /// Sorted keys, so the same document always gives the same text (tool arguments, tool results).
     static func documentText(_ value: JSONValue) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]

@@ -1,0 +1,115 @@
+import Engine
+import Foundation
+import Logging
+import NIOCore
+import Stores
+import SwitchyardModel
+
+/// The batch routes' side of the store: creates, describes, lists and stops jobs, and forwards the calls meant for
+/// AWS's own control plane.
+public struct BatchDesk: BatchJobDesk {
+    let store: any BatchJobStore
+    let engine: Engine
+    let providers: [ProviderConfig]
+    let forwarder: (any ControlPlaneForwarder)?
+    let wakeups: BatchWakeups
+
+    public init(
+        store: any BatchJobStore, engine: Engine, providers: [ProviderConfig], forwarder: (any ControlPlaneForwarder)?,
+        wakeups: BatchWakeups
+    ) {
+        self.store = store
+        self.engine = engine
+        self.providers = providers
+        self.forwarder = forwarder
+        self.wakeups = wakeups
+    }
+
+    public func create(_ spec: BatchJobSpec) async throws -> BatchJobInfo {
+        if let token = spec.clientRequestToken, let earlier = try await store.job(clientRequestToken: token) {
+            return BatchJobView.info(earlier)
+        }
+        let runner = try BatchRunnerKind.decide(header: spec.provider, providers: providers)
+        var state = [BatchJobState.namespace: spec.provider ?? "gateway"]
+        let runnerName: String
+        switch runner {
+        case .gateway(let provider):
+            // A model nothing can serve is refused now, not found out record by record.
+            _ = try engine.resolve(BatchRouting.modelId(spec.modelId, provider: provider))
+            state[BatchJobState.provider] = provider
+            runnerName = "gateway"
+        case .native(let provider, _):
+            state[BatchJobState.nativeProvider] = provider
+            runnerName = provider
+        case .forwarded(let provider):
+            throw GatewayError(.internalError, "jobs for provider '\(provider)' are kept by its own control plane")
+        }
+        let now = Date()
+        for _ in 0..<5 {
+            let id = BatchJobID.make()
+            let job = BatchJob(
+                id: id, arn: BatchJobID.arn(region: BatchJobID.region(spec.region), id: id), name: spec.name, modelId: spec.modelId,
+                runner: runnerName, roleArn: spec.roleArn, clientRequestToken: spec.clientRequestToken, status: .submitted,
+                submitTime: now, lastModifiedTime: now, inputURI: spec.inputURI, outputURI: spec.outputURI, timeoutHours: spec.timeoutHours,
+                tags: spec.tags, invocationType: spec.invocationType, runnerState: state)
+            do {
+                try await store.insert(job)
+                wakeups.signal()
+                return BatchJobView.info(job)
+            } catch BatchStoreError.duplicate {
+                // Either a concurrent create with the same token won (answer with its job), or the id was taken.
+                if let token = spec.clientRequestToken, let winner = try await store.job(clientRequestToken: token) {
+                    return BatchJobView.info(winner)
+                }
+            }
+        }
+        throw GatewayError(.internalError, "could not find a free job id")
+    }
+
+    public func job(id: String) async throws -> BatchJobInfo {
+        guard let job = try await store.job(id: id) else { throw Self.notFound(id) }
+        return BatchJobView.info(job)
+    }
+
+    public func list(_ filter: BatchJobFilter) async throws -> BatchJobPage {
+        let query = BatchJobQuery(
+            status: filter.status.flatMap(BatchJobStatus.init(rawValue:)), nameContains: filter.nameContains,
+            submittedAfter: filter.submittedAfter, submittedBefore: filter.submittedBefore, ascending: filter.ascending,
+            offset: filter.offset, limit: filter.maxResults + 1)
+        let jobs = try await store.list(query)
+        let more = jobs.count > filter.maxResults
+        return BatchJobPage(jobs: jobs.prefix(filter.maxResults).map(BatchJobView.info), nextOffset: more ? filter.offset + filter.maxResults : nil)
+    }
+
+    public func stop(id: String) async throws {
+        guard try await store.job(id: id) != nil else { throw Self.notFound(id) }
+        try await store.update(id: id) { job in
+            if job.status.isTerminal {
+                throw GatewayError(.validation, "The job \(job.arn) is \(job.status.rawValue) and can no longer be stopped")
+            }
+            if job.status != .stopping {
+                job.status = .stopping
+                job.lastModifiedTime = Date()
+            }
+        }
+        wakeups.signal()
+    }
+
+    public func forwardsControlPlane(provider: String) -> Bool {
+        forwarder != nil && providers.contains { $0.name == provider && $0.kind == .bedrock }
+    }
+
+    public func forward(_ call: ControlPlaneCall, provider: String) async throws -> ControlPlaneAnswer {
+        guard let forwarder, let config = providers.first(where: { $0.name == provider && $0.kind == .bedrock }) else {
+            throw GatewayError(.validation, "provider '\(provider)' has no Bedrock control plane")
+        }
+        // Control-plane calls name no model: any key of the provider will do, even one limited to some models.
+        let anyKey = config.keys.first { $0.models.isEmpty && $0.weight > 0 } ?? config.keys.first
+        let target = try BatchTargets(providers: providers).target(provider: provider, model: "", pinned: anyKey?.name).target
+        return try await forwarder.forward(call, endpoint: config.controlPlaneURL, target: target)
+    }
+
+    static func notFound(_ id: String) -> GatewayError {
+        GatewayError(.notFound, "Could not find a model invocation job with the identifier \(id)")
+    }
+}

@@ -1,0 +1,27 @@
+import Stores
+
+/// Writes `<outputUri>/<jobId>/<input file name>.out` (one result line per finished record, in input order) and
+/// `manifest.json.out`, in the namespace the job was created in. Rewriting them is harmless, so a restart that
+/// repeats this step changes nothing.
+struct BatchOutputWriter: Sendable {
+    let files: any BatchFiles
+
+    func write(_ job: BatchJob, fileNames: [String], fileOf: (Int) -> Int, results: [BatchRecordResult]) async throws {
+        let namespace = job.runnerState[BatchJobState.namespace] ?? "gateway"
+        var lines = Array(repeating: [String](), count: max(1, fileNames.count))
+        for result in results.sorted(by: { $0.index < $1.index }) {
+            let file = min(max(0, fileOf(result.index)), lines.count - 1)
+            lines[file].append(result.line)
+        }
+        let names = fileNames.isEmpty ? [S3Location(job.inputURI)?.fileName ?? "input.jsonl"] : fileNames
+        for (file, name) in names.enumerated() {
+            let text = lines[file].isEmpty ? "" : lines[file].joined(separator: "\n") + "\n"
+            try await files.write(
+                namespace: namespace, uri: S3Location.output(job.outputURI, jobId: job.id, name: name + ".out"), bytes: Array(text.utf8),
+                contentType: "application/jsonl")
+        }
+        try await files.write(
+            namespace: namespace, uri: S3Location.output(job.outputURI, jobId: job.id, name: "manifest.json.out"),
+            bytes: Array(BatchManifest.json(job.statistics).utf8), contentType: "application/json")
+    }
+}

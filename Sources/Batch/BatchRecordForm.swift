@@ -1,0 +1,9 @@
+/// The three JSONL record forms a job's input may use.
+public enum BatchRecordForm: String, Sendable, Hashable {
+    /// `{"recordId", "modelInput"}`: an InvokeModel (or Converse) body.
+    case bedrock
+    /// `{"custom_id", "method", "url", "body"}`: an OpenAI Batch API line.
+    case openai
+    /// `{"request", "metadata": {"key"}}`: a Gemini batch line.
+    case gemini
+}

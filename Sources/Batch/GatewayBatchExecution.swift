@@ -1,0 +1,139 @@
+import Engine
+import Foundation
+import Logging
+import Stores
+import SwitchyardModel
+
+/// Runs a job's records through the engine itself, a bounded number at a time. Each result is stored as soon as it
+/// arrives, so after a crash the job resumes where it was: finished records are neither lost nor repeated.
+struct GatewayBatchExecution: Sendable {
+    let store: any BatchJobStore
+    let engine: Engine
+    let translator: BatchRecordTranslator
+    let loader: BatchInputLoader
+    let writer: BatchOutputWriter
+    let concurrency: Int
+    let shutdown: BatchShutdown
+    let logger: Logger
+
+    func run(_ start: BatchJob) async throws {
+        var job = start
+        if job.status == .submitted || job.status == .scheduled {
+            job = try await store.update(id: job.id) { job in
+                if job.status == .submitted || job.status == .scheduled {
+                    job.status = .validating
+                    job.lastModifiedTime = Date()
+                }
+            }
+        }
+        let input: BatchInput
+        do {
+            input = try await loader.load(job)
+        } catch {
+            if shutdown.isSet { return }
+            let reason = (error as? GatewayError)?.message ?? "\(error)"
+            try await store.update(id: job.id) { job in
+                if job.status == .stopping {
+                    BatchCompletion.finish(&job)
+                } else if !job.status.isTerminal {
+                    BatchCompletion.fail(&job, message: "The input could not be read: \(reason)")
+                }
+            }
+            return
+        }
+        job = try await store.update(id: job.id) { job in
+            job.statistics.totalRecordCount = input.records.count
+            if job.status == .validating {
+                job.status = .inProgress
+                job.lastModifiedTime = Date()
+            }
+        }
+        let finished = try await store.finishedIndexes(jobId: job.id)
+        let pending = input.records.filter { !finished.contains($0.index) }
+        try await process(pending, job: job)
+        if shutdown.isSet { return }
+        try await finalize(job.id, input: input)
+    }
+
+    func process(_ pending: [BatchRecord], job: BatchJob) async throws {
+        let modelId = BatchRouting.modelId(job.modelId, provider: job.runnerState[BatchJobState.provider])
+        let model = (try? engine.resolve(modelId).route.model) ?? job.modelId
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for record in pending {
+                if running >= concurrency {
+                    await group.next()
+                    running -= 1
+                }
+                guard await mayContinue(job) else { break }
+                group.addTask { await self.run(record, job: job, modelId: modelId, model: model) }
+                running += 1
+            }
+            await group.waitForAll()
+        }
+    }
+
+    /// Checked between records: a stop request, the job's timeout and shutdown all end the dispatching.
+    func mayContinue(_ job: BatchJob) async -> Bool {
+        if shutdown.isSet { return false }
+        guard let current = try? await store.job(id: job.id) else { return false }
+        if current.status == .stopping || current.status.isTerminal { return false }
+        return Date() < BatchJobView.expiration(current)
+    }
+
+    func run(_ record: BatchRecord, job: BatchJob, modelId: String, model: String) async {
+        let line: String
+        var succeeded = false
+        var inputTokens = 0
+        var outputTokens = 0
+        do {
+            let decoded = try translator.decode(record, modelId: job.modelId, invocationType: job.invocationType)
+            let output: Data
+            switch decoded.request {
+            case .chat(let chat):
+                let answer = try await engine.complete(chat, modelId: modelId)
+                output = try translator.encode(answer, shape: decoded.shape, modelId: job.modelId, model: model, recordId: record.recordId)
+                inputTokens = answer.usage.inputTokens + answer.usage.cacheReadTokens + answer.usage.cacheWriteTokens
+                outputTokens = answer.usage.outputTokens
+            case .embedding(let request):
+                let answer = try await engine.embed(request, modelId: modelId)
+                output = try translator.encode(answer, request: request, shape: decoded.shape, model: model)
+                inputTokens = answer.inputTokens
+            }
+            line = BatchOutputLine.success(recordId: record.recordId, modelInput: record.modelInput, modelOutput: output)
+            succeeded = true
+        } catch is CancellationError {
+            return
+        } catch let error as GatewayError {
+            line = BatchOutputLine.failure(
+                recordId: record.recordId, modelInput: record.modelInput, code: BatchOutputLine.code(for: error), message: error.message)
+        } catch {
+            line = BatchOutputLine.failure(recordId: record.recordId, modelInput: record.modelInput, code: 500, message: "\(error)")
+        }
+        let result = BatchRecordResult(index: record.index, line: line, succeeded: succeeded, inputTokens: inputTokens, outputTokens: outputTokens)
+        do {
+            _ = try await store.addResult(jobId: job.id, result)
+        } catch {
+            // Not stored means not done: the record is tried again when the job is next picked up.
+            logger.warning("could not store a batch record result", metadata: ["job": "\(job.id)", "record": "\(record.index)", "error": "\(error)"])
+        }
+    }
+
+    /// Writes the output and sets the terminal status, unless records are still owed (a result that could not be
+    /// stored), in which case the job stays as it is and is picked up again.
+    func finalize(_ id: String, input: BatchInput) async throws {
+        guard let job = try await store.job(id: id) else { return }
+        let stats = job.statistics
+        let cut = job.status == .stopping || Date() >= BatchJobView.expiration(job)
+        if !cut && stats.processedRecordCount < stats.totalRecordCount { return }
+        let results = try await store.results(jobId: id)
+        let files = Dictionary(uniqueKeysWithValues: input.records.map { ($0.index, $0.file) })
+        try await writer.write(job, fileNames: input.fileNames, fileOf: { files[$0] ?? 0 }, results: results)
+        let done = try await store.update(id: id) { job in
+            if !job.status.isTerminal { BatchCompletion.finish(&job) }
+        }
+        logger.info(
+            "batch job finished",
+            metadata: ["job": "\(id)", "status": "\(done.status.rawValue)", "records": "\(done.statistics.processedRecordCount)"])
+    }
+}

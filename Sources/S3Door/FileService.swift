@@ -1,0 +1,93 @@
+import NIOCore
+import Stores
+
+/// `FileAccess` over the S3 door's backends: the batch runner reads a job's input and writes its results by
+/// `s3://bucket/key` in a namespace (`gateway` or a provider name, exactly as `x-model-provider` picks it), through
+/// the same backends and rules as S3 clients, without speaking HTTP.
+public struct FileService: FileAccess {
+    let backends: FileBackends
+
+    public init(backends: FileBackends) {
+        self.backends = backends
+    }
+
+    public func head(namespace: String, uri: String) async throws -> ObjectRecord? {
+        let (backend, location) = try resolve(namespace, uri)
+        return try await mapped {
+            if let found = try await backend.head(bucket: location.bucket, key: location.key) { return found }
+            return try await backend.object(fileId: location.key)
+        }
+    }
+
+    public func read(namespace: String, uri: String, maxBytes: Int) async throws -> ByteBuffer {
+        guard let object = try await head(namespace: namespace, uri: uri) else { throw FileAccessError.notFound(uri) }
+        guard object.size <= Int64(maxBytes) else {
+            throw FileAccessError.tooLarge("\(uri) is \(object.size) bytes, more than the \(maxBytes) allowed")
+        }
+        var out = ByteBuffer()
+        out.reserveCapacity(Int(object.size))
+        for try await chunk in try await open(namespace: namespace, object: object) {
+            var chunk = chunk
+            out.writeBuffer(&chunk)
+        }
+        return out
+    }
+
+    public func stream(namespace: String, uri: String) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
+        guard let object = try await head(namespace: namespace, uri: uri) else { throw FileAccessError.notFound(uri) }
+        return try await open(namespace: namespace, object: object)
+    }
+
+    @discardableResult
+    public func write(namespace: String, uri: String, data: ByteBuffer, contentType: String?) async throws -> ObjectRecord {
+        let (backend, location) = try resolve(namespace, uri)
+        let body = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+            continuation.yield(data)
+            continuation.finish()
+        }
+        return try await mapped {
+            try await backend.put(ObjectWrite(bucket: location.bucket, key: location.key, contentType: contentType), body: body)
+        }
+    }
+
+    public func list(namespace: String, prefixURI: String, limit: Int) async throws -> [ObjectRecord] {
+        let (backend, location) = try resolve(namespace, prefixURI, keyRequired: false)
+        return try await mapped {
+            try await backend.list(bucket: location.bucket, prefix: location.key, startAfter: nil, limit: limit)
+        }
+    }
+
+    @discardableResult public func delete(namespace: String, uri: String) async throws -> Bool {
+        let (backend, location) = try resolve(namespace, uri)
+        return try await mapped { try await backend.delete(bucket: location.bucket, key: location.key) != nil }
+    }
+
+    private func open(namespace: String, object: ObjectRecord) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
+        let (backend, _) = try resolve(namespace, "s3://\(object.bucket)/\(object.key)")
+        return try await mapped { try await backend.read(object, range: nil) }
+    }
+
+    private func resolve(_ namespace: String, _ uri: String, keyRequired: Bool = true) throws -> (any FileBackend, S3URI) {
+        guard let location = S3URI(uri), !keyRequired || !location.key.isEmpty else { throw FileAccessError.invalidURI(uri) }
+        do {
+            return (try backends.resolve(namespace), location)
+        } catch {
+            throw FileAccessError.unsupported(error.message)
+        }
+    }
+
+    private func mapped<T>(_ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error as S3Error {
+            switch error.code {
+            case "NoSuchKey", "NoSuchBucket": throw FileAccessError.notFound(error.resource ?? error.message)
+            case "NotImplemented": throw FileAccessError.unsupported(error.message)
+            case "EntityTooLarge": throw FileAccessError.tooLarge(error.message)
+            default: throw FileAccessError.failed(error.message)
+            }
+        } catch let error as BlobStoreError {
+            throw FileAccessError.failed("the object's bytes could not be read: \(error)")
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+
+public struct SQLiteMultipartStore: MultipartStore {
+    let pool: DatabasePool
+
+    public init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    public func createUpload(_ upload: MultipartUpload) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO multipart_uploads (uploadId, namespace, bucket, key, contentType, metadata, initiated)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    upload.uploadId, upload.namespace, upload.bucket, upload.key, upload.contentType,
+                    JSONText.encode(upload.metadata), upload.initiated.timeIntervalSince1970,
+                ])
+        }
+    }
+
+    public func upload(id: String) async throws -> MultipartUpload? {
+        try await pool.read { db in try Self.fetchUpload(db, id) }
+    }
+
+    @discardableResult public func putPart(_ part: MultipartPart) async throws -> MultipartPart? {
+        try await pool.write { db in
+            guard try Self.fetchUpload(db, part.uploadId) != nil else { throw MultipartStoreError.noSuchUpload(part.uploadId) }
+            let previous = try Row.fetchOne(
+                db, sql: "SELECT * FROM multipart_parts WHERE uploadId = ? AND partNumber = ?",
+                arguments: [part.uploadId, part.partNumber]
+            ).map(Self.part)
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO multipart_parts (uploadId, partNumber, blobId, etag, size, checksumCRC32, lastModified)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    part.uploadId, part.partNumber, part.blobId, part.etag, part.size, part.checksumCRC32,
+                    part.lastModified.timeIntervalSince1970,
+                ])
+            return previous
+        }
+    }
+
+    public func parts(uploadId: String) async throws -> [MultipartPart] {
+        try await pool.read { db in try Self.fetchParts(db, uploadId) }
+    }
+
+    public func complete(uploadId: String, object: ObjectRecord) async throws -> (replaced: ObjectRecord?, parts: [MultipartPart]) {
+        try await pool.write { db in
+            guard try Self.fetchUpload(db, uploadId) != nil else { throw MultipartStoreError.noSuchUpload(uploadId) }
+            let parts = try Self.fetchParts(db, uploadId)
+            let replaced = try ObjectTable.upsert(db, object)
+            try db.execute(sql: "DELETE FROM multipart_uploads WHERE uploadId = ?", arguments: [uploadId])
+            return (replaced, parts)
+        }
+    }
+
+    public func abort(uploadId: String) async throws -> [MultipartPart]? {
+        try await pool.write { db in
+            guard try Self.fetchUpload(db, uploadId) != nil else { return nil }
+            let parts = try Self.fetchParts(db, uploadId)
+            try db.execute(sql: "DELETE FROM multipart_uploads WHERE uploadId = ?", arguments: [uploadId])
+            return parts
+        }
+    }
+
+    static func fetchUpload(_ db: Database, _ id: String) throws -> MultipartUpload? {
+        try Row.fetchOne(db, sql: "SELECT * FROM multipart_uploads WHERE uploadId = ?", arguments: [id]).map { row in
+            MultipartUpload(
+                uploadId: row["uploadId"], namespace: row["namespace"], bucket: row["bucket"], key: row["key"],
+                contentType: row["contentType"], metadata: JSONText.decode(row["metadata"]),
+                initiated: Date(timeIntervalSince1970: row["initiated"]))
+        }
+    }
+
+    static func fetchParts(_ db: Database, _ uploadId: String) throws -> [MultipartPart] {
+        try Row.fetchAll(db, sql: "SELECT * FROM multipart_parts WHERE uploadId = ? ORDER BY partNumber", arguments: [uploadId])
+            .map(part)
+    }
+
+    static func part(_ row: Row) -> MultipartPart {
+        MultipartPart(
+            uploadId: row["uploadId"], partNumber: row["partNumber"], blobId: row["blobId"], etag: row["etag"],
+            size: row["size"], checksumCRC32: row["checksumCRC32"], lastModified: Date(timeIntervalSince1970: row["lastModified"]))
+    }
+}

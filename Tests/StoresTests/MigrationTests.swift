@@ -1,0 +1,32 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Stores
+
+@Suite struct MigrationTests {
+    @Test func freshDatabaseGetsEveryMigrationAndWAL() throws {
+        let dir = try TemporaryDirectory()
+        let pool = try StoreDatabase.open(dataDir: dir.path)
+        #expect(try StoreDatabase.appliedMigrations(pool) == ["v1"])
+        let tables = try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
+        }
+        #expect(tables == ["batch_jobs", "batch_results", "buckets", "multipart_parts", "multipart_uploads", "objects"])
+        let mode = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/switchyard.sqlite"))
+    }
+
+    @Test func reopeningKeepsDataAndAppliesNothingTwice() async throws {
+        let dir = try TemporaryDirectory()
+        do {
+            let pool = try StoreDatabase.open(dataDir: dir.path)
+            try await SQLiteFileIndex(pool: pool).createBucket(BucketRecord(namespace: "gateway", name: "b", created: Date()))
+            try pool.close()
+        }
+        let pool = try StoreDatabase.open(dataDir: dir.path)
+        #expect(try StoreDatabase.appliedMigrations(pool) == ["v1"])
+        #expect(try await SQLiteFileIndex(pool: pool).bucket(namespace: "gateway", name: "b") != nil)
+    }
+}
