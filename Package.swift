@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "SwitchyardModel", "AWSWire"], swiftSettings: swiftSettings),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "SwitchyardModel"], swiftSettings: swiftSettings),
         .testTarget(name: "S3DoorTests", dependencies: ["S3Door", "AWSWire", "Stores"], swiftSettings: swiftSettings),
-        .testTarget(name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel", "BedrockDoor"], swiftSettings: swiftSettings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SwitchyardModel", "SwitchyardServer"], swiftSettings: swiftSettings),
     ]
 )

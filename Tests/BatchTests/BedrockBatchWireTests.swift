@@ -8,47 +8,52 @@ import Testing
 /// The Bedrock door's side of batch: CreateModelInvocationJob validation, job identifiers, List's query, and the
 /// codec that reads Bedrock-form records.
 @Suite struct BedrockBatchWireTests {
-    static let valid: [String: Any] = [
+    static var valid: [String: Any] {
+        [
         "jobName": "my-batch-job", "roleArn": "arn:aws:iam::123456789012:role/BedrockBatch", "modelId": "openai/gpt-4o-mini",
         "inputDataConfig": ["s3InputDataConfig": ["s3Uri": "s3://in-bucket/jobs/input.jsonl", "s3InputFormat": "JSONL"]],
         "outputDataConfig": ["s3OutputDataConfig": ["s3Uri": "s3://out-bucket/jobs/"]], "timeoutDurationInHours": 24,
         "tags": [["key": "team", "value": "ml"]], "clientRequestToken": "19ce5151-4624-4faf-8e7f-bae2f3f1bfc6",
-    ]
+        ]
+    }
 
-    func decode(_ changes: [String: Any?], iamRole: Bool = false) throws(GatewayError) -> BatchJobSpec {
+    /// `changes` is a JSON object whose members replace the valid request's; `null` removes one.
+    func decode(_ changes: String = "{}", iamRole: Bool = false) throws(GatewayError) -> BatchJobSpec {
         var body = Self.valid
-        for (key, value) in changes { body[key] = value }
+        let replaced = try! JSONSerialization.jsonObject(with: Data(changes.utf8)) as! [String: Any]
+        for (key, value) in replaced { body[key] = value is NSNull ? nil : value }
         let data = try! JSONSerialization.data(withJSONObject: body)
         return try BatchJobCreateDecoder.decode(
             ByteBuffer(bytes: data), options: .init(requireIAMRole: iamRole, provider: nil, region: "us-west-2"))
     }
 
     @Test func aValidRequestIsRead() throws {
-        let spec = try decode([:])
+        let spec = try decode()
         #expect(spec.name == "my-batch-job" && spec.inputURI == "s3://in-bucket/jobs/input.jsonl" && spec.outputURI == "s3://out-bucket/jobs/")
         #expect(spec.timeoutHours == 24 && spec.tags == ["team": "ml"] && spec.clientRequestToken?.hasPrefix("19ce") == true)
         #expect(spec.region == "us-west-2")
     }
 
     @Test(arguments: [
-        ["jobName": "bad name"], ["jobName": String(repeating: "a", count: 64)], ["jobName": nil],
-        ["timeoutDurationInHours": 23], ["timeoutDurationInHours": 169], ["timeoutDurationInHours": "24"],
-        ["modelInvocationType": "Invoke"], ["tags": [["key": "k", "value": "bad!"]]], ["tags": [["key": "", "value": "v"]]],
-        ["clientRequestToken": "has_underscore"],
-        ["inputDataConfig": ["s3InputDataConfig": ["s3Uri": "s3://ab/x.jsonl"]]],
-        ["inputDataConfig": ["s3InputDataConfig": ["s3Uri": "s3://in-bucket/a b.jsonl"]]],
-        ["inputDataConfig": ["s3InputDataConfig": ["s3Uri": "s3://in-bucket/x.jsonl", "s3InputFormat": "CSV"]]],
-        ["inputDataConfig": [:]], ["outputDataConfig": ["s3OutputDataConfig": ["s3Uri": "http://out-bucket/"]]],
-    ] as [[String: Any?]])
-    func invalidRequestsAreValidationErrors(_ change: [String: Any?]) {
+        #"{"jobName": "bad name"}"#, #"{"jobName": "\#(String(repeating: "a", count: 64))"}"#, #"{"jobName": null}"#,
+        #"{"timeoutDurationInHours": 23}"#, #"{"timeoutDurationInHours": 169}"#, #"{"timeoutDurationInHours": "24"}"#,
+        #"{"modelInvocationType": "Invoke"}"#, #"{"tags": [{"key": "k", "value": "bad!"}]}"#, #"{"tags": [{"key": "", "value": "v"}]}"#,
+        #"{"clientRequestToken": "has_underscore"}"#,
+        #"{"inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://ab/x.jsonl"}}}"#,
+        #"{"inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://in-bucket/a b.jsonl"}}}"#,
+        #"{"inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://in-bucket/x.jsonl", "s3InputFormat": "CSV"}}}"#,
+        #"{"inputDataConfig": {}}"#, #"{"outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "http://out-bucket/"}}}"#,
+    ])
+    func invalidRequestsAreValidationErrors(_ change: String) {
         #expect(throws: GatewayError.self) { try decode(change) }
     }
 
     @Test func theIAMRolePatternAppliesOnlyWhenAsked() throws {
-        #expect(try decode(["roleArn": "not-required-for-openai"]).roleArn == "not-required-for-openai")
-        #expect(throws: GatewayError.self) { try decode(["roleArn": "not-required-for-openai"], iamRole: true) }
-        #expect(throws: GatewayError.self) { try decode(["roleArn": "arn:aws:iam::123456789:role/Short"], iamRole: true) }
-        #expect(try decode([:], iamRole: true).roleArn.hasSuffix("role/BedrockBatch"))
+        let placeholder = #"{"roleArn": "not-required-for-openai"}"#
+        #expect(try decode(placeholder).roleArn == "not-required-for-openai")
+        #expect(throws: GatewayError.self) { try decode(placeholder, iamRole: true) }
+        #expect(throws: GatewayError.self) { try decode(#"{"roleArn": "arn:aws:iam::123456789:role/Short"}"#, iamRole: true) }
+        #expect(try decode(iamRole: true).roleArn.hasSuffix("role/BedrockBatch"))
     }
 
     @Test func identifiersAreArnsOrBareIds() throws {
@@ -74,7 +79,7 @@ import Testing
     }
 
     @Test func timestampsHaveMilliseconds() {
-        #expect(BatchJobTimestamp.format(Date(timeIntervalSince1970: 1_748_779_200.123)) == "2025-06-01T12:00:00.123Z")
+        #expect(BatchJobTimestamp.format(Date(timeIntervalSince1970: 1_748_779_200.5)) == "2025-06-01T12:00:00.500Z")
     }
 
     @Test func recordsReadAsTheirFamilyOrAsConverse() throws {
