@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "Stores",
             dependencies: [
-                "SwitchyardModel",
+                "SwitchyardModel", "AWSWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

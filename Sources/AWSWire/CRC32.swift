@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// CRC-32 (IEEE 802.3, the polynomial zlib and the AWS event stream use), computed incrementally.
@@ -27,6 +28,12 @@ public struct CRC32: Sendable, Hashable {
             let copy = Array(bytes)
             copy.withUnsafeBytes { update($0) }
         }
+    }
+
+    /// Base64 of the big-endian value: the form of `x-amz-checksum-crc32`.
+    public var base64: String {
+        Data([UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)])
+            .base64EncodedString()
     }
 
     public static func checksum(_ bytes: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {

@@ -68,7 +68,7 @@ struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable whe
                 }
             }
             if let declared = framing.declaredLength, count != declared { throw Self.lengthMismatch() }
-            let actual = S3Checksum.base64(crc.value)
+            let actual = crc.base64
             for expected in [framing.headerCRC32, decoder?.trailers["x-amz-checksum-crc32"]] {
                 if let expected, expected != actual { throw S3Error.badDigest("CRC32") }
             }

@@ -69,9 +69,7 @@ public struct AnthropicBatchAPI: BatchProvider {
         case "succeeded":
             let message = result["message"] ?? .null
             var response: ChatResponse?
-            if let buffer = try? JSONCoding.encode(message),
-                let decoded = try? JSONCoding.decode(AnthropicMessage.self, from: buffer, provider: provider)
-            {
+            if let decoded = try? JSONCoding.decode(AnthropicMessage.self, from: JSONCoding.encode(message), provider: provider) {
                 response = AnthropicProvider.response(decoded, latencyMs: 0)
             }
             return BatchRemoteOutcome(customId: customId, result: .success(native: message, response: response))

@@ -106,7 +106,7 @@ public struct GeminiBatchAPI: BatchProvider {
         }
         let body = item["response"] ?? .null
         var response: ChatResponse?
-        if let buffer = try? JSONCoding.encode(body), let decoded = try? JSONCoding.decode(GeminiResponse.self, from: buffer, provider: provider) {
+        if let decoded = try? JSONCoding.decode(GeminiResponse.self, from: JSONCoding.encode(body), provider: provider) {
             response = GeminiProvider.response(decoded, history: [], latencyMs: 0)
         }
         return BatchRemoteOutcome(customId: key, result: .success(native: body, response: response))

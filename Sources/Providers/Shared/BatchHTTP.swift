@@ -16,7 +16,7 @@ struct BatchHTTP: Sendable {
     func post(_ url: String, headers: HTTPHeaders, json: JSONValue, target: UpstreamTarget) async throws -> ByteBuffer {
         var headers = headers
         headers.replaceOrAdd(name: "content-type", value: "application/json")
-        return try await send(.POST, url, headers: headers, body: try JSONCoding.encode(json), target: target)
+        return try await send(.POST, url, headers: headers, body: JSONCoding.encode(json), target: target)
     }
 
     func send(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders, body: ByteBuffer?, target: UpstreamTarget) async throws -> ByteBuffer {

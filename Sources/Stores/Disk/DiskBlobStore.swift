@@ -1,3 +1,4 @@
+import AWSWire
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -49,7 +50,7 @@ public struct DiskBlobStore: BlobStore {
             try POSIX.openFile(tmpPath, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         }
         var size: Int64 = 0
-        var crc = BlobCRC32()
+        var crc = CRC32()
         var closed = false
         let (shard, final) = (shardDir(blobId), path(blobId)!)
         do {
