@@ -103,8 +103,8 @@ public struct OpenAIBatchAPI: BatchProvider {
             return BatchRemoteOutcome(customId: customId, result: .failure(code: status, message: message))
         }
         var response: ChatResponse?
-        if body["choices"] != nil, let buffer = try? JSONCoding.encode(body),
-            let decoded = try? JSONCoding.decode(OpenAIChatResponse.self, from: buffer, provider: provider)
+        if body["choices"] != nil,
+            let decoded = try? JSONCoding.decode(OpenAIChatResponse.self, from: JSONCoding.encode(body), provider: provider)
         {
             response = OpenAIProvider.response(decoded, latencyMs: 0, provider: provider)
         }
