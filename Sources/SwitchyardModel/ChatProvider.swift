@@ -27,6 +27,13 @@ public struct UpstreamTarget: Sendable {
     }
 }
 
+extension UpstreamTarget {
+    /// What of this target must never be shown.
+    public var secrets: [String] {
+        [apiKey, aws?.secretAccessKey, aws?.sessionToken].compactMap { $0 }.filter { !$0.isEmpty }
+    }
+}
+
 /// An AWS access key pair, with a session token when it is temporary.
 public struct AWSAccess: Sendable, Hashable {
     public var accessKeyId: String

@@ -66,7 +66,9 @@ public struct UpstreamHTTP: Sendable {
             text = Self.errorMessage(in: body) ?? ""
             code = code ?? Self.awsErrorCode(in: body)
         }
-        let reason = text.isEmpty ? response.status.reasonPhrase : text
+        // Upstreams echo the key they were given ("Incorrect API key provided: sk-…"); this is the first place the
+        // text is read, so every path from here on (doors, batch job messages, logs) only ever sees it redacted.
+        let reason = text.isEmpty ? response.status.reasonPhrase : SecretRedactor(secrets: target.secrets).redact(text)
         // An AWS upstream's error goes back to an AWS caller as it was; others get the provider named.
         let message = code != nil ? reason : "provider '\(target.provider)' answered \(status): \(reason)"
         return GatewayError(GatewayError.kind(forUpstreamStatus: status), message, upstreamStatus: status, upstreamCode: code)
