@@ -11,11 +11,26 @@ public struct FileBackends: Sendable {
     let remote: [String: any FileBackend]
     /// Configured provider name → the API it speaks.
     let kinds: [String: ProviderKind]
+    /// By provider name: where the gateway's own writes in a provider namespace go (batch results stay on local disk
+    /// in the namespace, rather than becoming provider files); the provider's backend serves them back.
+    let gatewayWrites: [String: any FileBackend]
 
-    public init(local: any FileBackend, remote: [String: any FileBackend] = [:], providers: [ProviderConfig] = []) {
+    public init(
+        local: any FileBackend, remote: [String: any FileBackend] = [:], providers: [ProviderConfig] = [],
+        gatewayWrites: [String: any FileBackend] = [:]
+    ) {
         self.local = local
         self.remote = remote
         self.kinds = Dictionary(providers.map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first })
+        self.gatewayWrites = gatewayWrites
+    }
+
+    /// The backend for objects the gateway itself writes in a namespace: the local store of a provider namespace
+    /// whose uploads go to the provider, else what `resolve` picks.
+    public func writer(_ header: String?) throws(S3Error) -> any FileBackend {
+        let name = (header ?? "").trimmingASCIISpaces.lowercased()
+        if let local = gatewayWrites[name] { return local }
+        return try resolve(header)
     }
 
     public func resolve(_ header: String?) throws(S3Error) -> any FileBackend {
@@ -35,11 +50,11 @@ public struct FileBackends: Sendable {
         case .anthropic:
             "Anthropic has no file store behind the S3 API: Anthropic message batches take their requests inline, so use the Anthropic SDK's batches API (or upload to the gateway's own store and let a gateway batch job read it)"
         case .openai:
-            "files for provider '\(name)' need the OpenAI Files API backend, which this gateway does not have yet\(fallback)"
+            "provider '\(name)' has no file store behind the S3 API: only OpenAI's own API (the 'openai' provider, or one at api.openai.com) has the OpenAI Files API the gateway uses\(fallback)"
         case .gemini:
-            "files for provider '\(name)' need the Gemini Files API backend, which this gateway does not have yet\(fallback)"
+            "files for provider '\(name)' go to the Gemini Files API, which needs '\(name)' configured as a Gemini provider with a key\(fallback)"
         case .bedrock:
-            "files for provider '\(name)' need the Amazon S3 backend (SigV4, service s3), which this gateway does not have yet\(fallback)"
+            "files for provider '\(name)' go to Amazon S3 (SigV4, service s3), which needs '\(name)' configured as a Bedrock provider with AWS access keys\(fallback)"
         }
     }
 }

@@ -40,7 +40,7 @@ public struct FileService: FileAccess {
 
     @discardableResult
     public func write(namespace: String, uri: String, data: ByteBuffer, contentType: String?) async throws -> ObjectRecord {
-        let (backend, location) = try resolve(namespace, uri)
+        let (backend, location) = try resolve(namespace, uri, writing: true)
         let body = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
             continuation.yield(data)
             continuation.finish()
@@ -67,10 +67,11 @@ public struct FileService: FileAccess {
         return try await mapped { try await backend.read(object, range: nil) }
     }
 
-    private func resolve(_ namespace: String, _ uri: String, keyRequired: Bool = true) throws -> (any FileBackend, S3URI) {
+    /// `writing`: the gateway's own objects in a provider namespace stay on its disk (`FileBackends.writer`).
+    private func resolve(_ namespace: String, _ uri: String, keyRequired: Bool = true, writing: Bool = false) throws -> (any FileBackend, S3URI) {
         guard let location = S3URI(uri), !keyRequired || !location.key.isEmpty else { throw FileAccessError.invalidURI(uri) }
         do {
-            return (try backends.resolve(namespace), location)
+            return (try writing ? backends.writer(namespace) : backends.resolve(namespace), location)
         } catch {
             throw FileAccessError.unsupported(error.message)
         }

@@ -35,7 +35,9 @@ public struct S3Routes<Context: RequestContext>: Sendable {
         do {
             let target = try S3RequestTarget.parse(request.head.path ?? "/", mount: mount)
             let backend = try backends.resolve(request.headers[S3Headers.modelProvider])
-            return try await dispatch(S3Call(request: request, target: target, backend: backend, requestId: requestId))
+            let call = S3Call(request: request, target: target, backend: backend, requestId: requestId)
+            if let s3 = backend as? S3PassthroughBackend { return try await forward(call, to: s3) }
+            return try await dispatch(call)
         } catch let error as S3Error {
             return S3Response.error(error, requestId: requestId, head: isHead)
         } catch BlobStoreError.invalidRange {

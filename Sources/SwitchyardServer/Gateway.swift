@@ -28,7 +28,7 @@ public struct Gateway: Sendable {
             let engine = makeEngine(client: client)
             let store = try await GatewayStore.open(dataDir: config.server.dataDir, logger: logger)
             defer { try? store.close() }
-            let files = FileBackends(store: store, providers: config.providers, logger: logger)
+            let files = FileBackends(store: store, providers: config.providers, http: UpstreamHTTP(client: client), logger: logger)
             let batch = BatchSystem(
                 config: config, engine: engine, http: UpstreamHTTP(client: client), store: store.batchJobs,
                 files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(), logger: logger)

@@ -19,9 +19,10 @@ def paths(fake) -> list[str]:
 
 # ---- OpenAI ----------------------------------------------------------------------------------------------------
 def test_openai_batch_api_runs_the_job(gw, openai_fake):
-    s3 = files(gw)
+    s3 = files(gw, provider="openai")  # the job's namespace: the input is an OpenAI file, the results stay local
     uri = put_input(s3, [openai_record("request-1", "What is 1 + 1?"), openai_record("request-2", "fail please"),
                          converse_record("request-3", "converse form")], key="openai/batch_1.jsonl")
+    openai_fake.requests.clear()
     br = control(gw, provider="openai")
     arn = create(br, uri, name="openai-e2e-1", model="gpt-4o-mini",
                  tags=[{"key": "endpoint", "value": "/v1/chat/completions"}])
@@ -29,12 +30,12 @@ def test_openai_batch_api_runs_the_job(gw, openai_fake):
     assert job["status"] == "PartiallyCompleted", job
     assert (job["totalRecordCount"], job["successRecordCount"], job["errorRecordCount"]) == (3, 2, 1)
 
-    seen = paths(openai_fake)
+    seen = [p for p in paths(openai_fake) if not p.endswith("/content")]
     assert seen[:2] == ["POST /v1/files", "POST /v1/batches"], seen
     assert not any(p.endswith("/chat/completions") for p in seen), "records must go through the Batch API"
-    upload = openai_fake.requests[0]
+    upload, created = [r for r in openai_fake.requests if r.method == "POST"][:2]
     assert upload.header("authorization") == "Bearer sk-test-one"
-    created = openai_fake.requests[1].json
+    created = created.json
     assert created["endpoint"] == "/v1/chat/completions" and created["completion_window"] == "24h"
     assert created["metadata"]["switchyard_job"] == job_id(arn)
     uploaded = openai_fake.batch_api.files[created["input_file_id"]]
@@ -65,7 +66,7 @@ def test_openai_file_id_tag_uses_the_uploaded_file(gw, openai_fake):
     assert "POST /v1/files" not in paths(openai_fake)
     assert openai_fake.batch_api.batches[next(iter(openai_fake.batch_api.batches))]["input_file_id"] == file_id
     assert job["successRecordCount"] == 3
-    body = files(gw).get_object(Bucket="openai-output", Key=f"{job_id(arn)}/{file_id}.out")["Body"].read().decode()
+    body = files(gw, provider="openai").get_object(Bucket="openai-output", Key=f"{job_id(arn)}/{file_id}.out")["Body"].read().decode()
     ids = sorted(json.loads(line)["recordId"] for line in body.splitlines())
     assert ids == ["request-1", "request-2", "request-3"]
 
@@ -78,7 +79,7 @@ def test_openai_file_id_in_the_uri_without_the_tag(gw, openai_fake):
     job = wait(br, arn)
     assert job["status"] == "Completed" and job["successRecordCount"] == 1, job
     assert "POST /v1/files" not in paths(openai_fake)
-    body = files(gw).get_object(Bucket="openai-output", Key=f"{job_id(arn)}/{file_id}.out")["Body"].read().decode()
+    body = files(gw, provider="openai").get_object(Bucket="openai-output", Key=f"{job_id(arn)}/{file_id}.out")["Body"].read().decode()
     assert json.loads(body)["recordId"] == "only"
 
 
@@ -97,7 +98,7 @@ def test_gemini_file_in_the_uri_is_the_batch_input(gemini_gw, gemini_fake):
 def test_stopping_an_openai_job_cancels_the_batch(gw, openai_fake):
     openai_fake.batch_api.hold_batches = True
     br = control(gw, provider="openai")
-    uri = put_input(files(gw), [openai_record("r1", "slow")], key="openai/stop.jsonl")
+    uri = put_input(files(gw, provider="openai"), [openai_record("r1", "slow")], key="openai/stop.jsonl")
     arn = create(br, uri, name="openai-stop", model="gpt-4o-mini")
     wait(br, arn, until={"InProgress"}, check=lambda _: any(p.startswith("GET /v1/batches/") for p in paths(openai_fake)))
     br.stop_model_invocation_job(jobIdentifier=arn)
@@ -144,10 +145,11 @@ def test_stopping_an_anthropic_job_cancels_the_batch(gw, anthropic_fake):
 # ---- Gemini ----------------------------------------------------------------------------------------------------
 def test_gemini_batch_mode_runs_the_job(gemini_gw, gemini_fake):
     gemini_fake.reset()
-    s3 = files(gemini_gw)
+    s3 = files(gemini_gw, provider="gemini")
     uri = put_input(s3, [gemini_record("request-1", "What is 3 + 3?"), gemini_record("request-2", "fail now"),
                          converse_record("request-3", "converse form")], key="gemini/batch.jsonl")
     br = control(gemini_gw, provider="gemini")
+    gemini_fake.requests.clear()
     arn = create(br, uri, name="gemini-e2e", model="gemini-2.0-flash", role="not-required-for-gemini")
     job = wait(br, arn)
     gemini_fake.reset()
@@ -162,7 +164,8 @@ def test_gemini_batch_mode_runs_the_job(gemini_gw, gemini_fake):
 def test_gemini_batch_requests_are_sent_inline(gemini_gw, gemini_fake):
     gemini_fake.reset()
     br = control(gemini_gw, provider="gemini")
-    uri = put_input(files(gemini_gw), [gemini_record("k1", "inline please")], key="gemini/inline.jsonl")
+    uri = put_input(files(gemini_gw, provider="gemini"), [gemini_record("k1", "inline please")], key="gemini/inline.jsonl")
+    gemini_fake.requests.clear()
     arn = create(br, uri, name="gemini-inline", model="gemini-2.0-flash")
     wait(br, arn)
     created = gemini_fake.requests[0]

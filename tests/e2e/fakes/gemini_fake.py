@@ -9,7 +9,8 @@ the last), `:countTokens` → `{"totalTokens"}`, `:batchEmbedContents` → `{"em
 bodies `{"error": {"code", "message", "status"}}` (also written into a started stream).
 Like the real API it refuses a request without a key (403 PERMISSION_DENIED); the key travels in `x-goog-api-key`.
 Batch mode (`GeminiBatchState`, per fake as `batch_api`): `:batchGenerateContent` with inline requests, the
-`batches/{id}` operation, and `batches/{id}:cancel`.
+`batches/{id}` operation, and `batches/{id}:cancel`. Files (`GeminiFilesState`, per fake as `files_api`): the
+resumable upload protocol, `files/{id}` metadata and delete.
 """
 from __future__ import annotations
 
@@ -148,13 +149,17 @@ def _pieces(value: str | list[str] | None) -> list[str]:
 class GeminiFake(FakeUpstream):
     def __init__(self) -> None:
         self.batch_api = GeminiBatchState()
+        self.files_api = GeminiFilesState()
         super().__init__()
 
     def reset(self) -> None:
         super().reset()
         self.batch_api = GeminiBatchState()
+        self.files_api = GeminiFilesState()
 
     def default_action(self, req: Recorded):
+        if req.path.startswith(("/upload/v1beta/files", "/v1beta/files")):
+            return self.files_api.action(req, self.url)
         if req.path.startswith("/v1beta/batches/") or ":batchGenerateContent" in req.path:
             if not req.header("x-goog-api-key"):
                 return gemini_error(403, "Method doesn't allow unregistered callers. Please use an API key.")
@@ -244,3 +249,60 @@ class GeminiBatchState:
             op["response"] = {"@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput",
                               "inlinedResponses": {"inlinedResponses": items}}
         return op
+
+
+# ---- Files API (POST /upload/v1beta/files resumable, GET/DELETE /v1beta/files/{id}) ------------------------------
+# Shapes follow the Gemini API reference and Google's resumable upload protocol: `start` (X-Goog-Upload-Protocol:
+# resumable, X-Goog-Upload-Command: start, X-Goog-Upload-Header-Content-Length / -Content-Type, JSON
+# `{"file": {"display_name"}}`) answers 200 with `X-Goog-Upload-URL` and `X-Goog-Upload-Status: active`; the upload
+# URL takes `X-Goog-Upload-Command: upload, finalize` at `X-Goog-Upload-Offset: 0` and answers `{"file": File}`
+# (`name` files/{id}, `sizeBytes` as a string, `state` ACTIVE). Uploaded bytes are never served back (no download).
+class GeminiFilesState:
+    def __init__(self) -> None:
+        self.files: dict[str, dict] = {}  # name -> File, plus "_content"
+        self.sessions: dict[str, dict] = {}  # upload id -> what `start` announced
+        self.deleted: list[str] = []
+
+    def action(self, req: Recorded, base_url: str):
+        path, _, query = req.path.partition("?")
+        if not req.header("x-goog-api-key") and not (path == "/upload/v1beta/files" and "upload_id=" in query):
+            return gemini_error(403, "Method doesn't allow unregistered callers. Please use an API key.")
+        if path == "/upload/v1beta/files" and req.method == "POST":
+            command = (req.header("x-goog-upload-command") or "").lower()
+            if command == "start":
+                if req.header("x-goog-upload-protocol") != "resumable":
+                    return gemini_error(400, "only the resumable protocol is faked")
+                upload_id = f"up{next(_ids)}"
+                self.sessions[upload_id] = {
+                    "length": int(req.header("x-goog-upload-header-content-length") or -1),
+                    "type": req.header("x-goog-upload-header-content-type"),
+                    "display_name": ((req.json or {}).get("file") or {}).get("display_name"),
+                }
+                url = f"{base_url}/upload/v1beta/files?upload_id={upload_id}&upload_protocol=resumable"
+                return Reply(200, b"", {"X-Goog-Upload-URL": url, "X-Goog-Upload-Status": "active"})
+            upload_id = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("upload_id")
+            session = self.sessions.pop(upload_id, None)
+            if session is None:
+                return gemini_error(404, "no such upload session")
+            if command != "upload, finalize" or req.header("x-goog-upload-offset") != "0":
+                return gemini_error(400, f"unexpected upload command {command!r}")
+            if session["length"] != len(req.body):
+                return gemini_error(400, f"announced {session['length']} bytes, got {len(req.body)}")
+            name = f"files/fake{next(_ids)}"
+            self.files[name] = {"name": name, "displayName": session["display_name"], "mimeType": session["type"],
+                                "sizeBytes": str(len(req.body)), "state": "ACTIVE", "uri": f"{base_url}/v1beta/{name}",
+                                "_content": req.body}
+            return Reply(200, {"file": self._public(name)}, {"X-Goog-Upload-Status": "final"})
+        name = path[len("/v1beta/"):]
+        if name not in self.files:
+            return gemini_error(404, f"File {name} not found.")
+        if req.method == "DELETE":
+            del self.files[name]
+            self.deleted.append(name)
+            return Reply(200, {})
+        if req.method == "GET":
+            return Reply(200, self._public(name))
+        return gemini_error(404, f"Method {req.method} not found")
+
+    def _public(self, name: str) -> dict:
+        return {k: v for k, v in self.files[name].items() if not k.startswith("_")}

@@ -200,7 +200,7 @@ class OpenAIFake(FakeUpstream):
         return Reply(200, openai_text_completion(DEFAULT_TEXT, model=model))
 
 
-# ---- Files and Batch API (POST /v1/files, GET /v1/files/{id}/content, /v1/batches) -------------------------------
+# ---- Files and Batch API (POST /v1/files, GET /v1/files/{id}[/content], DELETE /v1/files/{id}, /v1/batches) ------
 # Shapes follow the OpenAI API reference: `file` objects, `batch` objects (status validating → in_progress →
 # finalizing → completed, or cancelling → cancelled), output/error files of JSON lines
 # `{"id", "custom_id", "response": {"status_code", "request_id", "body"}, "error"}`. A batch advances one status per
@@ -212,6 +212,7 @@ class OpenAIBatchState:
         self.batches: dict[str, dict] = {}
         self.hold_batches = False
         self.answered: list[str] = []  # custom_ids, in the order the fake "ran" them
+        self.deleted: list[str] = []  # file ids, in the order DELETE /files/{id} removed them
 
     def add_file(self, content: bytes, purpose: str = "batch", filename: str = "input.jsonl") -> str:
         file_id = f"file-fake{next(_ids)}"
@@ -230,6 +231,15 @@ class OpenAIBatchState:
                 return openai_error(400, f"purpose must be batch, not {purpose!r}")
             file_id = self.add_file(content, purpose, filename)
             return Reply(200, {k: v for k, v in self.files[file_id].items() if k != "content"})
+        if len(parts) >= 2 and parts[-2] == "files" and req.method in ("GET", "DELETE"):
+            f = self.files.get(parts[-1])
+            if f is None:
+                return openai_error(404, f"No such File object: {parts[-1]}")
+            if req.method == "DELETE":
+                del self.files[parts[-1]]
+                self.deleted.append(parts[-1])
+                return Reply(200, {"id": parts[-1], "object": "file", "deleted": True})
+            return Reply(200, {k: v for k, v in f.items() if k != "content"})
         if len(parts) >= 3 and parts[-3] == "files" and parts[-1] == "content" and req.method == "GET":
             f = self.files.get(parts[-2])
             if f is None:

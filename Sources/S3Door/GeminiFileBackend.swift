@@ -1,0 +1,162 @@
+import Foundation
+import Logging
+import NIOCore
+import Providers
+import Stores
+import SwitchyardModel
+
+/// A namespace whose uploads go to Gemini's Files API. Gemini never serves an uploaded file's bytes back, so the
+/// gateway keeps a copy of every upload on its own disk: PutObject writes the body there first (which also gives
+/// the size the resumable protocol announces up front), then uploads it; the ETag is the file's name
+/// (`files/{id}`) and the location the local copy, which GetObject serves. DeleteObject deletes the Gemini file and
+/// the copy. Head, List and buckets answer from the gateway's index. Gemini deletes files by itself after 48
+/// hours; the copy stays readable until the key is deleted. Objects the gateway writes here itself (batch results)
+/// have a gateway id for an ETag and no Gemini file.
+public struct GeminiFileBackend: FileBackend {
+    let local: LocalFileBackend
+    let api: GeminiFilesAPI
+    let upstream: FileBackendTarget
+    let logger: Logger
+
+    init(local: LocalFileBackend, api: GeminiFilesAPI, upstream: FileBackendTarget, logger: Logger) {
+        self.local = local
+        self.api = api
+        self.upstream = upstream
+        self.logger = logger
+    }
+
+    public var namespace: String { local.namespace }
+
+    public func buckets() async throws -> [BucketRecord] { try await local.buckets() }
+    public func bucket(_ name: String) async throws -> BucketRecord? { try await local.bucket(name) }
+    public func createBucket(_ name: String) async throws -> Bool { try await local.createBucket(name) }
+    public func deleteBucket(_ name: String) async throws { try await local.deleteBucket(name) }
+    public func head(bucket: String, key: String) async throws -> ObjectRecord? { try await local.head(bucket: bucket, key: key) }
+    public func object(fileId: String) async throws -> ObjectRecord? { try await local.object(fileId: fileId) }
+
+    public func list(bucket: String, prefix: String, startAfter: String?, limit: Int) async throws -> [ObjectRecord] {
+        try await local.list(bucket: bucket, prefix: prefix, startAfter: startAfter, limit: limit)
+    }
+
+    public func read(_ object: ObjectRecord, range: ClosedRange<Int64>?) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
+        guard case .local = object.location else {
+            throw S3Error.notImplemented(
+                "Gemini does not serve the bytes of uploaded files, and the gateway kept no copy of \(object.etag)")
+        }
+        return try await local.read(object, range: range)
+    }
+
+    public func put<Body: AsyncSequence & Sendable>(_ write: ObjectWrite, body: Body) async throws -> ObjectRecord
+    where Body.Element == ByteBuffer {
+        let copy = try await local.blobs.write(body)
+        let record: ObjectRecord
+        do {
+            let name = try await upload(write.bucket, write.key, contentType: write.contentType, blobId: copy.blobId, size: copy.size)
+            record = ObjectRecord(
+                namespace: namespace, bucket: write.bucket, key: write.key, etag: name, size: copy.size, contentType: write.contentType,
+                metadata: write.metadata, lastModified: Date(), location: .local(blobId: copy.blobId), checksumCRC32: copy.crc32)
+        } catch {
+            try? await local.blobs.delete(blobId: copy.blobId)
+            throw error
+        }
+        try await commit(record)
+        return record
+    }
+
+    public func delete(bucket: String, key: String) async throws -> ObjectRecord? {
+        guard let current = try await local.head(bucket: bucket, key: key) else { return nil }
+        if Self.isGeminiFile(current.etag) {
+            try await mapped(bucket, key) {
+                do {
+                    try await api.delete(name: current.etag, target: upstream.target)
+                } catch let error as GatewayError where error.kind == .notFound {
+                    // Expired (Gemini keeps files 48 hours) or deleted elsewhere: only the gateway's side is left.
+                }
+            }
+        }
+        guard let removed = try await local.index.delete(namespace: namespace, bucket: bucket, key: key) else { return current }
+        await discard(removed, keeping: nil, unless: current.etag)
+        return current
+    }
+
+    public func createMultipartUpload(_ write: ObjectWrite) async throws -> MultipartUpload {
+        try await local.createMultipartUpload(write)
+    }
+
+    public func uploadPart<Body: AsyncSequence & Sendable>(
+        bucket: String, key: String, uploadId: String, partNumber: Int, body: Body
+    ) async throws -> MultipartPart where Body.Element == ByteBuffer {
+        try await local.uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: partNumber, body: body)
+    }
+
+    public func completeMultipartUpload(bucket: String, key: String, uploadId: String, parts: [CompletedPart]) async throws -> ObjectRecord {
+        // The local store replaces what the key named but knows nothing of Gemini: a file it named goes here.
+        let previous = try await local.head(bucket: bucket, key: key)
+        let assembled = try await local.completeMultipartUpload(bucket: bucket, key: key, uploadId: uploadId, parts: parts)
+        if let previous, Self.isGeminiFile(previous.etag) { await discard(previous, keeping: previous.location) }
+        guard case .local(let blobId) = assembled.location else { return assembled }
+        var record = assembled
+        do {
+            record.etag = try await upload(bucket, key, contentType: assembled.contentType, blobId: blobId, size: assembled.size)
+        } catch {
+            // Not in Gemini, so not kept at all: a retried upload starts clean.
+            if let current = try? await local.head(bucket: bucket, key: key), current.etag == assembled.etag {
+                _ = try? await local.delete(bucket: bucket, key: key)
+            }
+            throw error
+        }
+        try await commit(record)
+        return record
+    }
+
+    public func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
+        try await local.abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
+    }
+
+    /// Uploads the local copy; returns the Gemini file's name.
+    func upload(_ bucket: String, _ key: String, contentType: String?, blobId: String, size: Int64) async throws -> String {
+        let bytes = try await local.blobs.read(blobId: blobId, range: nil)
+        return try await mapped(bucket, key) {
+            try await api.upload(
+                displayName: key, contentType: contentType ?? "application/octet-stream", length: size, body: bytes,
+                target: upstream.target
+            ).name
+        }
+    }
+
+    /// Indexes an uploaded file with its copy; if that fails both go, and on success what the key named before goes
+    /// (except the copy itself, which a completed multipart upload's record already pointed at).
+    func commit(_ record: ObjectRecord) async throws {
+        let replaced: ObjectRecord?
+        do {
+            replaced = try await local.index.put(record)
+        } catch {
+            await discard(record, keeping: nil)
+            throw error
+        }
+        if let replaced { await discard(replaced, keeping: record.location, unless: record.etag) }
+    }
+
+    /// Deletes a record's Gemini file (unless it is `etag`) and its local bytes (unless they are at `keeping`).
+    func discard(_ record: ObjectRecord, keeping: ObjectLocation?, unless etag: String? = nil) async {
+        do {
+            if Self.isGeminiFile(record.etag), record.etag != etag {
+                try await api.delete(name: record.etag, target: upstream.target)
+            }
+            if case .local(let blobId) = record.location, record.location != keeping {
+                try await local.blobs.delete(blobId: blobId)
+            }
+        } catch {
+            logger.warning(
+                "could not delete a replaced file",
+                metadata: ["namespace": "\(namespace)", "file": "\(record.etag)", "error": "\(upstream.redactor.redact("\(error)"))"])
+        }
+    }
+
+    /// Gemini names files `files/{id}`; the gateway's own ids are hex and have no slash.
+    static func isGeminiFile(_ etag: String) -> Bool { etag.hasPrefix("files/") }
+
+    func mapped<T>(_ bucket: String, _ key: String, _ work: () async throws -> T) async throws -> T {
+        try await FileBackendErrors.mapped(provider: namespace, bucket: bucket, key: key, redactor: upstream.redactor, work)
+    }
+}
