@@ -189,4 +189,30 @@ enum ConverseJSONWriter {
         b.writeStaticString(result.isError ? "\"error\"" : "\"success\"")
         b.writeStaticString("}}")
     }
+
+    /// A ContentBlockDelta union value; Converse streams and Nova's invoke chunks share it.
+    static func writeBlockDelta(_ delta: BlockDelta, into b: inout ByteBuffer) {
+        switch delta {
+        case .text(let text):
+            b.writeStaticString("{\"text\":")
+            b.writeJSONString(text)
+            b.writeStaticString("}")
+        case .toolInput(let fragment):
+            b.writeStaticString("{\"toolUse\":{\"input\":")
+            b.writeJSONString(fragment)
+            b.writeStaticString("}}")
+        case .reasoningText(let text):
+            b.writeStaticString("{\"reasoningContent\":{\"text\":")
+            b.writeJSONString(text)
+            b.writeStaticString("}}")
+        case .reasoningSignature(let signature):
+            b.writeStaticString("{\"reasoningContent\":{\"signature\":")
+            b.writeJSONString(signature)
+            b.writeStaticString("}}")
+        case .redactedReasoning(let data):
+            b.writeStaticString("{\"reasoningContent\":{\"redactedContent\":")
+            ConverseJSONWriter.writeBase64(data, into: &b)
+            b.writeStaticString("}}")
+        }
+    }
 }

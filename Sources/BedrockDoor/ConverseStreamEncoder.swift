@@ -26,7 +26,7 @@ public enum ConverseStreamEncoder {
             EventStreamEncoder.writeEvent(type: "contentBlockDelta", into: &buffer) { b in
                 writeIndex(index, into: &b)
                 b.writeStaticString(",\"delta\":")
-                writeDelta(delta, into: &b)
+                ConverseJSONWriter.writeBlockDelta(delta, into: &b)
                 b.writeStaticString("}")
             }
         case .blockStop(let index):
@@ -81,30 +81,5 @@ public enum ConverseStreamEncoder {
     private static func writeIndex(_ index: Int, into b: inout ByteBuffer) {
         b.writeStaticString("{\"contentBlockIndex\":")
         ConverseJSONWriter.writeInt(index, into: &b)
-    }
-
-    private static func writeDelta(_ delta: BlockDelta, into b: inout ByteBuffer) {
-        switch delta {
-        case .text(let text):
-            b.writeStaticString("{\"text\":")
-            b.writeJSONString(text)
-            b.writeStaticString("}")
-        case .toolInput(let fragment):
-            b.writeStaticString("{\"toolUse\":{\"input\":")
-            b.writeJSONString(fragment)
-            b.writeStaticString("}}")
-        case .reasoningText(let text):
-            b.writeStaticString("{\"reasoningContent\":{\"text\":")
-            b.writeJSONString(text)
-            b.writeStaticString("}}")
-        case .reasoningSignature(let signature):
-            b.writeStaticString("{\"reasoningContent\":{\"signature\":")
-            b.writeJSONString(signature)
-            b.writeStaticString("}}")
-        case .redactedReasoning(let data):
-            b.writeStaticString("{\"reasoningContent\":{\"redactedContent\":")
-            ConverseJSONWriter.writeBase64(data, into: &b)
-            b.writeStaticString("}}")
-        }
     }
 }

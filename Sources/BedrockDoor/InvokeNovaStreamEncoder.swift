@@ -85,28 +85,7 @@ struct InvokeNovaStreamEncoder: InvokeChunkEncoder {
     private static func delta(_ index: Int, _ delta: BlockDelta) -> ByteBuffer {
         var b = ByteBuffer()
         b.writeStaticString("{\"contentBlockDelta\":{\"delta\":")
-        switch delta {
-        case .text(let text):
-            b.writeStaticString("{\"text\":")
-            b.writeJSONString(text)
-            b.writeStaticString("}")
-        case .toolInput(let json):
-            b.writeStaticString("{\"toolUse\":{\"input\":")
-            b.writeJSONString(json)
-            b.writeStaticString("}}")
-        case .reasoningText(let text):
-            b.writeStaticString("{\"reasoningContent\":{\"text\":")
-            b.writeJSONString(text)
-            b.writeStaticString("}}")
-        case .reasoningSignature(let signature):
-            b.writeStaticString("{\"reasoningContent\":{\"signature\":")
-            b.writeJSONString(signature)
-            b.writeStaticString("}}")
-        case .redactedReasoning(let data):
-            b.writeStaticString("{\"reasoningContent\":{\"redactedContent\":")
-            ConverseJSONWriter.writeBase64(data, into: &b)
-            b.writeStaticString("}}")
-        }
+        ConverseJSONWriter.writeBlockDelta(delta, into: &b)
         b.writeStaticString(",\"contentBlockIndex\":")
         ConverseJSONWriter.writeInt(index, into: &b)
         b.writeStaticString("}}")
