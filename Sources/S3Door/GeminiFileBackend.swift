@@ -12,7 +12,7 @@ import SwitchyardModel
 /// the copy. Head, List and buckets answer from the gateway's index. Gemini deletes files by itself after 48
 /// hours; the copy stays readable until the key is deleted. Objects the gateway writes here itself (batch results)
 /// have a gateway id for an ETag and no Gemini file.
-public struct GeminiFileBackend: FileBackend {
+struct GeminiFileBackend: LocallyIndexedBackend {
     let local: LocalFileBackend
     let api: GeminiFilesAPI
     let upstream: FileBackendTarget
@@ -25,20 +25,7 @@ public struct GeminiFileBackend: FileBackend {
         self.logger = logger
     }
 
-    public var namespace: String { local.namespace }
-
-    public func buckets() async throws -> [BucketRecord] { try await local.buckets() }
-    public func bucket(_ name: String) async throws -> BucketRecord? { try await local.bucket(name) }
-    public func createBucket(_ name: String) async throws -> Bool { try await local.createBucket(name) }
-    public func deleteBucket(_ name: String) async throws { try await local.deleteBucket(name) }
-    public func head(bucket: String, key: String) async throws -> ObjectRecord? { try await local.head(bucket: bucket, key: key) }
-    public func object(fileId: String) async throws -> ObjectRecord? { try await local.object(fileId: fileId) }
-
-    public func list(bucket: String, prefix: String, startAfter: String?, limit: Int) async throws -> [ObjectRecord] {
-        try await local.list(bucket: bucket, prefix: prefix, startAfter: startAfter, limit: limit)
-    }
-
-    public func read(_ object: ObjectRecord, range: ClosedRange<Int64>?) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
+    func read(_ object: ObjectRecord, range: ClosedRange<Int64>?) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
         guard case .local = object.location else {
             throw S3Error.notImplemented(
                 "Gemini does not serve the bytes of uploaded files, and the gateway kept no copy of \(object.etag)")
@@ -46,7 +33,7 @@ public struct GeminiFileBackend: FileBackend {
         return try await local.read(object, range: range)
     }
 
-    public func put<Body: AsyncSequence & Sendable>(_ write: ObjectWrite, body: Body) async throws -> ObjectRecord
+    func put<Body: AsyncSequence & Sendable>(_ write: ObjectWrite, body: Body) async throws -> ObjectRecord
     where Body.Element == ByteBuffer {
         let copy = try await local.blobs.write(body)
         let record: ObjectRecord
@@ -63,7 +50,7 @@ public struct GeminiFileBackend: FileBackend {
         return record
     }
 
-    public func delete(bucket: String, key: String) async throws -> ObjectRecord? {
+    func delete(bucket: String, key: String) async throws -> ObjectRecord? {
         guard let current = try await local.head(bucket: bucket, key: key) else { return nil }
         if Self.isGeminiFile(current.etag) {
             try await mapped(bucket, key) {
@@ -79,17 +66,17 @@ public struct GeminiFileBackend: FileBackend {
         return current
     }
 
-    public func createMultipartUpload(_ write: ObjectWrite) async throws -> MultipartUpload {
+    func createMultipartUpload(_ write: ObjectWrite) async throws -> MultipartUpload {
         try await local.createMultipartUpload(write)
     }
 
-    public func uploadPart<Body: AsyncSequence & Sendable>(
+    func uploadPart<Body: AsyncSequence & Sendable>(
         bucket: String, key: String, uploadId: String, partNumber: Int, body: Body
     ) async throws -> MultipartPart where Body.Element == ByteBuffer {
         try await local.uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: partNumber, body: body)
     }
 
-    public func completeMultipartUpload(bucket: String, key: String, uploadId: String, parts: [CompletedPart]) async throws -> ObjectRecord {
+    func completeMultipartUpload(bucket: String, key: String, uploadId: String, parts: [CompletedPart]) async throws -> ObjectRecord {
         // The local store replaces what the key named but knows nothing of Gemini: a file it named goes here.
         let previous = try await local.head(bucket: bucket, key: key)
         let assembled = try await local.completeMultipartUpload(bucket: bucket, key: key, uploadId: uploadId, parts: parts)
@@ -109,7 +96,7 @@ public struct GeminiFileBackend: FileBackend {
         return record
     }
 
-    public func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
+    func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
         try await local.abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
     }
 

@@ -12,7 +12,7 @@ import SwitchyardModel
 /// through the gateway, not every file of the account. Replacing a key deletes the file it named, as S3 drops a
 /// replaced object. Multipart parts, and objects the gateway writes here itself (batch results), stay on local
 /// disk: the complete multipart object is uploaded whole, and local objects are served from disk.
-public struct OpenAIFileBackend: FileBackend {
+struct OpenAIFileBackend: LocallyIndexedBackend {
     let local: LocalFileBackend
     let api: OpenAIFilesAPI
     let upstream: FileBackendTarget
@@ -25,26 +25,13 @@ public struct OpenAIFileBackend: FileBackend {
         self.logger = logger
     }
 
-    public var namespace: String { local.namespace }
-
-    public func buckets() async throws -> [BucketRecord] { try await local.buckets() }
-    public func bucket(_ name: String) async throws -> BucketRecord? { try await local.bucket(name) }
-    public func createBucket(_ name: String) async throws -> Bool { try await local.createBucket(name) }
-    public func deleteBucket(_ name: String) async throws { try await local.deleteBucket(name) }
-    public func head(bucket: String, key: String) async throws -> ObjectRecord? { try await local.head(bucket: bucket, key: key) }
-    public func object(fileId: String) async throws -> ObjectRecord? { try await local.object(fileId: fileId) }
-
-    public func list(bucket: String, prefix: String, startAfter: String?, limit: Int) async throws -> [ObjectRecord] {
-        try await local.list(bucket: bucket, prefix: prefix, startAfter: startAfter, limit: limit)
-    }
-
-    public func read(_ object: ObjectRecord, range: ClosedRange<Int64>?) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
+    func read(_ object: ObjectRecord, range: ClosedRange<Int64>?) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
         guard case .remote(let fileId) = object.location else { return try await local.read(object, range: range) }
         let body = try await mapped(object.bucket, object.key) { try await api.content(fileId: fileId, target: upstream.target) }
         return FileBackendRangeReader(body, range: range, expectedSize: object.size).stream
     }
 
-    public func put<Body: AsyncSequence & Sendable>(_ write: ObjectWrite, body: Body) async throws -> ObjectRecord
+    func put<Body: AsyncSequence & Sendable>(_ write: ObjectWrite, body: Body) async throws -> ObjectRecord
     where Body.Element == ByteBuffer {
         let length = (body as? any FileBackendUploadLength)?.declaredLength
         let file = try await upload(write.bucket, write.key, contentType: write.contentType, length: length, body: body)
@@ -55,7 +42,7 @@ public struct OpenAIFileBackend: FileBackend {
         return record
     }
 
-    public func delete(bucket: String, key: String) async throws -> ObjectRecord? {
+    func delete(bucket: String, key: String) async throws -> ObjectRecord? {
         guard let current = try await local.head(bucket: bucket, key: key) else { return nil }
         guard case .remote(let fileId) = current.location else { return try await local.delete(bucket: bucket, key: key) }
         try await mapped(bucket, key) {
@@ -71,17 +58,17 @@ public struct OpenAIFileBackend: FileBackend {
         return current
     }
 
-    public func createMultipartUpload(_ write: ObjectWrite) async throws -> MultipartUpload {
+    func createMultipartUpload(_ write: ObjectWrite) async throws -> MultipartUpload {
         try await local.createMultipartUpload(write)
     }
 
-    public func uploadPart<Body: AsyncSequence & Sendable>(
+    func uploadPart<Body: AsyncSequence & Sendable>(
         bucket: String, key: String, uploadId: String, partNumber: Int, body: Body
     ) async throws -> MultipartPart where Body.Element == ByteBuffer {
         try await local.uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: partNumber, body: body)
     }
 
-    public func completeMultipartUpload(bucket: String, key: String, uploadId: String, parts: [CompletedPart]) async throws -> ObjectRecord {
+    func completeMultipartUpload(bucket: String, key: String, uploadId: String, parts: [CompletedPart]) async throws -> ObjectRecord {
         // The local store replaces what the key named but deletes only local bytes: a file it named goes here.
         let previous = try await local.head(bucket: bucket, key: key)
         let assembled = try await local.completeMultipartUpload(bucket: bucket, key: key, uploadId: uploadId, parts: parts)
@@ -106,7 +93,7 @@ public struct OpenAIFileBackend: FileBackend {
         return record
     }
 
-    public func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
+    func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
         try await local.abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
     }
 
