@@ -9,6 +9,8 @@ enum BatchJobState {
     static let key = "key"
     /// Native jobs whose requests were a file already in the provider's store: that file's id.
     static let inputFileId = "inputFileId"
+    /// Native jobs: set just before the provider is asked to create the batch.
+    static let submitStarted = "submitStarted"
     /// Native jobs: set once the provider has been asked to cancel.
     static let cancelRequested = "cancelRequested"
 }

@@ -83,6 +83,9 @@ struct NativeBatchExecution: Sendable {
     }
 
     func submit(_ job: BatchJob, api: any BatchProvider, provider: String, model: String) async throws -> Bool {
+        if job.runnerState[BatchJobState.submitStarted] != nil, try await adoptEarlierSubmission(job, api: api, provider: provider, model: model) {
+            return false
+        }
         try await store.update(id: job.id) { job in
             if job.status == .submitted {
                 job.status = .validating
@@ -128,6 +131,10 @@ struct NativeBatchExecution: Sendable {
         let submission = BatchSubmission(
             displayName: job.name, records: records, inputFileId: fileId, endpoint: job.tags["endpoint"],
             metadata: ["switchyard_job": job.id])
+        try await store.update(id: job.id) { job in
+            job.runnerState[BatchJobState.submitStarted] = "1"
+            job.runnerState[BatchJobState.key] = key
+        }
         let remoteId = try await api.submit(submission, target: target)
         let submittedFile = fileId
         try await store.update(id: job.id) { job in
@@ -139,6 +146,24 @@ struct NativeBatchExecution: Sendable {
             job.lastModifiedTime = Date()
         }
         return false
+    }
+
+    /// A restart after a submission whose answer was lost: take over the batch the provider already has.
+    func adoptEarlierSubmission(_ job: BatchJob, api: any BatchProvider, provider: String, model: String) async throws -> Bool {
+        let (target, key) = try targets.target(provider: provider, model: model, pinned: job.runnerState[BatchJobState.key])
+        guard let remoteId = try await api.find(jobId: job.id, target: target) else { return false }
+        let total = (try? await loader.load(job))?.records.count ?? 0
+        let fileId = job.tags["file_id"]
+        logger.info("batch job resumed an earlier submission", metadata: ["job": "\(job.id)", "batch": "\(remoteId)"])
+        try await store.update(id: job.id) { job in
+            job.providerJobId = remoteId
+            job.runnerState[BatchJobState.key] = key
+            job.runnerState[BatchJobState.inputFileId] = fileId
+            job.statistics.totalRecordCount = total
+            if job.status == .validating || job.status == .submitted { job.status = .inProgress }
+            job.lastModifiedTime = Date()
+        }
+        return true
     }
 
     func collect(

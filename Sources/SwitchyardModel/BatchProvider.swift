@@ -9,4 +9,11 @@ public protocol BatchProvider: Sendable {
     /// Every answer the provider has for the batch; called once it has ended, been cancelled or expired.
     func outcomes(of batchId: String, target: UpstreamTarget) async throws -> [BatchRemoteOutcome]
     func cancel(_ batchId: String, target: UpstreamTarget) async throws
+    /// The batch an earlier submission made for `jobId` (tagged with it), if the provider can look it up: a gateway
+    /// killed between the provider accepting a batch and the gateway storing its id must not submit it twice.
+    func find(jobId: String, target: UpstreamTarget) async throws -> String?
+}
+
+extension BatchProvider {
+    public func find(jobId: String, target: UpstreamTarget) async throws -> String? { nil }
 }

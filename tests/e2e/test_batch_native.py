@@ -4,6 +4,7 @@ same boto3 code as for gateway-run jobs; results come back in Bedrock's output f
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -227,3 +228,31 @@ def test_bedrock_jobs_need_an_iam_role(aws_gw, control_plane_fake):
     arn = create(control(aws_gw), put_input(files(aws_gw), [converse_record("a", "one")], key="aws/in.jsonl"),
                  role="not-required-for-openai")
     assert wait(control(aws_gw), arn)["status"] == "Completed"
+
+
+def test_openai_batch_submitted_before_a_kill9_is_not_submitted_again(gateway, tmp_path, openai_fake, anthropic_fake):
+    """The gateway dies after OpenAI created the batch but before the answer reached it: the restarted gateway
+    finds the batch by the job tag it set and takes it over instead of creating a second one."""
+    import signal
+    import threading
+    config = default_config(openai_fake, anthropic_fake)
+    config["server"]["data_dir"] = str(tmp_path / "data")
+    first = gateway(config)
+    uri = put_input(files(first, provider="openai"), [openai_record("only", "What is 2 + 2?")], key="openai/kill.jsonl")
+    openai_fake.batch_api.create_gate = threading.Event()
+    arn = create(control(first, provider="openai"), uri, name="openai-kill", model="gpt-4o-mini")
+    deadline = time.monotonic() + 30
+    while not openai_fake.batch_api.batches and time.monotonic() < deadline:  # the batch exists upstream
+        time.sleep(0.05)
+    assert len(openai_fake.batch_api.batches) == 1
+    first.stop(signal.SIGKILL)
+    openai_fake.batch_api.create_gate.set()
+    openai_fake.batch_api.create_gate = None
+
+    second = gateway(config)
+    job = wait(control(second, provider="openai"), arn)
+    assert job["status"] == "Completed" and job["successRecordCount"] == 1, job
+    assert len(openai_fake.batch_api.batches) == 1, "the batch was submitted twice"
+    assert sum(1 for r in openai_fake.requests if r.method == "POST" and r.path.endswith("/batches")) == 1
+    assert any(r.method == "GET" and r.path.split("?")[0].endswith("/batches") for r in openai_fake.requests)
+    assert len(openai_fake.batch_api.answered) == 1  # the one record ran once

@@ -86,6 +86,16 @@ public struct OpenAIBatchAPI: BatchProvider {
         _ = try await http.post(url(target, "/batches/\(Self.escape(batchId))/cancel"), headers: headers(target), json: .object([:]), target: target)
     }
 
+    /// The newest batch whose metadata names the job (the gateway tags every batch it creates).
+    public func find(jobId: String, target: UpstreamTarget) async throws -> String? {
+        let page = try BatchHTTP.json(
+            try await http.get(url(target, "/batches?limit=100"), headers: headers(target), target: target),
+            provider: target.provider)
+        let tagged = (page["data"]?.arrayValue ?? []).filter { $0["metadata"]?["switchyard_job"]?.stringValue == jobId }
+        let newest = tagged.max { ($0["created_at"]?.doubleValue ?? 0) < ($1["created_at"]?.doubleValue ?? 0) }
+        return newest?["id"]?.stringValue
+    }
+
     func batch(_ id: String, target: UpstreamTarget) async throws -> JSONValue {
         try BatchHTTP.json(try await http.get(url(target, "/batches/\(Self.escape(id))"), headers: headers(target), target: target), provider: target.provider)
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import threading
 import time
 from typing import Any
 
@@ -213,6 +214,7 @@ class OpenAIBatchState:
         self.hold_batches = False
         self.answered: list[str] = []  # custom_ids, in the order the fake "ran" them
         self.deleted: list[str] = []  # file ids, in the order DELETE /files/{id} removed them
+        self.create_gate: threading.Event | None = None  # when set: a created batch's answer waits for it
 
     def add_file(self, content: bytes, purpose: str = "batch", filename: str = "input.jsonl") -> str:
         file_id = f"file-fake{next(_ids)}"
@@ -258,7 +260,12 @@ class OpenAIBatchState:
                 "request_counts": {"total": len(lines), "completed": 0, "failed": 0}, "metadata": body.get("metadata"),
                 "_lines": lines,
             }
+            if self.create_gate is not None:  # the batch exists upstream, but its creator hears nothing yet
+                self.create_gate.wait(60)
             return Reply(200, self._public(batch_id))
+        if parts[-1] == "batches" and req.method == "GET":
+            newest_first = sorted(self.batches, key=lambda b: self.batches[b]["created_at"], reverse=True)
+            return Reply(200, {"object": "list", "data": [self._public(b) for b in newest_first], "has_more": False})
         if len(parts) >= 2 and parts[-2] == "batches" and req.method == "GET":
             if parts[-1] not in self.batches:
                 return openai_error(404, f"No batch found with id '{parts[-1]}'.")
