@@ -23,7 +23,7 @@ public struct Gateway: Sendable {
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests and streams finish (bounded) and returns.
     public func run() async throws {
-        let client = Self.makeHTTPClient()
+        let client = Self.makeHTTPClient(readTimeoutSeconds: Self.readTimeout(config.providers))
         do {
             let engine = makeEngine(client: client)
             let store = try await GatewayStore.open(dataDir: config.server.dataDir, logger: logger)
@@ -44,8 +44,15 @@ public struct Gateway: Sendable {
         try await client.shutdown()
     }
 
-    static func makeHTTPClient() -> HTTPClient {
+    /// The longest silence any provider allows: the client-wide safety net under the per-call deadlines (which
+    /// cover a call until its answer's head) and the per-stream idle watchdogs (which are shorter or equal).
+    static func readTimeout(_ providers: [ProviderConfig]) -> Double {
+        (providers.map { max($0.timeoutSeconds, $0.streamIdleTimeoutSeconds) }.max() ?? 120) + 1
+    }
+
+    static func makeHTTPClient(readTimeoutSeconds: Double) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
+        configuration.timeout.read = .milliseconds(Int64(readTimeoutSeconds * 1000))
         // The default of 8 connections per host makes concurrent streams wait for each other.
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
         configuration.connectionPool.idleTimeout = .seconds(60)
