@@ -84,7 +84,8 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
 
     func getInferenceProfile(_ request: Request, id: String) throws -> [String: Any] {
         let region = BedrockJSON.region(of: request)
-        let name = id.hasPrefix("arn:") ? String(id[id.index(after: id.lastIndex(of: "/")!)...]) : id
+        // An ARN names the profile after its last slash; one without a slash names nothing the gateway has.
+        let name = id.hasPrefix("arn:") ? id.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? id : id
         if let alias = engine.catalog.aliases.first(where: { $0.id == name }) {
             return applicationProfile(alias, region: region)
         }

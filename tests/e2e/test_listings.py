@@ -90,3 +90,11 @@ def test_listed_profile_ids_route(listing_gw, anthropic_fake):
     assert anthropic_fake.last.json["model"] == "claude-3-5-sonnet-20240620"
     listing_gw.client().converse(modelId="team-claude", messages=[user("Hi")])
     assert anthropic_fake.last.json["model"] == "claude-sonnet-4-5"
+
+
+@pytest.mark.parametrize("identifier", ["arn:aws:bedrock", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/",
+                                        "x" * 300])
+def test_odd_profile_identifiers_are_not_found(listing_gw, identifier):
+    with raises_client_error("ResourceNotFoundException"):
+        control_client(listing_gw).get_inference_profile(inferenceProfileIdentifier=identifier)
+    assert listing_gw.alive()
