@@ -1,3 +1,4 @@
+import AWSWire
 import Engine
 import Foundation
 import HTTPTypes
@@ -14,6 +15,22 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
 
     public init(engine: Engine) {
         self.engine = engine
+    }
+
+    /// Paths under the Bedrock endpoint that name no operation get AWS's answer for that, not a bare 404.
+    public static func registerUnknownOperations(on group: RouterGroup<Context>) {
+        for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch, .head] {
+            group.on("**", method: method) { request, _ in
+                let error = AWSJSONError(
+                    code: "UnknownOperationException", message: "\(request.method) \(request.uri.path) is not an operation of this endpoint",
+                    status: 404)
+                var headers = HTTPFields()
+                for header in error.headers {
+                    if let name = HTTPField.Name(header.name) { headers[name] = header.value }
+                }
+                return Response(status: .notFound, headers: headers, body: ResponseBody(byteBuffer: error.bodyBuffer))
+            }
+        }
     }
 
     public func register(on group: RouterGroup<Context>) {

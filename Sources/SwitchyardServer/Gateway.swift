@@ -93,6 +93,7 @@ public struct Gateway: Sendable {
             BedrockBatchRoutes<BasicRequestContext>(desk: batch, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
                 .register(on: router.group("bedrock"))
         }
+        BedrockControlRoutes<BasicRequestContext>.registerUnknownOperations(on: router.group("bedrock"))
         return Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),

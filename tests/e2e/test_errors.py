@@ -200,3 +200,11 @@ def test_stream_retried_before_first_byte(retrying, openai_fake):
     assert text == "streamed after retry"
     assert len(openai_fake.requests) == 2
     assert all(r.json["stream"] is True for r in openai_fake.requests)
+
+
+@pytest.mark.parametrize("method,path", [("GET", "/bedrock/nothing/here"), ("POST", "/bedrock/model/openai%2Fx/unknown-op")])
+def test_unknown_operation_is_answered_in_the_bedrock_dialect(gw, openai_fake, method, path):
+    r = requests.request(method, gw.url + path, data=b"{}", timeout=10)
+    assert_aws_json_error(r, 404, "UnknownOperationException")
+    assert path.split("?")[0] in r.json()["message"]
+    assert openai_fake.requests == []
