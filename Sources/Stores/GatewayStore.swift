@@ -16,10 +16,26 @@ public struct GatewayStore: Sendable {
         let blobs = try await DiskBlobStore.open(dataDir: dataDir)
         // Opening and migrating is blocking file work: on the thread pool, like every other disk access.
         let pool = try await blobs.threadPool.runIfActive { try StoreDatabase.open(dataDir: dataDir) }
-        logger.info("store opened", metadata: ["dataDir": "\(dataDir)"])
-        return GatewayStore(
+        let store = GatewayStore(
             dataDir: dataDir, files: SQLiteFileIndex(pool: pool), multipart: SQLiteMultipartStore(pool: pool),
             batchJobs: SQLiteBatchJobStore(pool: pool), blobs: blobs, pool: pool)
+        let swept = try await store.removeOrphanBlobs()
+        logger.info("store opened", metadata: ["dataDir": "\(dataDir)", "orphanBlobsRemoved": "\(swept)"])
+        return store
+    }
+
+    /// Bytes a crash left written but never indexed (a put dies between the two): invisible, but they would take
+    /// disk space for ever. Run at start, before anything writes.
+    func removeOrphanBlobs() async throws -> Int {
+        let referenced = try await pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT locationId FROM objects WHERE locationKind = 'local' UNION SELECT blobId FROM multipart_parts"))
+        }
+        var removed = 0
+        for blobId in try await blobs.allBlobIds() where !referenced.contains(blobId) {
+            try await blobs.delete(blobId: blobId)
+            removed += 1
+        }
+        return removed
     }
 
     /// Checkpoints the WAL and closes the database; the store must not be used afterwards.
