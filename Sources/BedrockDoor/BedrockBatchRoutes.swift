@@ -23,20 +23,20 @@ public struct BedrockBatchRoutes<Context: RequestContext>: Sendable {
 
     public func register(on group: RouterGroup<Context>) {
         group.post("model-invocation-job") { request, _ in
-            await self.answer { try await self.create(request) }
+            await BedrockRoute.answer(logger: self.logger) { try await self.create(request) }
         }
         group.get("model-invocation-jobs") { request, _ in
-            await self.answer { try await self.list(request) }
+            await BedrockRoute.answer(logger: self.logger) { try await self.list(request) }
         }
         group.get("model-invocation-job/:jobIdentifier") { request, context in
-            await self.answer { try await self.get(request, raw: context.parameters.get("jobIdentifier")) }
+            await BedrockRoute.answer(logger: self.logger) { try await self.get(request, raw: context.parameters.get("jobIdentifier")) }
         }
         // boto3 sends an empty identifier as `/model-invocation-job/`.
         group.get("model-invocation-job") { request, _ in
-            await self.answer { try await self.get(request, raw: nil) }
+            await BedrockRoute.answer(logger: self.logger) { try await self.get(request, raw: nil) }
         }
         group.post("model-invocation-job/:jobIdentifier/stop") { request, context in
-            await self.answer { try await self.stop(request, raw: context.parameters.get("jobIdentifier")) }
+            await BedrockRoute.answer(logger: self.logger) { try await self.stop(request, raw: context.parameters.get("jobIdentifier")) }
         }
     }
 
@@ -101,17 +101,5 @@ public struct BedrockBatchRoutes<Context: RequestContext>: Sendable {
             if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
         }
         return Response(status: .init(code: answer.status), headers: fields, body: ResponseBody(byteBuffer: answer.body))
-    }
-
-    /// Every failure leaves in the Bedrock dialect.
-    func answer(_ handler: () async throws -> Response) async -> Response {
-        do {
-            return try await handler()
-        } catch let error as GatewayError {
-            return BedrockRuntimeRoutes<Context>.errorResponse(error)
-        } catch {
-            logger.error("batch route failed", metadata: ["error": "\(error)"])
-            return BedrockRuntimeRoutes<Context>.errorResponse(GatewayError(.internalError, "the gateway failed to handle the request"))
-        }
     }
 }

@@ -21,14 +21,10 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
     public static func registerUnknownOperations(on group: RouterGroup<Context>) {
         for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch, .head] {
             group.on("**", method: method) { request, _ in
-                let error = AWSJSONError(
-                    code: "UnknownOperationException", message: "\(request.method) \(request.uri.path) is not an operation of this endpoint",
-                    status: 404)
-                var headers = HTTPFields()
-                for header in error.headers {
-                    if let name = HTTPField.Name(header.name) { headers[name] = header.value }
-                }
-                return Response(status: .notFound, headers: headers, body: ResponseBody(byteBuffer: error.bodyBuffer))
+                BedrockRoute.errorResponse(
+                    AWSJSONError(
+                        code: "UnknownOperationException",
+                        message: "\(request.method) \(request.uri.path) is not an operation of this endpoint", status: 404))
             }
         }
     }

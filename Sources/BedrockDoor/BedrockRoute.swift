@@ -1,3 +1,4 @@
+import AWSWire
 import Engine
 import Foundation
 import HTTPTypes
@@ -36,7 +37,10 @@ enum BedrockRoute {
     }
 
     static func errorResponse(_ error: GatewayError) -> Response {
-        let aws = BedrockErrorMapper.awsError(for: error)
+        errorResponse(BedrockErrorMapper.awsError(for: error))
+    }
+
+    static func errorResponse(_ aws: AWSJSONError) -> Response {
         var headers = HTTPFields()
         for header in aws.headers {
             if let name = HTTPField.Name(header.name) { headers[name] = header.value }

@@ -72,9 +72,4 @@ public struct BedrockRuntimeRoutes<Context: RequestContext>: Sendable {
         let body = try await BodyReader.collect(request, limit: maxBodyBytes)
         return (modelId, try ConverseRequestDecoder.decode(body))
     }
-
-    /// Kept for routes written against it; the shared helpers are in `BedrockRoute`.
-    static func errorResponse(_ error: GatewayError) -> Response {
-        BedrockRoute.errorResponse(error)
-    }
 }

@@ -55,16 +55,15 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
     /// A request translated from another dialect (or a fallback) goes up as Converse.
     public func complete(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatResponse {
         let started = ContinuousClock.now
-        let response = try await send(request, operation: "converse", target: target)
-        let body = try await Deadline.run(seconds: target.timeoutSeconds, onTimeout: UpstreamHTTP.timeoutError(target)) {
-            try await response.body.collect(upTo: self.http.maxResponseBytes)
-        }
+        let call = try converseCall(request, operation: "converse", target: target)
+        let body = try await http.postJSON(url: call.url, headers: call.headers, body: call.body, target: target)
         let decoded = try JSONCoding.decode(BedrockConverseAnswer.self, from: body, provider: target.provider)
         return decoded.canonical(latencyMs: Int((ContinuousClock.now - started) / .milliseconds(1)))
     }
 
     public func stream(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatEventStream {
-        let response = try await send(request, operation: "converse-stream", target: target)
+        let call = try converseCall(request, operation: "converse-stream", target: target)
+        let response = try await http.open(url: call.url, headers: call.headers, body: call.body, target: target)
         let (stream, continuation) = ChatEventStream.makeStream()
         IdleWatchdog.feed(continuation, idleSeconds: target.streamIdleTimeoutSeconds, provider: target.provider) { progressed in
             var decoder = EventStreamDecoder()
@@ -80,12 +79,15 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
         return stream
     }
 
-    private func send(_ request: ChatRequest, operation: String, target: UpstreamTarget) async throws -> HTTPClientResponse {
+    /// A signed Converse request for a canonical one.
+    private func converseCall(
+        _ request: ChatRequest, operation: String, target: UpstreamTarget
+    ) throws -> (url: String, headers: HTTPHeaders, body: ByteBuffer) {
         let body = JSONCoding.encode(BedrockConverseRequestBuilder.body(request))
         let endpoint = try BedrockEndpoint(template: target.baseURL, region: target.region ?? "us-east-1")
         let path = endpoint.basePath + "/model/\(SigV4Signer.uriEncode(target.model))/\(operation)"
         var headers = HTTPHeaders([("content-type", "application/json")])
         try BedrockAuth.authorize(&headers, method: "POST", host: endpoint.hostHeader, path: path, body: body, target: target, service: "bedrock")
-        return try await http.open(url: endpoint.origin + path, headers: headers, body: body, target: target)
+        return (endpoint.origin + path, headers, body)
     }
 }
