@@ -66,16 +66,6 @@ struct GeminiFileBackend: LocallyIndexedBackend {
         return current
     }
 
-    func createMultipartUpload(_ write: ObjectWrite) async throws -> MultipartUpload {
-        try await local.createMultipartUpload(write)
-    }
-
-    func uploadPart<Body: AsyncSequence & Sendable>(
-        bucket: String, key: String, uploadId: String, partNumber: Int, body: Body
-    ) async throws -> MultipartPart where Body.Element == ByteBuffer {
-        try await local.uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: partNumber, body: body)
-    }
-
     func completeMultipartUpload(bucket: String, key: String, uploadId: String, parts: [CompletedPart]) async throws -> ObjectRecord {
         // The local store replaces what the key named but knows nothing of Gemini: a file it named goes here.
         let previous = try await local.head(bucket: bucket, key: key)
@@ -94,10 +84,6 @@ struct GeminiFileBackend: LocallyIndexedBackend {
         }
         try await commit(record)
         return record
-    }
-
-    func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
-        try await local.abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
     }
 
     /// Uploads the local copy; returns the Gemini file's name.

@@ -20,4 +20,19 @@ extension LocallyIndexedBackend {
     func list(bucket: String, prefix: String, startAfter: String?, limit: Int) async throws -> [ObjectRecord] {
         try await local.list(bucket: bucket, prefix: prefix, startAfter: startAfter, limit: limit)
     }
+
+    // Parts stay on local disk until the upload completes; only completing differs per provider.
+    func createMultipartUpload(_ write: ObjectWrite) async throws -> MultipartUpload {
+        try await local.createMultipartUpload(write)
+    }
+
+    func uploadPart<Body: AsyncSequence & Sendable>(
+        bucket: String, key: String, uploadId: String, partNumber: Int, body: Body
+    ) async throws -> MultipartPart where Body.Element == ByteBuffer {
+        try await local.uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: partNumber, body: body)
+    }
+
+    func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
+        try await local.abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
+    }
 }

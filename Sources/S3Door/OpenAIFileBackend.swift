@@ -58,16 +58,6 @@ struct OpenAIFileBackend: LocallyIndexedBackend {
         return current
     }
 
-    func createMultipartUpload(_ write: ObjectWrite) async throws -> MultipartUpload {
-        try await local.createMultipartUpload(write)
-    }
-
-    func uploadPart<Body: AsyncSequence & Sendable>(
-        bucket: String, key: String, uploadId: String, partNumber: Int, body: Body
-    ) async throws -> MultipartPart where Body.Element == ByteBuffer {
-        try await local.uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: partNumber, body: body)
-    }
-
     func completeMultipartUpload(bucket: String, key: String, uploadId: String, parts: [CompletedPart]) async throws -> ObjectRecord {
         // The local store replaces what the key named but deletes only local bytes: a file it named goes here.
         let previous = try await local.head(bucket: bucket, key: key)
@@ -91,10 +81,6 @@ struct OpenAIFileBackend: LocallyIndexedBackend {
         record.size = file.bytes ?? assembled.size
         try await commit(record)
         return record
-    }
-
-    func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
-        try await local.abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
     }
 
     func upload<Body: AsyncSequence & Sendable>(
