@@ -26,6 +26,23 @@ public struct ServerSettings: Sendable {
     public var maxBodyBytes: Int
     /// How long in-flight requests may run on after SIGTERM.
     public var shutdownGraceSeconds: Double
+    /// Web origins (`scheme://host[:port]`) whose pages may call the gateway. Browsers send `Origin` on every
+    /// cross-origin request and the AWS SDKs never do, so any other origin is a page driving the gateway.
+    public var allowedOrigins: [String] = []
+    /// Host names (optionally `name:port`) the gateway answers to besides the loopback names; a foreign `Host` is
+    /// what a DNS-rebinding page sends.
+    public var allowedHosts: [String] = []
+    /// How long a client may take to send a request head, from accepting the connection or from the first byte of
+    /// the next request on a kept-alive one.
+    public var headerTimeoutSeconds: Double = 20
+    /// How long a kept-alive connection may wait for its next request.
+    public var idleTimeoutSeconds: Double = 60
+    /// The window over which a request body must arrive at `bodyMinBytesPerSecond`; time the gateway itself is not
+    /// reading does not count.
+    public var bodyTimeoutSeconds: Double = 30
+    public var bodyMinBytesPerSecond: Int = 1024
+    /// The most client connections served at once; nil derives it from the descriptor limit.
+    public var maxConnections: Int?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 25_000_000, shutdownGraceSeconds: Double = 30) {
         self.host = host

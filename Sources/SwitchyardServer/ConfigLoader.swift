@@ -85,7 +85,12 @@ public struct ConfigLoader: Sendable {
         try top.allowOnly(["server", "providers", "aliases"])
         var config = GatewayConfig()
         if let server = try top.mapping("server") {
-            try server.allowOnly(["host", "port", "max_body_bytes", "shutdown_grace_seconds", "data_dir", "batch_concurrency"])
+            try server.allowOnly([
+                "host", "port", "max_body_bytes", "shutdown_grace_seconds", "data_dir", "batch_concurrency", "allowed_origins",
+                "allowed_hosts", "header_timeout_seconds", "idle_timeout_seconds", "body_timeout_seconds",
+                "body_min_bytes_per_second", "max_connections",
+            ])
+            try EdgeSettingsReader(server).read(into: &config.server)
             config.server.dataDir = try server.string("data_dir") ?? config.server.dataDir
             config.server.batchConcurrency = try server.int("batch_concurrency", in: 1...256) ?? config.server.batchConcurrency
             config.server.host = try server.string("host") ?? config.server.host

@@ -79,6 +79,7 @@ public struct Gateway: Sendable {
     public func makeApplication(engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: EdgeGuardMiddleware(policy: EdgePolicy(settings: config.server), filesMount: "/bedrock/files"))
         let providers = engine.providerNames
         router.get("health") { _, _ -> Response in
             HealthResponse.response(providers: providers)
@@ -94,10 +95,20 @@ public struct Gateway: Sendable {
                 .register(on: router.group("bedrock"))
         }
         BedrockControlRoutes<BasicRequestContext>.registerUnknownOperations(on: router.group("bedrock"))
+        let deadlines = ClientDeadlines(
+            header: config.server.headerTimeoutSeconds, idle: config.server.idleTimeoutSeconds,
+            bodyWindow: config.server.bodyTimeoutSeconds, bodyMinBytesPerSecond: config.server.bodyMinBytesPerSecond)
+        let connections = ConnectionLimit.resolve(configured: config.server.maxConnections)
+        if let warning = connections.warning { logger.warning("\(warning)") }
+        let logger = self.logger
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
-            configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "switchyard"),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ExpectContinueHandler(), ClientDeadlineHandler(deadlines: deadlines, logger: logger)])),
+            configuration: .init(
+                address: .hostname(config.server.host, port: config.server.port), serverName: "switchyard",
+                availableConnectionsDelegate: .maximum(connections.limit, logger: logger)),
             logger: logger)
     }
 }
