@@ -36,7 +36,7 @@ struct EdgePolicy: Sendable {
 
     func verdict(method: String, path: String, authority: String?, origin: String?, fetchSite: String?, preflightMethod: String?) -> Verdict {
         let host = authority.flatMap(HostAuthority.init)
-        let hostTrusted = checksHost && host.map { $0.isLoopback || allowedHosts.contains(where: $0.admits) } == true
+        let hostTrusted = checksHost && host.map { host in host.isLoopback || allowedHosts.contains { $0.admits(host) } } == true
         // A request without Host (HTTP/1.0) comes from no browser and names no rebound domain.
         if checksHost, authority != nil, !hostTrusted, !Self.hostExempt(path: path) { return .refuse(.foreignHost) }
         guard let origin = origin?.lowercased() else {
