@@ -109,6 +109,11 @@ public struct Gateway: Sendable {
             configuration: .init(
                 address: .hostname(config.server.host, port: config.server.port), serverName: "switchyard",
                 availableConnectionsDelegate: .maximum(connections.limit, logger: logger)),
+            onServerRunning: { listener in
+                try? await listener.eventLoop.submit {
+                    try listener.pipeline.syncOperations.addHandler(DescriptorBackoffHandler(logger: logger), position: .first)
+                }.get()
+            },
             logger: logger)
     }
 }

@@ -313,8 +313,12 @@ def start_limited_gateway(workdir, config: dict, nofile: int) -> Gateway:
     pytest.fail(f"limited gateway did not start\n{gw.log_tail()}", pytrace=False)
 
 
-def test_more_idle_sockets_than_descriptors_do_not_lock_clients_out(tmp_path, openai_fake, anthropic_fake):
-    gw = start_limited_gateway(tmp_path / "limited", edge_config(openai_fake, anthropic_fake), nofile=256)
+# The derived cap stays below the limit; a configured one above it runs into EMFILE, where accepting backs off.
+@pytest.mark.parametrize("max_connections", [None, 1000], ids=["derived-cap", "cap-above-the-limit"])
+def test_more_idle_sockets_than_descriptors_do_not_lock_clients_out(tmp_path, openai_fake, anthropic_fake,
+                                                                    max_connections):
+    server = {} if max_connections is None else {"max_connections": max_connections}
+    gw = start_limited_gateway(tmp_path / "limited", edge_config(openai_fake, anthropic_fake, **server), nofile=256)
     try:
         cpu_before, wall_before = cpu_seconds(gw.proc.pid), time.monotonic()
         # More than the process has descriptors for: without a cap, accepts fail with EMFILE.
