@@ -76,6 +76,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Pricing",
+            dependencies: ["SwitchyardModel"],
+            resources: [.copy("Resources/prices.json")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RequestLog",
+            dependencies: [
+                "SwitchyardModel", "Stores",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "S3Door",
             dependencies: [
                 "SwitchyardModel", "AWSWire", "Stores", "Engine", "Providers",
@@ -127,6 +142,14 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ], swiftSettings: swiftSettings),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "SwitchyardModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "PricingTests", dependencies: ["Pricing", "SwitchyardModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RequestLogTests",
+            dependencies: [
+                "RequestLog", "Stores", "SwitchyardModel",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: swiftSettings),
         .testTarget(name: "S3DoorTests", dependencies: ["S3Door", "AWSWire", "Stores"], swiftSettings: swiftSettings),
         .testTarget(name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel", "BedrockDoor"], swiftSettings: swiftSettings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SwitchyardModel", "SwitchyardServer"], swiftSettings: swiftSettings),

@@ -7,6 +7,9 @@ enum StoreMigrations {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2-request-log") { db in
+            try db.execute(sql: RequestLogTable.schema)
+        }
         return migrator
     }
 

@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import SwitchyardModel
+
+public struct SQLiteRequestLogStore: RequestLogStore {
+    let pool: DatabasePool
+
+    public init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    public func append(_ records: [RequestLogRecord]) async throws {
+        guard !records.isEmpty else { return }
+        try await pool.write { db in
+            let statement = try db.cachedStatement(sql: RequestLogTable.insertSQL)
+            for record in records {
+                try statement.execute(arguments: RequestLogTable.arguments(record))
+            }
+        }
+    }
+
+    public func query(_ filter: RequestLogFilter, after cursor: RequestLogCursor?, limit: Int) async throws -> RequestLogPage {
+        let limit = max(0, limit)
+        return try await pool.read { db in
+            var (sql, arguments) = RequestLogTable.whereClause(filter)
+            if let cursor {
+                sql += sql.isEmpty ? " WHERE " : " AND "
+                sql += "(startMicros < ? OR (startMicros = ? AND id < ?))"
+                _ = arguments.append(contentsOf: [cursor.startedAtMicros, cursor.startedAtMicros, cursor.id])
+            }
+            // One row more than asked says whether another page exists without a second query.
+            _ = arguments.append(contentsOf: [limit + 1])
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM request_log\(sql) ORDER BY startMicros DESC, id DESC LIMIT ?", arguments: arguments)
+            let records = rows.prefix(limit).map(RequestLogTable.record)
+            let next = rows.count > limit ? records.last.map(RequestLogCursor.init(after:)) : nil
+            return RequestLogPage(records: Array(records), next: next)
+        }
+    }
+
+    public func totals(_ filter: RequestLogFilter) async throws -> RequestLogTotals {
+        try await pool.read { db in
+            let (clause, arguments) = RequestLogTable.whereClause(filter)
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) AS count,
+                        COALESCE(SUM(CASE WHEN \(RequestLogTable.succeededSQL) THEN 1 ELSE 0 END), 0) AS succeeded,
+                        COALESCE(SUM(inputTokens), 0) AS input, COALESCE(SUM(outputTokens), 0) AS output,
+                        COALESCE(SUM(cacheReadTokens), 0) AS cacheRead, COALESCE(SUM(cacheWriteTokens), 0) AS cacheWrite,
+                        COALESCE(SUM(costNanoUSD), 0) AS cost, COUNT(*) - COUNT(costNanoUSD) AS unpriced
+                    FROM request_log\(clause)
+                    """,
+                arguments: arguments)!
+            let count: Int = row["count"]
+            return RequestLogTotals(
+                count: count, succeeded: row["succeeded"],
+                tokens: RequestLogTokens(
+                    input: row["input"], output: row["output"], cacheRead: row["cacheRead"], cacheWrite: row["cacheWrite"]),
+                cost: USDAmount(nanos: row["cost"]), unpriced: row["unpriced"],
+                latencyP50Ms: try Self.latencyPercentile(50, of: count, db, clause, arguments),
+                latencyP95Ms: try Self.latencyPercentile(95, of: count, db, clause, arguments))
+        }
+    }
+
+    /// Nearest rank: the smallest latency with at least p% of the rows at or below it, i.e. the value at 1-based
+    /// rank ⌈p·n/100⌉ in ascending order. SQLite has no percentile function; this sorts the matching latencies.
+    static func latencyPercentile(
+        _ percent: Int, of count: Int, _ db: Database, _ clause: String, _ arguments: StatementArguments
+    ) throws -> Int? {
+        guard count > 0 else { return nil }
+        let rank = (percent * count + 99) / 100
+        var arguments = arguments
+        _ = arguments.append(contentsOf: [rank - 1])
+        return try Int.fetchOne(
+            db, sql: "SELECT latencyMs FROM request_log\(clause) ORDER BY latencyMs LIMIT 1 OFFSET ?", arguments: arguments)
+    }
+
+    @discardableResult
+    public func deleteStarted(before date: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM request_log WHERE startMicros < ?", arguments: [RequestLogTime.micros(date)])
+            return db.changesCount
+        }
+    }
+}
