@@ -9,6 +9,7 @@ public struct SQLiteMultipartStore: MultipartStore {
     }
 
     public func createUpload(_ upload: MultipartUpload) async throws {
+        try StoreText.check(("namespace", upload.namespace), ("bucket", upload.bucket), ("key", upload.key))
         try await pool.write { db in
             try db.execute(
                 sql: """
