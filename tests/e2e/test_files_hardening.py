@@ -133,3 +133,93 @@ def test_keys_with_bad_escapes_or_too_long_are_refused(files_gw, s3):
     with raises_client_error("KeyTooLongError", 400):
         s3.create_multipart_upload(Bucket=BUCKET, Key="é" * 513)
     assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET)
+
+
+# ---- item 9: request framing ----------------------------------------------------------------------------------
+def put_head(gw, key: str, extra: str) -> bytes:
+    return f"PUT /bedrock/files/{BUCKET}/{key} HTTP/1.1\r\nHost: 127.0.0.1:{gw.port}\r\n{extra}\r\n".encode()
+
+
+def assert_nothing_stored(gw, s3, data_dir, key: str, before: list[Path]):
+    with raises_client_error("404"):
+        s3.head_object(Bucket=BUCKET, Key=key)
+    assert blob_files(data_dir) == before and tmp_files(data_dir) == []
+    assert gw.alive()
+    assert_clean_log(gw)
+
+
+def test_a_body_shorter_than_its_content_length_is_incomplete(files_gw, s3, data_dir):
+    before = blob_files(data_dir)
+    answer = raw_request(files_gw.port, put_head(files_gw, "short", "Content-Length: 100\r\n"), b"only ten b")
+    # Half-closed, the client can still read: when the gateway answers, it is S3's IncompleteBody.
+    if answer:
+        assert status_of(answer) == 400 and b"<Code>IncompleteBody</Code>" in answer, answer
+    assert_nothing_stored(files_gw, s3, data_dir, "short", before)
+
+
+def test_a_bad_chunk_size_is_the_callers_error(files_gw, s3, data_dir):
+    before = blob_files(data_dir)
+    answer = raw_request(files_gw.port, put_head(files_gw, "chunked", "Transfer-Encoding: chunked\r\n"),
+                         b"5\r\nhello\r\nzz\r\nworld\r\n0\r\n\r\n")
+    assert answer, "the gateway closed without answering a request it could still answer"
+    assert status_of(answer) == 400 and b"<Code>IncompleteBody</Code>" in answer, answer
+    assert_nothing_stored(files_gw, s3, data_dir, "chunked", before)
+
+
+def aws_chunked(payload: bytes, crc: bytes) -> bytes:
+    return (f"{len(payload):x}\r\n".encode() + payload + b"\r\n0\r\n"
+            + b"x-amz-checksum-crc32:" + b64encode(crc) + b"\r\n\r\n")
+
+
+@pytest.mark.parametrize("provider", [None, "openai"])
+def test_a_wrong_aws_chunked_crc_is_bad_digest(files_gw, s3, data_dir, openai_fake, provider):
+    payload = b'{"custom_id": "r1"}\n'
+    wrong = (zlib.crc32(payload) ^ 1).to_bytes(4, "big")
+    body = aws_chunked(payload, wrong)
+    extra = (f"Content-Encoding: aws-chunked\r\nx-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER\r\n"
+             f"x-amz-trailer: x-amz-checksum-crc32\r\nx-amz-decoded-content-length: {len(payload)}\r\n"
+             f"Content-Length: {len(body)}\r\n")
+    if provider:
+        extra += f"x-model-provider: {provider}\r\n"
+    before = blob_files(data_dir)
+    answer = raw_request(files_gw.port, put_head(files_gw, "in.jsonl", extra), body)
+    assert status_of(answer) == 400 and b"<Code>BadDigest</Code>" in answer, answer
+    client = s3_client(files_gw, provider)
+    with raises_client_error("404"):
+        client.head_object(Bucket=BUCKET, Key="in.jsonl")
+    assert blob_files(data_dir) == before and tmp_files(data_dir) == []
+    # An upload to OpenAI is cut off before its end (shorter than its Content-Length), so no provider takes it as a file.
+    for sent in (r for r in openai_fake.requests if r.method == "POST" and r.path.split("?")[0].endswith("/files")):
+        assert len(sent.body) < int(sent.headers["content-length"]), sent
+    assert_clean_log(files_gw)
+
+
+def converse_head(gw, extra: str) -> bytes:
+    return (f"POST /bedrock/model/openai%2Fgpt-4o-mini/converse HTTP/1.1\r\nHost: 127.0.0.1:{gw.port}\r\n"
+            f"Content-Type: application/json\r\n{extra}\r\n").encode()
+
+
+CONVERSE = json.dumps({"messages": [{"role": "user", "content": [{"text": "hi"}]}]}).encode()
+
+
+def assert_validation_exception(answer: bytes):
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert status_of(answer) == 400, answer
+    assert b"validationexception" in head.lower() or b"ValidationException" in body, answer
+
+
+def test_bedrock_body_shorter_than_its_content_length(files_gw, openai_fake):
+    answer = raw_request(files_gw.port, converse_head(files_gw, f"Content-Length: {len(CONVERSE) + 50}\r\n"), CONVERSE)
+    if answer:
+        assert_validation_exception(answer)
+    assert openai_fake.requests == [] and files_gw.alive()
+    assert_clean_log(files_gw)
+
+
+def test_bedrock_bad_chunk_size(files_gw, openai_fake):
+    body = f"{len(CONVERSE):x}\r\n".encode() + CONVERSE + b"\r\nnot-hex\r\n\r\n"
+    answer = raw_request(files_gw.port, converse_head(files_gw, "Transfer-Encoding: chunked\r\n"), body)
+    assert answer, "the gateway closed without answering a request it could still answer"
+    assert_validation_exception(answer)
+    assert openai_fake.requests == [] and files_gw.alive()
+    assert_clean_log(files_gw)
