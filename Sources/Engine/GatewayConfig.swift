@@ -26,6 +26,8 @@ public struct ServerSettings: Sendable {
     public var maxBodyBytes: Int
     /// How long in-flight requests may run on after SIGTERM.
     public var shutdownGraceSeconds: Double
+    /// Multipart uploads neither completed nor aborted are removed, parts and all, once this old.
+    public var multipartExpiryHours: Double = 168
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 25_000_000, shutdownGraceSeconds: Double = 30) {
         self.host = host

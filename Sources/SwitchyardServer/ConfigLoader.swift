@@ -85,13 +85,14 @@ public struct ConfigLoader: Sendable {
         try top.allowOnly(["server", "providers", "aliases"])
         var config = GatewayConfig()
         if let server = try top.mapping("server") {
-            try server.allowOnly(["host", "port", "max_body_bytes", "shutdown_grace_seconds", "data_dir", "batch_concurrency"])
+            try server.allowOnly(["host", "port", "max_body_bytes", "shutdown_grace_seconds", "data_dir", "batch_concurrency", "multipart_expiry_hours"])
             config.server.dataDir = try server.string("data_dir") ?? config.server.dataDir
             config.server.batchConcurrency = try server.int("batch_concurrency", in: 1...256) ?? config.server.batchConcurrency
             config.server.host = try server.string("host") ?? config.server.host
             config.server.port = try server.int("port", in: 1...65535) ?? config.server.port
             config.server.maxBodyBytes = try server.int("max_body_bytes", in: 1...Int(Int32.max)) ?? config.server.maxBodyBytes
             config.server.shutdownGraceSeconds = try server.double("shutdown_grace_seconds", min: 0) ?? config.server.shutdownGraceSeconds
+            config.server.multipartExpiryHours = try server.double("multipart_expiry_hours", min: 0.01) ?? config.server.multipartExpiryHours
         }
         if let providers = try top.mapping("providers") {
             for (name, node) in providers.entries {
