@@ -87,6 +87,8 @@ public struct LocalFileBackend: FileBackend {
         let upload = MultipartUpload(
             uploadId: Self.newUploadId(), namespace: namespace, bucket: write.bucket, key: write.key,
             contentType: write.contentType, metadata: write.metadata, initiated: Date())
+        // As PutObject does, so that ListMultipartUploads finds the upload in the bucket it names.
+        try await index.createBucket(BucketRecord(namespace: namespace, name: write.bucket, created: upload.initiated))
         try await uploads.createUpload(upload)
         return upload
     }

@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
+import sqlite3
+import time
 import zlib
 from base64 import b64encode
 from pathlib import Path
@@ -223,3 +225,131 @@ def test_bedrock_bad_chunk_size(files_gw, openai_fake):
     assert_validation_exception(answer)
     assert openai_fake.requests == [] and files_gw.alive()
     assert_clean_log(files_gw)
+
+
+# ---- item 11: abandoned multipart uploads ---------------------------------------------------------------------
+def start_upload(s3, key: str, parts: int = 1) -> str:
+    upload_id = s3.create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"]
+    for number in range(1, parts + 1):
+        s3.upload_part(Bucket=BUCKET, Key=key, UploadId=upload_id, PartNumber=number, Body=f"{key} part {number}".encode())
+    return upload_id
+
+
+def listed(pages, field: str = "Uploads") -> list:
+    return [item for page in pages for item in page.get(field, [])]
+
+
+def test_abandoned_uploads_are_listed_paged_and_aborted_with_their_bytes(files_gw, s3, data_dir):
+    ids = {key: start_upload(s3, key, parts=3) for key in ("dir/a", "dir/b", "top")}
+    assert len(blob_files(data_dir)) == 9
+
+    everything = s3.list_multipart_uploads(Bucket=BUCKET)
+    assert [(u["Key"], u["UploadId"]) for u in everything["Uploads"]] == sorted(ids.items())
+    assert everything["IsTruncated"] is False and everything["MaxUploads"] == 1000
+    assert all(u["Initiated"].tzinfo is not None and u["StorageClass"] == "STANDARD" for u in everything["Uploads"])
+
+    rolled = s3.list_multipart_uploads(Bucket=BUCKET, Delimiter="/")
+    assert [u["Key"] for u in rolled["Uploads"]] == ["top"]
+    assert rolled["CommonPrefixes"] == [{"Prefix": "dir/"}]
+    assert [u["Key"] for u in s3.list_multipart_uploads(Bucket=BUCKET, Prefix="dir/")["Uploads"]] == ["dir/a", "dir/b"]
+
+    # One per page, through boto3's own paginator (KeyMarker/UploadIdMarker from NextKeyMarker/NextUploadIdMarker).
+    pages = list(s3.get_paginator("list_multipart_uploads").paginate(Bucket=BUCKET, PaginationConfig={"PageSize": 1}))
+    assert len(pages) == 3 and [p["IsTruncated"] for p in pages] == [True, True, False]
+    assert [u["Key"] for u in listed(pages)] == ["dir/a", "dir/b", "top"]
+    grouped = list(s3.get_paginator("list_multipart_uploads").paginate(
+        Bucket=BUCKET, Delimiter="/", PaginationConfig={"PageSize": 1}))
+    assert [p.get("CommonPrefixes", []) for p in grouped] == [[{"Prefix": "dir/"}], []]
+    assert [u["Key"] for u in listed(grouped)] == ["top"]
+
+    parts = s3.list_parts(Bucket=BUCKET, Key="top", UploadId=ids["top"])
+    assert [(p["PartNumber"], p["Size"]) for p in parts["Parts"]] == [(n, len(f"top part {n}")) for n in (1, 2, 3)]
+    assert parts["IsTruncated"] is False and parts["NextPartNumberMarker"] == 3 and parts["UploadId"] == ids["top"]
+    part_pages = list(s3.get_paginator("list_parts").paginate(
+        Bucket=BUCKET, Key="top", UploadId=ids["top"], PaginationConfig={"PageSize": 2}))
+    assert [[p["PartNumber"] for p in page["Parts"]] for page in part_pages] == [[1, 2], [3]]
+    assert s3.list_parts(Bucket=BUCKET, Key="top", UploadId=ids["top"], PartNumberMarker=3).get("Parts", []) == []
+    with raises_client_error("NoSuchUpload", 404):
+        s3.list_parts(Bucket=BUCKET, Key="dir/a", UploadId=ids["top"])
+
+    for key, upload_id in ids.items():
+        s3.abort_multipart_upload(Bucket=BUCKET, Key=key, UploadId=upload_id)
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket=BUCKET)
+    assert blob_files(data_dir) == []
+    with raises_client_error("NoSuchUpload", 404):
+        s3.list_parts(Bucket=BUCKET, Key="top", UploadId=ids["top"])
+    with raises_client_error("NoSuchBucket", 404):
+        s3.list_multipart_uploads(Bucket="no-such-bucket")
+    assert_clean_log(files_gw)
+
+
+def test_uploads_of_one_key_page_by_upload_id_marker(files_gw, s3):
+    first, second, third = (start_upload(s3, "same", parts=0) for _ in range(3))
+    page = s3.list_multipart_uploads(Bucket=BUCKET, MaxUploads=2)
+    # Initiation order, as S3 lists the uploads of one key.
+    assert [u["UploadId"] for u in page["Uploads"]] == [first, second]
+    assert page["IsTruncated"] and page["NextKeyMarker"] == "same" and page["NextUploadIdMarker"] == second
+    rest = s3.list_multipart_uploads(Bucket=BUCKET, KeyMarker="same", UploadIdMarker=second)
+    assert [u["UploadId"] for u in rest["Uploads"]] == [third] and rest["IsTruncated"] is False
+    # Without an upload-id-marker, key-marker skips every upload of that key.
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket=BUCKET, KeyMarker="same")
+
+
+def test_provider_namespace_lists_and_aborts_its_own_uploads(files_gw, openai_fake, data_dir):
+    openai = s3_client(files_gw, "openai")
+    upload_id = openai.create_multipart_upload(Bucket=BUCKET, Key="big.jsonl")["UploadId"]
+    openai.upload_part(Bucket=BUCKET, Key="big.jsonl", UploadId=upload_id, PartNumber=1, Body=b'{"a": 1}\n')
+    assert [u["UploadId"] for u in openai.list_multipart_uploads(Bucket=BUCKET)["Uploads"]] == [upload_id]
+    assert [p["PartNumber"] for p in openai.list_parts(Bucket=BUCKET, Key="big.jsonl", UploadId=upload_id)["Parts"]] == [1]
+    # Namespaces are apart: the gateway's own store has no such bucket.
+    with raises_client_error("NoSuchBucket", 404):
+        s3_client(files_gw).list_multipart_uploads(Bucket=BUCKET)
+    openai.abort_multipart_upload(Bucket=BUCKET, Key="big.jsonl", UploadId=upload_id)
+    assert "Uploads" not in openai.list_multipart_uploads(Bucket=BUCKET)
+    assert blob_files(data_dir) == []
+    assert openai_fake.requests == []
+
+
+def test_uploads_abandoned_longer_than_the_expiry_are_swept_at_start(gateway, openai_fake, anthropic_fake, data_dir):
+    config = default_config(openai_fake, anthropic_fake)
+    config["server"]["data_dir"] = str(data_dir)
+    first = gateway(config)
+    s3 = s3_client(first)
+    old = start_upload(s3, "killed/upload_file.bin", parts=2)
+    recent = start_upload(s3, "still/going.bin", parts=1)
+    assert first.stop() == 0
+    # Eight days ago, past the default expiry of seven: what a killed upload_file looks like a week later.
+    with sqlite3.connect(data_dir / "switchyard.sqlite") as db:
+        db.execute("UPDATE multipart_uploads SET initiated = initiated - 8 * 86400 WHERE uploadId = ?", (old,))
+    db.close()
+    assert len(blob_files(data_dir)) == 3
+
+    second = gateway(config)
+    s3 = s3_client(second)
+    # The sweep at start runs beside the server; wait (bounded) for it to have removed the old upload.
+    deadline = time.monotonic() + 10
+    while [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", [])] != [recent]:
+        assert time.monotonic() < deadline, s3.list_multipart_uploads(Bucket=BUCKET)
+        time.sleep(0.05)
+    assert len(blob_files(data_dir)) == 1
+    with raises_client_error("NoSuchUpload", 404):
+        s3.list_parts(Bucket=BUCKET, Key="killed/upload_file.bin", UploadId=old)
+    assert "expired multipart uploads removed" in second.log_path.read_text()
+
+
+def test_multipart_expiry_hours_is_configurable(gateway, openai_fake, anthropic_fake, data_dir):
+    config = default_config(openai_fake, anthropic_fake)
+    config["server"]["data_dir"] = str(data_dir)
+    config["server"]["multipart_expiry_hours"] = 48
+    first = gateway(config)
+    upload = start_upload(s3_client(first), "two-days", parts=1)
+    assert first.stop() == 0
+    with sqlite3.connect(data_dir / "switchyard.sqlite") as db:
+        db.execute("UPDATE multipart_uploads SET initiated = initiated - 3 * 86400 WHERE uploadId = ?", (upload,))
+    db.close()
+    s3 = s3_client(gateway(config))
+    deadline = time.monotonic() + 10
+    while s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert blob_files(data_dir) == []
