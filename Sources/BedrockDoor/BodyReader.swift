@@ -13,6 +13,10 @@ enum BodyReader {
             return try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw tooLarge(limit)
+        } catch {
+            // The connection broke mid-body (fewer bytes than Content-Length, malformed chunked framing): the
+            // caller's fault, answered if the connection can still carry an answer.
+            throw GatewayError(.validation, "the request body could not be read whole: the connection ended early or its chunked framing is malformed")
         }
     }
 

@@ -43,6 +43,8 @@ public struct ServerSettings: Sendable {
     public var bodyMinBytesPerSecond: Int = 1024
     /// The most client connections served at once; nil derives it from the descriptor limit.
     public var maxConnections: Int?
+    /// Multipart uploads neither completed nor aborted are removed, parts and all, once this old.
+    public var multipartExpiryHours: Double = 168
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 25_000_000, shutdownGraceSeconds: Double = 30) {
         self.host = host

@@ -39,4 +39,8 @@ public protocol FileBackend: Sendable {
     ) async throws -> MultipartPart where Body.Element == ByteBuffer
     func completeMultipartUpload(bucket: String, key: String, uploadId: String, parts: [CompletedPart]) async throws -> ObjectRecord
     func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws
+    /// Uploads in progress, by key then upload id (the door checks the bucket first): ListMultipartUploads.
+    func multipartUploads(bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int) async throws -> [MultipartUpload]
+    /// The upload, which must be of this bucket and key (else `NoSuchUpload`), and its parts by number: ListParts.
+    func parts(bucket: String, key: String, uploadId: String) async throws -> (MultipartUpload, [MultipartPart])
 }

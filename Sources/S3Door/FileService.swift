@@ -70,6 +70,13 @@ public struct FileService: FileAccess {
     /// `writing`: the gateway's own objects in a provider namespace stay on its disk (`FileBackends.writer`).
     private func resolve(_ namespace: String, _ uri: String, keyRequired: Bool = true, writing: Bool = false) throws -> (any FileBackend, S3URI) {
         guard let location = S3URI(uri), !keyRequired || !location.key.isEmpty else { throw FileAccessError.invalidURI(uri) }
+        // The same key rules as the door's, so a batch URI cannot name a key an S3 client could not.
+        do {
+            try S3RequestTarget.validate(bucket: location.bucket)
+            try S3RequestTarget.validate(key: location.key)
+        } catch {
+            throw FileAccessError.invalidURI(uri)
+        }
         do {
             return (try writing ? backends.writer(namespace) : backends.resolve(namespace), location)
         } catch {

@@ -85,8 +85,10 @@ public struct LocalFileBackend: FileBackend {
 
     public func createMultipartUpload(_ write: ObjectWrite) async throws -> MultipartUpload {
         let upload = MultipartUpload(
-            uploadId: Self.newId() + Self.newId(), namespace: namespace, bucket: write.bucket, key: write.key,
+            uploadId: Self.newUploadId(), namespace: namespace, bucket: write.bucket, key: write.key,
             contentType: write.contentType, metadata: write.metadata, initiated: Date())
+        // As PutObject does, so that ListMultipartUploads finds the upload in the bucket it names.
+        try await index.createBucket(BucketRecord(namespace: namespace, name: write.bucket, created: upload.initiated))
         try await uploads.createUpload(upload)
         return upload
     }
@@ -147,6 +149,15 @@ public struct LocalFileBackend: FileBackend {
         for part in parts { try? await blobs.delete(blobId: part.blobId) }
     }
 
+    public func multipartUploads(bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int) async throws -> [MultipartUpload] {
+        try await uploads.uploads(namespace: namespace, bucket: bucket, prefix: prefix, after: after, limit: limit)
+    }
+
+    public func parts(bucket: String, key: String, uploadId: String) async throws -> (MultipartUpload, [MultipartPart]) {
+        let upload = try await upload(uploadId, bucket: bucket, key: key)
+        return (upload, try await uploads.parts(uploadId: uploadId))
+    }
+
     /// The parts to join, in order, after S3's checks: ascending numbers, each uploaded with that ETag (and checksum
     /// when one is given), every part but the last at least 5 MiB.
     static func validate(_ requested: [CompletedPart], against stored: [Int: MultipartPart], uploadId: String) throws -> [MultipartPart] {
@@ -200,7 +211,14 @@ public struct LocalFileBackend: FileBackend {
         }
     }
 
-    /// 128 random bits as 32 hex digits: file ids (ETags), part ETags, upload ids.
+    /// The start time in microseconds (16 hex digits) and 128 random bits: ListMultipartUploads orders the uploads of
+    /// one key by upload id, which is then the order they were initiated in, as S3 lists them.
+    static func newUploadId(now: Date = Date()) -> String {
+        let micros = String(UInt64(max(0, now.timeIntervalSince1970 * 1_000_000)), radix: 16)
+        return String(repeating: "0", count: max(0, 16 - micros.count)) + micros + newId()
+    }
+
+    /// 128 random bits as 32 hex digits: file ids (ETags), part ETags.
     static func newId() -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<2).map { _ -> String in

@@ -35,4 +35,12 @@ extension LocallyIndexedBackend {
     func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
         try await local.abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
     }
+
+    func multipartUploads(bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int) async throws -> [MultipartUpload] {
+        try await local.multipartUploads(bucket: bucket, prefix: prefix, after: after, limit: limit)
+    }
+
+    func parts(bucket: String, key: String, uploadId: String) async throws -> (MultipartUpload, [MultipartPart]) {
+        try await local.parts(bucket: bucket, key: key, uploadId: uploadId)
+    }
 }

@@ -94,7 +94,7 @@ public enum S3Listing {
     public static func cursor(forToken token: String) -> String? {
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.utf8.count % 4 != 0 { base64 += "=" }
-        guard !token.isEmpty, let data = Data(base64Encoded: base64) else { return nil }
+        guard !token.isEmpty, let data = Data(base64Encoded: base64), !data.contains(0) else { return nil }
         return String(validating: Array(data), as: UTF8.self)
     }
 }

@@ -132,6 +132,14 @@ public struct S3PassthroughBackend: FileBackend {
 
     public func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws { throw Self.doorOnly }
 
+    public func multipartUploads(bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int) async throws -> [MultipartUpload] {
+        throw Self.doorOnly
+    }
+
+    public func parts(bucket: String, key: String, uploadId: String) async throws -> (MultipartUpload, [MultipartPart]) {
+        throw Self.doorOnly
+    }
+
     static var doorOnly: S3Error {
         S3Error.notImplemented("this S3 operation reaches Amazon S3 only through the S3 API (the gateway forwards it there as it is)")
     }

@@ -56,9 +56,19 @@ public struct S3RequestTarget: Sendable, Hashable {
         }
     }
 
+    /// Over-long keys are S3's `KeyTooLongError`. A NUL is refused outright: SQLite (through GRDB) binds text up to
+    /// its first NUL, so `a\0b` would silently address `a`, and XML 1.0 cannot carry it in a listing either.
     public static func validate(key: String) throws(S3Error) {
         guard key.utf8.count <= maxKeyBytes else {
             throw S3Error("KeyTooLongError", 400, "Your key is too long (the limit is \(maxKeyBytes) bytes of UTF-8).")
+        }
+        try refuseNUL(key, what: "Object key")
+    }
+
+    /// For every text that reaches the index as a key or a bound on keys (prefix, markers, delimiter).
+    public static func refuseNUL(_ text: String, what: String) throws(S3Error) {
+        guard !text.utf8.contains(0) else {
+            throw S3Error.invalidArgument("\(what) must not contain the NUL character (U+0000).")
         }
     }
 
@@ -74,6 +84,7 @@ public struct S3RequestTarget: Sendable, Hashable {
         let key = String(decoded[decoded.index(after: slash)...])
         guard !key.isEmpty else { throw S3Error.invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey") }
         try validate(bucket: bucket)
+        try validate(key: key)
         return (bucket, key)
     }
 

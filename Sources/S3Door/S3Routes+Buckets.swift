@@ -62,6 +62,9 @@ extension S3Routes {
         }
         let prefix = query["prefix"] ?? ""
         let delimiter = query["delimiter"]
+        for name in ["prefix", "delimiter", "marker", "start-after"] {
+            if let value = query[name] { try S3RequestTarget.refuseNUL(value, what: "The \(name) parameter") }
+        }
         var cursor: String?
         if version == 2 {
             if let token = query["continuation-token"] {

@@ -21,8 +21,10 @@ extension S3Routes {
             throw S3Error.invalidArgument("Part number must be an integer between 1 and 10000, inclusive")
         }
         let body = try uploadBody(call, limit: maxObjectBytes)
-        let part = try await call.backend.uploadPart(
-            bucket: call.bucket, key: call.key, uploadId: call.query["uploadId"] ?? "", partNumber: number, body: body)
+        let part = try await body.blamingBody {
+            try await call.backend.uploadPart(
+                bucket: call.bucket, key: call.key, uploadId: call.query["uploadId"] ?? "", partNumber: number, body: body)
+        }
         let headers: HTTPFields = [.eTag: S3Response.quoted(part.etag), S3Headers.checksumCRC32: part.checksumCRC32]
         return S3Response.empty(.ok, headers: headers, requestId: call.requestId)
     }

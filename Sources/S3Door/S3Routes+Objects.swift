@@ -10,7 +10,7 @@ extension S3Routes {
         let body = try uploadBody(call, limit: maxObjectBytes)
         let write = ObjectWrite(
             bucket: call.bucket, key: call.key, contentType: call.request.headers[.contentType], metadata: Self.metadata(call.request))
-        let record = try await call.backend.put(write, body: body)
+        let record = try await body.blamingBody { try await call.backend.put(write, body: body) }
         var headers: HTTPFields = [.eTag: S3Response.quoted(record.etag)]
         if let crc = record.checksumCRC32 { headers[S3Headers.checksumCRC32] = crc }
         return S3Response.empty(.ok, headers: headers, requestId: call.requestId)

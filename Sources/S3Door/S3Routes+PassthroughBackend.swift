@@ -35,7 +35,8 @@ extension S3Routes {
         let forwarded = BedrockS3Files.Call(
             method: method.rawValue, bucket: call.target.bucket, key: call.target.key,
             query: call.query.items.map { ($0.name, $0.value) }, headers: headers)
-        let answer = try await backend.send(forwarded, body: body, length: length)
+        let send = { try await backend.send(forwarded, body: body, length: length) }
+        let answer = if let body { try await body.blamingBody(send) } else { try await send() }
         // The shared HTTP client inflates gzip and deflate answers, so their length and coding no longer hold.
         let inflated = answer.header("content-encoding").map { $0.contains("gzip") || $0.contains("deflate") } ?? false
         var fields = HTTPFields()

@@ -58,6 +58,7 @@ public struct S3Routes<Context: RequestContext>: Sendable {
         guard call.target.key != nil else {
             switch method {
             case .get where query.has("location"): return locationConstraint(call)
+            case .get where query.has("uploads"): return try await listMultipartUploads(call)
             case .get where query["list-type"] == "2": return try await listObjects(call, version: 2)
             case .get where Self.bucketSubresource(query) == nil: return try await listObjects(call, version: 1)
             case .head: return try await headBucket(call)
@@ -70,6 +71,7 @@ public struct S3Routes<Context: RequestContext>: Sendable {
             }
         }
         switch method {
+        case .get where query.has("uploadId"): return try await listParts(call)
         case .get, .head:
             if let sub = Self.objectSubresource(query) {
                 throw S3Error.notImplemented("GET ?\(sub) on objects is not implemented by the gateway's S3 API.")

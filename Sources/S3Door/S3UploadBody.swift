@@ -1,9 +1,13 @@
 import AWSWire
 import NIOCore
+import Synchronization
 
 /// An upload body as it streams to disk: aws-chunked decoded when the client framed it so, counted against the size
 /// limit and the declared length, and checked against `x-amz-checksum-crc32` (header or trailer). A failed check
 /// throws from the last `next()`, before the end of the body is reported, so the store never commits the bytes.
+/// A connection that breaks mid-body (too few bytes, bad chunked framing) is the client's `IncompleteBody`. The
+/// failure is also kept in `failure`: a provider backend that streams the body upstream reports it as its own
+/// upload failure, and the door answers with the body's error instead.
 struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == ByteBuffer {
     typealias Element = ByteBuffer
 
@@ -18,9 +22,33 @@ struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable whe
 
     let base: Base
     let framing: Framing
+    private let failed = FailureBox()
+
+    init(base: Base, framing: Framing) {
+        self.base = base
+        self.framing = framing
+    }
+
+    /// The error the body threw, if it threw one.
+    var failure: S3Error? { failed.error.withLock { $0 } }
+
+    /// Runs `store` with this body; when it fails because the body did, throws the body's own error.
+    func blamingBody<T>(_ store: () async throws -> T) async throws -> T {
+        do {
+            return try await store()
+        } catch {
+            throw failure ?? error
+        }
+    }
 
     func makeAsyncIterator() -> Iterator {
-        Iterator(base: base.makeAsyncIterator(), framing: framing, decoder: framing.awsChunked ? AWSChunkedDecoder() : nil)
+        Iterator(
+            base: base.makeAsyncIterator(), framing: framing, decoder: framing.awsChunked ? AWSChunkedDecoder() : nil,
+            failed: failed)
+    }
+
+    final class FailureBox: Sendable {
+        let error = Mutex<S3Error?>(nil)
     }
 
     struct Iterator: AsyncIteratorProtocol {
@@ -31,8 +59,26 @@ struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable whe
         var crc = CRC32()
         var count: Int64 = 0
         var ended = false
+        let failed: FailureBox
+
+        init(base: Base.AsyncIterator, framing: Framing, decoder: AWSChunkedDecoder?, failed: FailureBox) {
+            self.base = base
+            self.framing = framing
+            self.decoder = decoder
+            self.failed = failed
+        }
 
         mutating func next() async throws -> ByteBuffer? {
+            do {
+                return try await decodedNext()
+            } catch {
+                let failure = error as? S3Error ?? Self.brokenBody()
+                failed.error.withLock { $0 = failure }
+                throw failure
+            }
+        }
+
+        private mutating func decodedNext() async throws -> ByteBuffer? {
             while true {
                 if !ready.isEmpty { return ready.removeFirst() }
                 if ended { return nil }
@@ -72,6 +118,11 @@ struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable whe
             for expected in [framing.headerCRC32, decoder?.trailers["x-amz-checksum-crc32"]] {
                 if let expected, expected != actual { throw S3Error.badDigest("CRC32") }
             }
+        }
+
+        /// The connection failed mid-body: the client closed early or broke the chunked framing.
+        static func brokenBody() -> S3Error {
+            S3Error("IncompleteBody", 400, "The request body could not be read whole: the connection ended early or its chunked framing is malformed.")
         }
 
         static func lengthMismatch() -> S3Error {

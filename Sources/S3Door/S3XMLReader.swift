@@ -69,7 +69,7 @@ public struct S3XMLReader {
                 skipSpace()
                 guard peek(">") else { throw fail("malformed end tag") }
                 i += 1
-                node.text = String(decoding: text, as: UTF8.self)
+                node.text = try characterData(text)
                 return node
             } else if peek("<!--") {
                 try skip(past: "-->")
@@ -131,6 +131,16 @@ public struct S3XMLReader {
         }
         guard i > start else { throw fail("expected a name") }
         return String(decoding: bytes[start..<i], as: UTF8.self)
+    }
+
+    /// XML 1.0 text: UTF-8 without C0 controls other than tab, LF and CR. Decoding leniently would turn a byte
+    /// that is not UTF-8, or a NUL the index cannot hold, into some other key.
+    private func characterData(_ text: [UInt8]) throws(Failure) -> String {
+        if text.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) {
+            throw fail("a control character that XML 1.0 does not allow")
+        }
+        guard let string = String(validating: text, as: UTF8.self) else { throw fail("text that is not UTF-8") }
+        return string
     }
 
     private mutating func reference(into text: inout [UInt8]) throws(Failure) {

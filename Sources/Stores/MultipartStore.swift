@@ -1,3 +1,5 @@
+import Foundation
+
 /// Multipart uploads and their parts. The bytes are blobs; this only remembers which.
 public protocol MultipartStore: Sendable {
     func createUpload(_ upload: MultipartUpload) async throws
@@ -12,6 +14,24 @@ public protocol MultipartStore: Sendable {
     func complete(uploadId: String, object: ObjectRecord) async throws -> (replaced: ObjectRecord?, parts: [MultipartPart])
     /// Forgets the upload; returns its parts (for blob deletion), nil when there was no such upload.
     func abort(uploadId: String) async throws -> [MultipartPart]?
+    /// The uploads in progress in a bucket whose key starts with `prefix`, by key (byte order) then upload id, after
+    /// `after`, at most `limit`: what ListMultipartUploads pages through.
+    func uploads(namespace: String, bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int) async throws
+        -> [MultipartUpload]
+    /// Uploads of every namespace initiated before `date`, oldest first, at most `limit`: what expiry removes.
+    func uploads(initiatedBefore date: Date, limit: Int) async throws -> [MultipartUpload]
+}
+
+/// A position in the (key, upload id) order of uploads: past every upload of `key` when `uploadId` is nil, else past
+/// that one upload of `key`.
+public struct MultipartUploadCursor: Sendable, Hashable {
+    public var key: String
+    public var uploadId: String?
+
+    public init(key: String, uploadId: String? = nil) {
+        self.key = key
+        self.uploadId = uploadId
+    }
 }
 
 public enum MultipartStoreError: Error, Sendable, Hashable {

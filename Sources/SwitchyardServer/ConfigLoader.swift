@@ -88,7 +88,7 @@ public struct ConfigLoader: Sendable {
             try server.allowOnly([
                 "host", "port", "max_body_bytes", "shutdown_grace_seconds", "data_dir", "batch_concurrency", "allowed_origins",
                 "allowed_hosts", "header_timeout_seconds", "idle_timeout_seconds", "body_timeout_seconds",
-                "body_min_bytes_per_second", "max_connections",
+                "body_min_bytes_per_second", "max_connections", "multipart_expiry_hours",
             ])
             try EdgeSettingsReader(server).read(into: &config.server)
             config.server.dataDir = try server.string("data_dir") ?? config.server.dataDir
@@ -97,6 +97,7 @@ public struct ConfigLoader: Sendable {
             config.server.port = try server.int("port", in: 1...65535) ?? config.server.port
             config.server.maxBodyBytes = try server.int("max_body_bytes", in: 1...Int(Int32.max)) ?? config.server.maxBodyBytes
             config.server.shutdownGraceSeconds = try server.double("shutdown_grace_seconds", min: 0) ?? config.server.shutdownGraceSeconds
+            config.server.multipartExpiryHours = try server.double("multipart_expiry_hours", min: 0.01) ?? config.server.multipartExpiryHours
         }
         if let providers = try top.mapping("providers") {
             for (name, node) in providers.entries {

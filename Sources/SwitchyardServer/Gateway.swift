@@ -33,8 +33,12 @@ public struct Gateway: Sendable {
                 config: config, engine: engine, http: UpstreamHTTP(client: client), store: store.batchJobs,
                 files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(), logger: logger)
             let app = makeApplication(engine: engine, files: files, batch: batch.desk)
+            let expiry = MultipartExpiryService(
+                expiry: MultipartExpiry(
+                    uploads: store.multipart, blobs: store.blobs, maxAge: config.server.multipartExpiryHours * 3600, logger: logger),
+                logger: logger)
             var configuration = ServiceGroupConfiguration(
-                services: [app, batch.runner], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                services: [app, batch.runner, expiry], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(config.server.shutdownGraceSeconds * 1000))
             try await ServiceGroup(configuration: configuration).run()
         } catch {

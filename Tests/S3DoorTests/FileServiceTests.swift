@@ -39,6 +39,14 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         await #expect(throws: FileAccessError.notFound("s3://in/missing")) { _ = try await service.read(namespace: "gateway", uri: "s3://in/missing", maxBytes: 10) }
         await #expect(throws: FileAccessError.invalidURI("https://in/x")) { _ = try await service.head(namespace: "gateway", uri: "https://in/x") }
+        // The door's key rules: a NUL would otherwise reach the index as a shorter key.
+        try await service.write(namespace: "gateway", uri: "s3://in/a", data: ByteBuffer(string: "kept"), contentType: nil)
+        await #expect(throws: FileAccessError.invalidURI("s3://in/a\0b")) {
+            try await service.write(namespace: "gateway", uri: "s3://in/a\0b", data: ByteBuffer(string: "lost"), contentType: nil)
+        }
+        let long = "s3://in/" + String(repeating: "k", count: 1025)
+        await #expect(throws: FileAccessError.invalidURI(long)) { _ = try await service.head(namespace: "gateway", uri: long) }
+        #expect(String(buffer: try await service.read(namespace: "gateway", uri: "s3://in/a", maxBytes: 10)) == "kept")
         do {
             _ = try await service.read(namespace: "openai", uri: "s3://in/x", maxBytes: 10)
             Issue.record("openai has no backend yet")

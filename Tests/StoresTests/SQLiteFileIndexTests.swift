@@ -62,6 +62,18 @@ import Testing
         #expect(try await index.list(namespace: "gateway", bucket: "other", prefix: "", startAfter: nil, limit: 10).isEmpty)
     }
 
+    /// GRDB hands SQLite text up to its first NUL, so without the guard `a\0b` would overwrite, read and delete `a`.
+    @Test func aKeyWithANULNeverAddressesAnotherKey() async throws {
+        try await index.put(record("a"))
+        await #expect(throws: StoreText.ContainsNUL.self) { try await index.put(record("a\0b", etag: "intruder")) }
+        await #expect(throws: StoreText.ContainsNUL.self) { _ = try await index.get(namespace: "gateway", bucket: "b", key: "a\0zzz") }
+        await #expect(throws: StoreText.ContainsNUL.self) { _ = try await index.delete(namespace: "gateway", bucket: "b", key: "a\0b") }
+        await #expect(throws: StoreText.ContainsNUL.self) {
+            _ = try await index.list(namespace: "gateway", bucket: "b", prefix: "a\0", startAfter: nil, limit: 10)
+        }
+        #expect(try await index.get(namespace: "gateway", bucket: "b", key: "a") == record("a"))
+    }
+
     @Test func deleteBucketOnlyWhenEmpty() async throws {
         try await index.createBucket(BucketRecord(namespace: "gateway", name: "empty", created: Date(timeIntervalSince1970: 5)))
         try await index.createBucket(BucketRecord(namespace: "gateway", name: "empty", created: Date(timeIntervalSince1970: 9)))

@@ -17,7 +17,8 @@ enum ObjectTable {
     }
 
     static func fetch(_ db: Database, namespace: String, bucket: String, key: String) throws -> ObjectRecord? {
-        try Row.fetchOne(
+        try StoreText.check(("namespace", namespace), ("bucket", bucket), ("key", key))
+        return try Row.fetchOne(
             db, sql: "SELECT \(columns) FROM objects WHERE namespace = ? AND bucket = ? AND key = ?",
             arguments: [namespace, bucket, key]
         ).map(record)
@@ -26,6 +27,7 @@ enum ObjectTable {
     /// Inserts or replaces; creates the bucket when missing. Returns the record it replaced.
     static func upsert(_ db: Database, _ record: ObjectRecord) throws -> ObjectRecord? {
         let previous = try fetch(db, namespace: record.namespace, bucket: record.bucket, key: record.key)
+        try StoreText.check(("etag", record.etag), ("content type", record.contentType))
         try db.execute(
             sql: "INSERT OR IGNORE INTO buckets (namespace, name, created) VALUES (?, ?, ?)",
             arguments: [record.namespace, record.bucket, record.lastModified.timeIntervalSince1970])

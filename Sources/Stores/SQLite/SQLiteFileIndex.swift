@@ -37,6 +37,7 @@ public struct SQLiteFileIndex: FileIndex {
 
     public func list(namespace: String, bucket: String, prefix: String, startAfter: String?, limit: Int) async throws -> [ObjectRecord] {
         guard limit > 0 else { return [] }
+        try StoreText.check(("namespace", namespace), ("bucket", bucket), ("prefix", prefix), ("start-after key", startAfter))
         return try await pool.read { db in
             // A key range on the primary key instead of LIKE: LIKE folds ASCII case and treats % and _ as wildcards.
             var sql = "SELECT \(ObjectTable.columns) FROM objects WHERE namespace = ? AND bucket = ? AND key >= ?"

@@ -9,6 +9,7 @@ public struct SQLiteMultipartStore: MultipartStore {
     }
 
     public func createUpload(_ upload: MultipartUpload) async throws {
+        try StoreText.check(("namespace", upload.namespace), ("bucket", upload.bucket), ("key", upload.key))
         try await pool.write { db in
             try db.execute(
                 sql: """
@@ -69,13 +70,52 @@ public struct SQLiteMultipartStore: MultipartStore {
         }
     }
 
-    static func fetchUpload(_ db: Database, _ id: String) throws -> MultipartUpload? {
-        try Row.fetchOne(db, sql: "SELECT * FROM multipart_uploads WHERE uploadId = ?", arguments: [id]).map { row in
-            MultipartUpload(
-                uploadId: row["uploadId"], namespace: row["namespace"], bucket: row["bucket"], key: row["key"],
-                contentType: row["contentType"], metadata: JSONText.decode(row["metadata"]),
-                initiated: Date(timeIntervalSince1970: row["initiated"]))
+    public func uploads(
+        namespace: String, bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int
+    ) async throws -> [MultipartUpload] {
+        guard limit > 0 else { return [] }
+        try StoreText.check(("namespace", namespace), ("bucket", bucket), ("prefix", prefix), ("marker", after?.key))
+        return try await pool.read { db in
+            // The same byte-order key range as object listings (see ObjectTable.upperBound).
+            var sql = "SELECT * FROM multipart_uploads WHERE namespace = ? AND bucket = ? AND key >= ?"
+            var arguments: StatementArguments = [namespace, bucket, prefix]
+            if let upper = ObjectTable.upperBound(ofPrefix: prefix) {
+                sql += " AND key < CAST(? AS TEXT)"
+                _ = arguments.append(contentsOf: [upper])
+            }
+            if let after {
+                if let uploadId = after.uploadId {
+                    sql += " AND (key > ? OR (key = ? AND uploadId > ?))"
+                    _ = arguments.append(contentsOf: [after.key, after.key, uploadId])
+                } else {
+                    sql += " AND key > ?"
+                    _ = arguments.append(contentsOf: [after.key])
+                }
+            }
+            sql += " ORDER BY key, uploadId LIMIT ?"
+            _ = arguments.append(contentsOf: [limit])
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.upload)
         }
+    }
+
+    public func uploads(initiatedBefore date: Date, limit: Int) async throws -> [MultipartUpload] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM multipart_uploads WHERE initiated < ? ORDER BY initiated, uploadId LIMIT ?",
+                arguments: [date.timeIntervalSince1970, limit]
+            ).map(Self.upload)
+        }
+    }
+
+    static func fetchUpload(_ db: Database, _ id: String) throws -> MultipartUpload? {
+        try Row.fetchOne(db, sql: "SELECT * FROM multipart_uploads WHERE uploadId = ?", arguments: [id]).map(upload)
+    }
+
+    static func upload(_ row: Row) -> MultipartUpload {
+        MultipartUpload(
+            uploadId: row["uploadId"], namespace: row["namespace"], bucket: row["bucket"], key: row["key"],
+            contentType: row["contentType"], metadata: JSONText.decode(row["metadata"]),
+            initiated: Date(timeIntervalSince1970: row["initiated"]))
     }
 
     static func fetchParts(_ db: Database, _ uploadId: String) throws -> [MultipartPart] {
