@@ -24,6 +24,7 @@ public enum BatchOutputLine {
         case .throttled: return 429
         case .unavailable: return 503
         case .internalError, .streamFailed: return 500
+        case .badUpstreamAnswer: return 502
         }
     }
 }

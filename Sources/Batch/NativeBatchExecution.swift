@@ -32,7 +32,8 @@ struct NativeBatchExecution: Sendable {
             guard let job = try await store.job(id: start.id), !job.status.isTerminal else { return }
             do {
                 if try await step(job, api: api, provider: provider, model: model) { return }
-            } catch let error as GatewayError where error.isRetryable || error.kind == .timeout {
+            } catch let error as GatewayError where error.isRetryable || error.kind == .timeout || error.kind == .badUpstreamAnswer {
+                // A poll comes back later anyway: an odd answer now (a proxy's error page) need not end the job.
                 logger.info("batch provider call failed; trying again", metadata: ["job": "\(job.id)", "error": "\(error.message)"])
             } catch let error as GatewayError {
                 try await store.update(id: job.id) { job in

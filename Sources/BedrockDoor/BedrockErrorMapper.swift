@@ -14,6 +14,8 @@ public enum BedrockErrorMapper {
         case .timeout: ("ModelTimeoutException", 408)
         case .unavailable: ("ServiceUnavailableException", 503)
         case .internalError: ("InternalServerException", 500)
+        // The service model's error for a model that answered wrongly; its 424 is not retried by boto3.
+        case .badUpstreamAnswer: ("ModelErrorException", 424)
         case .streamFailed: ("ModelStreamErrorException", 424)
         }
     }
@@ -25,5 +27,12 @@ public enum BedrockErrorMapper {
         }
         let (code, status) = codeAndStatus(for: error.kind)
         return AWSJSONError(code: code, message: error.message, status: status)
+    }
+
+    /// The upstream's wait, passed on to the caller as whole seconds (the only form of `Retry-After` besides a date),
+    /// rounded up so that a caller who obeys it never comes back early.
+    public static func retryAfterHeader(for error: GatewayError) -> String? {
+        guard let seconds = error.retryAfterSeconds, seconds.isFinite, seconds >= 0 else { return nil }
+        return String(Int(min(seconds, 86_400).rounded(.up)))
     }
 }

@@ -37,7 +37,11 @@ enum BedrockRoute {
     }
 
     static func errorResponse(_ error: GatewayError) -> Response {
-        errorResponse(BedrockErrorMapper.awsError(for: error))
+        var response = errorResponse(BedrockErrorMapper.awsError(for: error))
+        if let retryAfter = BedrockErrorMapper.retryAfterHeader(for: error) {
+            response.headers[.retryAfter] = retryAfter
+        }
+        return response
     }
 
     static func errorResponse(_ aws: AWSJSONError) -> Response {

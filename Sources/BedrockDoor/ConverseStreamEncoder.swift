@@ -74,7 +74,7 @@ public enum ConverseStreamEncoder {
         case .throttled: "throttlingException"
         case .unavailable: "serviceUnavailableException"
         case .internalError: "internalServerException"
-        case .streamFailed, .timeout, .payloadTooLarge, .accessDenied, .notFound: "modelStreamErrorException"
+        case .streamFailed, .badUpstreamAnswer, .timeout, .payloadTooLarge, .accessDenied, .notFound: "modelStreamErrorException"
         }
     }
 

@@ -133,6 +133,9 @@ public struct Engine: Sendable {
         throw failure ?? GatewayError(.internalError, "no model to try")
     }
 
+    /// Retries on another key where there is one. An upstream's `Retry-After` is waited for when no fresh key is
+    /// left and the wait ends within the call's budget (the provider's timeout, counted from the first attempt);
+    /// a longer wait fails the call at once, carrying the upstream's wait back to the caller.
     private func withRetries<T: Sendable>(
         modelId: String, pinnedKey: String?, _ call: (any ChatProvider, UpstreamTarget) async throws -> T
     ) async throws -> T {
@@ -141,10 +144,12 @@ public struct Engine: Sendable {
             throw GatewayError(.notFound, "provider '\(route.provider)' is not configured")
         }
         let config = runtime.config
+        let clock = ContinuousClock()
+        let deadline = clock.now + .milliseconds(Int64(config.timeoutSeconds * 1000))
         var failedKeys: Set<String> = []
         var attempt = 0
+        var key = try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys)
         while true {
-            let key = try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys)
             var target = UpstreamTarget(
                 provider: config.name, model: route.model, baseURL: config.baseURL, apiKey: key?.value,
                 timeoutSeconds: config.timeoutSeconds, streamIdleTimeoutSeconds: config.streamIdleTimeoutSeconds)
@@ -155,11 +160,20 @@ public struct Engine: Sendable {
             } catch let error as GatewayError where error.isRetryable && attempt < config.maxRetries {
                 attempt += 1
                 if let key { failedKeys.insert(key.name) }
-                let delay = Backoff.delay(attempt: attempt, baseMs: config.retryBackoffMs)
+                let next = try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys)
+                var delay = Backoff.delay(attempt: attempt, baseMs: config.retryBackoffMs)
+                // The upstream's wait concerns the key it was told to; a key not tried yet goes at once.
+                if let retryAfter = error.retryAfterSeconds, next.map({ failedKeys.contains($0.name) }) ?? true {
+                    guard retryAfter <= config.timeoutSeconds else { throw error }
+                    let wait = Duration.milliseconds(Int64((retryAfter * 1000).rounded(.up)))
+                    guard clock.now + wait <= deadline else { throw error }
+                    delay = max(delay, wait)
+                }
                 logger.info(
                     "retrying upstream call",
                     metadata: ["provider": "\(config.name)", "attempt": "\(attempt)", "error": "\(redactor.redact(error.message))"])
                 try await Task.sleep(for: delay)
+                key = next
             }
         }
     }

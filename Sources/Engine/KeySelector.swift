@@ -1,6 +1,9 @@
 import SwitchyardModel
 
 /// Weighted random choice among a provider's keys that may serve the model.
+///
+/// A key of weight 0 is switched off: it serves nothing, not even when pinned. A pinned key is held to its
+/// allow-list like any other, so pinning only skips load balancing and never widens what a key may do.
 public enum KeySelector {
     public static func pick(
         from keys: [KeyConfig], model: String, pinned: String?, avoiding: Set<String>,
@@ -9,6 +12,13 @@ public enum KeySelector {
         if let pinned {
             guard let key = keys.first(where: { $0.name == pinned }) else {
                 throw GatewayError(.validation, "no key named '\(pinned)' is configured for this provider")
+            }
+            guard key.weight > 0 else {
+                throw GatewayError(.validation, "key '\(pinned)' is disabled (weight 0) and serves no requests")
+            }
+            // Calls that name no model (the batch control plane) may use any key.
+            guard model.isEmpty || key.allows(model) else {
+                throw GatewayError(.notFound, "key '\(pinned)' may not serve model '\(model)'")
             }
             return key
         }

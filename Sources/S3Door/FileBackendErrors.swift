@@ -23,7 +23,7 @@ enum FileBackendErrors {
             return S3Error("InvalidRequest", 400, message, resource: resource)
         case .payloadTooLarge:
             return S3Error("EntityTooLarge", 400, message, resource: resource)
-        case .internalError, .streamFailed:
+        case .internalError, .streamFailed, .badUpstreamAnswer:
             return S3Error("InternalError", 500, "We encountered an internal error: \(message)", resource: resource)
         case .timeout, .unavailable:
             return S3Error("ServiceUnavailable", 503, "Service is unable to handle request: \(message)", resource: resource)

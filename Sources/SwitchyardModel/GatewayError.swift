@@ -9,6 +9,9 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         case timeout
         case unavailable
         case internalError
+        /// The upstream answered, but with something the gateway cannot use (not valid JSON, too large); asking
+        /// again would only fetch the same answer.
+        case badUpstreamAnswer
         /// The upstream failed after the answer began streaming.
         case streamFailed
     }
@@ -19,12 +22,17 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     public var upstreamStatus: Int?
     /// The upstream's own error code, when it speaks the caller's dialect and the door can give it back as it was.
     public var upstreamCode: String?
+    /// How long the upstream asked callers to wait before trying again (`Retry-After`, `retry-after-ms`).
+    public var retryAfterSeconds: Double?
 
-    public init(_ kind: Kind, _ message: String, upstreamStatus: Int? = nil, upstreamCode: String? = nil) {
+    public init(
+        _ kind: Kind, _ message: String, upstreamStatus: Int? = nil, upstreamCode: String? = nil, retryAfterSeconds: Double? = nil
+    ) {
         self.kind = kind
         self.message = message
         self.upstreamStatus = upstreamStatus
         self.upstreamCode = upstreamCode
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public var description: String { "\(kind): \(message)" }

@@ -61,6 +61,8 @@ public struct Gateway: Sendable {
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
         configuration.connectionPool.idleTimeout = .seconds(60)
         configuration.timeout.connect = .seconds(10)
+        // A refused connection fails the call at once; the engine's retries and fallbacks decide what next.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .enabled(limit: .ratio(100))
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }

@@ -63,7 +63,9 @@ import Testing
     @Test func allowListsAndPinning() throws {
         let keys = [KeyConfig(name: "a", value: "1", models: ["x"]), KeyConfig(name: "b", value: "2", models: ["y"])]
         #expect(try KeySelector.pick(from: keys, model: "y", pinned: nil, avoiding: [])?.name == "b")
-        #expect(try KeySelector.pick(from: keys, model: "y", pinned: "a", avoiding: [])?.name == "a")
+        #expect(try KeySelector.pick(from: keys, model: "x", pinned: "a", avoiding: [])?.name == "a")
+        // Pinning skips load balancing, not the allow-list.
+        #expect(throws: GatewayError.self) { try KeySelector.pick(from: keys, model: "y", pinned: "a", avoiding: []) }
         #expect(throws: GatewayError.self) { try KeySelector.pick(from: keys, model: "z", pinned: nil, avoiding: []) }
         #expect(throws: GatewayError.self) { try KeySelector.pick(from: keys, model: "x", pinned: "nope", avoiding: []) }
         #expect(try KeySelector.pick(from: [], model: "x", pinned: nil, avoiding: []) == nil)

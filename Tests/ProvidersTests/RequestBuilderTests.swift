@@ -23,8 +23,8 @@ import Testing
         additionalFields: ["thinking": ["type": "enabled", "budget_tokens": 1024], "top_k": 5]
     )
 
-    @Test func openAIBody() {
-        let body = OpenAIRequestBuilder.body(request, model: "gpt-4o-mini", stream: true)
+    @Test func openAIBody() throws {
+        let body = try OpenAIRequestBuilder.body(request, model: "gpt-4o-mini", stream: true)
         #expect(body["model"] == "gpt-4o-mini")
         #expect(body["max_tokens"] == 100)
         #expect(body["stop"] == ["END"])
@@ -39,6 +39,27 @@ import Testing
         #expect(messages[2]["tool_calls"]?.arrayValue?[0]["function"]?["arguments"] == #"{"city":"Paris"}"#)
         #expect(messages[3] == ["role": "tool", "tool_call_id": "t1", "content": "Error: {\"temp\":21}\nsunny"])
         #expect(messages[4] == ["role": "user", "content": "thanks"])
+    }
+
+    @Test(arguments: ["stream", "stream_options", "messages", "model", "n"])
+    func openAIRefusesFieldsTheGatewaySets(field: String) {
+        var request = request
+        request.additionalFields = [field: field == "n" ? 3 : true]
+        #expect {
+            _ = try OpenAIRequestBuilder.body(request, model: "gpt-4o-mini", stream: false)
+        } throws: { error in
+            let error = error as? GatewayError
+            return error?.kind == .validation && error?.message.contains("'\(field)'") == true
+        }
+    }
+
+    @Test func openAIAcceptsOneChoice() throws {
+        var request = request
+        request.additionalFields = ["n": 1, "seed": 7]
+        let body = try OpenAIRequestBuilder.body(request, model: "gpt-4o-mini", stream: false)
+        #expect(body["n"] == nil)
+        #expect(body["seed"] == 7)
+        #expect(body["stream"] == nil)
     }
 
     @Test func anthropicBody() {

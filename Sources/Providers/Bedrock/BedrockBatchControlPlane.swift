@@ -37,9 +37,14 @@ public struct BedrockBatchControlPlane: ControlPlaneForwarder {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                throw GatewayError(.unavailable, "could not reach provider '\(target.provider)': \(UpstreamHTTP.describe(error))")
+                throw UpstreamFailure.unreachable(error, target: target)
             }
-            let body = try await response.body.collect(upTo: http.maxResponseBytes)
+            let body: ByteBuffer
+            do {
+                body = try await response.body.collect(upTo: http.maxResponseBytes)
+            } catch {
+                throw UpstreamFailure.brokenAnswer(error, target: target, limit: http.maxResponseBytes)
+            }
             let kept = response.headers.filter { Self.answerHeaders.contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
             return ControlPlaneAnswer(status: Int(response.status.code), headers: kept, body: body)
         }

@@ -23,8 +23,8 @@ struct BedrockStreamTranslator {
         let event: BedrockStreamEvent
         do {
             event = try JSONDecoder().decode(BedrockStreamEvent.self, from: payload)
-        } catch {
-            throw GatewayError(.streamFailed, "provider '\(provider)' sent a stream event the gateway could not read: \(error)")
+        } catch let error as DecodingError {
+            throw GatewayError(.streamFailed, "provider '\(provider)' sent \(JSONCoding.unreadable(error, what: "a stream event"))")
         }
         let index = event.contentBlockIndex ?? 0
         switch type {

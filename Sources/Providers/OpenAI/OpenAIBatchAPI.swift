@@ -25,7 +25,7 @@ public struct OpenAIBatchAPI: BatchProvider {
                     native["model"] = .string(target.model)
                     body = .object(native)
                 } else if let request = record.request {
-                    body = OpenAIRequestBuilder.body(request, model: target.model, stream: false)
+                    body = try OpenAIRequestBuilder.body(request, model: target.model, stream: false)
                 } else {
                     continue
                 }

@@ -14,7 +14,7 @@ public struct OpenAIProvider: ChatProvider {
 
     public func complete(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatResponse {
         let started = ContinuousClock.now
-        let body = JSONCoding.encode(OpenAIRequestBuilder.body(request, model: target.model, stream: false))
+        let body = JSONCoding.encode(try OpenAIRequestBuilder.body(request, model: target.model, stream: false))
         let answer = try await http.postJSON(url: url(target), headers: headers(target), body: body, target: target)
         let latency = Int((ContinuousClock.now - started) / .milliseconds(1))
         let decoded = try JSONCoding.decode(OpenAIChatResponse.self, from: answer, provider: target.provider)
@@ -23,7 +23,7 @@ public struct OpenAIProvider: ChatProvider {
 
     public func stream(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatEventStream {
         let started = ContinuousClock.now
-        let body = JSONCoding.encode(OpenAIRequestBuilder.body(request, model: target.model, stream: true))
+        let body = JSONCoding.encode(try OpenAIRequestBuilder.body(request, model: target.model, stream: true))
         let response = try await http.open(url: url(target), headers: headers(target), body: body, target: target)
         let translator = OpenAIStreamTranslator(provider: target.provider, started: started)
         return SSEStreamPump.events(from: response, translator: translator, target: target)

@@ -6,9 +6,19 @@ enum OpenAIRequestBuilder {
     /// Fields that belong to other providers' APIs and would make an OpenAI-compatible server refuse the request.
     static let foreignFields: Set<String> = ["thinking", "anthropic_beta", "anthropic_version"]
 
-    static func body(_ request: ChatRequest, model: String, stream: Bool) -> JSONValue {
+    /// Fields the gateway sets itself: a caller's value would change what comes back (a stream where JSON is
+    /// read, several choices where one is) or whom it asks, so it is refused rather than silently obeyed.
+    static let gatewayFields: Set<String> = ["model", "messages", "stream", "stream_options", "n"]
+
+    static func body(_ request: ChatRequest, model: String, stream: Bool) throws -> JSONValue {
         var body: [String: JSONValue] = [:]
         for (key, value) in request.additionalFields where !foreignFields.contains(key) {
+            // One choice is what the gateway asks for anyway.
+            if key == "n", value.intValue == 1 { continue }
+            if gatewayFields.contains(key) {
+                throw GatewayError(
+                    .validation, "additionalModelRequestFields may not set '\(key)': the gateway sets it for this operation")
+            }
             body[key] = value
         }
         body["model"] = .string(model)

@@ -32,7 +32,7 @@ struct BatchHTTP: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                throw GatewayError(.unavailable, "could not reach provider '\(target.provider)': \(UpstreamHTTP.describe(error))")
+                throw UpstreamFailure.unreachable(error, target: target)
             }
             guard (200..<300).contains(Int(response.status.code)) else {
                 throw await UpstreamHTTP.upstreamError(response, target: target)
@@ -40,7 +40,7 @@ struct BatchHTTP: Sendable {
             do {
                 return try await response.body.collect(upTo: http.maxResponseBytes)
             } catch {
-                throw GatewayError(.unavailable, "provider '\(target.provider)' broke off its answer: \(UpstreamHTTP.describe(error))")
+                throw UpstreamFailure.brokenAnswer(error, target: target, limit: http.maxResponseBytes)
             }
         }
     }

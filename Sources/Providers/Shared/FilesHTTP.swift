@@ -25,7 +25,7 @@ struct FilesHTTP: Sendable {
         } catch let error as GatewayError {
             throw error
         } catch {
-            throw GatewayError(.unavailable, "could not reach provider '\(target.provider)': \(UpstreamHTTP.describe(error))")
+            throw UpstreamFailure.unreachable(error, target: target)
         }
     }
 
@@ -44,7 +44,7 @@ struct FilesHTTP: Sendable {
         do {
             body = try await response.body.collect(upTo: 1 << 20)
         } catch {
-            throw GatewayError(.unavailable, "provider '\(target.provider)' broke off its answer: \(UpstreamHTTP.describe(error))")
+            throw UpstreamFailure.brokenAnswer(error, target: target, limit: 1 << 20)
         }
         return try JSONCoding.decode(JSONValue.self, from: body, provider: target.provider)
     }

@@ -27,7 +27,7 @@ public struct UpstreamHTTP: Sendable {
         } catch let error as HTTPClientError where error == .readTimeout {
             throw Self.timeoutError(target)
         } catch {
-            throw GatewayError(.unavailable, "provider '\(target.provider)' broke off its answer: \(Self.describe(error))")
+            throw UpstreamFailure.brokenAnswer(error, target: target, limit: maxResponseBytes)
         }
     }
 
@@ -46,7 +46,7 @@ public struct UpstreamHTTP: Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw GatewayError(.unavailable, "could not reach provider '\(target.provider)': \(Self.describe(error))")
+            throw UpstreamFailure.unreachable(error, target: target)
         }
         guard (200..<300).contains(Int(response.status.code)) else {
             throw await Self.upstreamError(response, target: target)
@@ -71,7 +71,9 @@ public struct UpstreamHTTP: Sendable {
         let reason = text.isEmpty ? response.status.reasonPhrase : SecretRedactor(secrets: target.secrets).redact(text)
         // An AWS upstream's error goes back to an AWS caller as it was; others get the provider named.
         let message = code != nil ? reason : "provider '\(target.provider)' answered \(status): \(reason)"
-        return GatewayError(GatewayError.kind(forUpstreamStatus: status), message, upstreamStatus: status, upstreamCode: code)
+        return GatewayError(
+            GatewayError.kind(forUpstreamStatus: status), message, upstreamStatus: status, upstreamCode: code,
+            retryAfterSeconds: RetryAfter.seconds(in: response.headers))
     }
 
     /// `ThrottlingException:http://internal…` or `com.amazon.bedrock#ValidationException` → the bare code.
@@ -106,9 +108,9 @@ public struct UpstreamHTTP: Sendable {
         return raw.isEmpty ? nil : raw
     }
 
+    /// What went wrong on the network, in a caller's words.
     static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError { return String(describing: error) }
-        return String(describing: error)
+        UpstreamFailure.what(error).phrase
     }
 
     static func formatSeconds(_ s: Double) -> String {
