@@ -45,7 +45,7 @@ struct BatchNativeResults {
         } catch let error as GatewayError {
             return error.message
         } catch {
-            return "\(error)"
+            return BatchFailureReason.text(error)
         }
     }
 

@@ -31,7 +31,7 @@ struct GatewayBatchExecution: Sendable {
             input = try await loader.load(job)
         } catch {
             if shutdown.isSet { return }
-            let reason = (error as? GatewayError)?.message ?? "\(error)"
+            let reason = BatchFailureReason.text(error)
             try await store.update(id: job.id) { job in
                 if job.status == .stopping {
                     BatchCompletion.finish(&job)
@@ -108,7 +108,7 @@ struct GatewayBatchExecution: Sendable {
             line = BatchOutputLine.failure(
                 recordId: record.recordId, modelInput: record.modelInput, code: BatchOutputLine.code(for: error), message: error.message)
         } catch {
-            line = BatchOutputLine.failure(recordId: record.recordId, modelInput: record.modelInput, code: 500, message: "\(error)")
+            line = BatchOutputLine.failure(recordId: record.recordId, modelInput: record.modelInput, code: 500, message: BatchFailureReason.text(error))
         }
         let result = BatchRecordResult(index: record.index, line: line, succeeded: succeeded, inputTokens: inputTokens, outputTokens: outputTokens)
         do {

@@ -104,7 +104,7 @@ struct NativeBatchExecution: Sendable {
                 fileId = key
             }
             if fileId == nil {
-                let reason = (error as? GatewayError)?.message ?? "\(error)"
+                let reason = BatchFailureReason.text(error)
                 try await store.update(id: job.id) { BatchCompletion.fail(&$0, message: "The input could not be read: \(reason)") }
                 return true
             }

@@ -20,7 +20,7 @@ public enum ConverseRequestDecoder {
         } catch let error as DecodingError {
             throw GatewayError(.validation, describe(error))
         } catch {
-            throw GatewayError(.validation, "the request body could not be read: \(error)")
+            throw GatewayError(.validation, "the request body is not a valid Converse JSON object")
         }
     }
 

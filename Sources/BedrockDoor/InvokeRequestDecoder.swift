@@ -26,7 +26,7 @@ public enum InvokeRequestDecoder {
         } catch let error as DecodingError {
             throw GatewayError(.validation, ConverseRequestDecoder.describe(error))
         } catch {
-            throw GatewayError(.validation, "the request body could not be read: \(error)")
+            throw GatewayError(.validation, "the request body is not a valid InvokeModel JSON object")
         }
     }
 }

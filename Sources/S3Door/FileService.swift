@@ -95,7 +95,7 @@ public struct FileService: FileAccess {
             default: throw FileAccessError.failed(error.message)
             }
         } catch let error as BlobStoreError {
-            throw FileAccessError.failed("the object's bytes could not be read: \(error)")
+            throw FileAccessError.failed(error.description)
         }
     }
 }
