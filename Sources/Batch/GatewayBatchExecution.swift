@@ -86,29 +86,38 @@ struct GatewayBatchExecution: Sendable {
         var succeeded = false
         var inputTokens = 0
         var outputTokens = 0
+        // Each record is a call of its own through the engine's pipeline, billed at batch prices.
+        let call = engine.begin(
+            CallDescriptor(
+                requestId: "\(job.id)-\(record.index)", door: "batch", operation: "BatchRecord", route: "batch/record",
+                modelRequested: modelId, batchJobId: job.id, billing: .batch))
         do {
             let decoded = try translator.decode(record, modelId: job.modelId, invocationType: job.invocationType)
             let output: Data
             switch decoded.request {
             case .chat(let chat):
-                let answer = try await engine.complete(chat, modelId: modelId)
+                let answer = try await engine.complete(chat, modelId: modelId, call: call)
                 output = try translator.encode(answer, shape: decoded.shape, modelId: job.modelId, model: model, recordId: record.recordId)
                 inputTokens = answer.usage.inputTokens + answer.usage.cacheReadTokens + answer.usage.cacheWriteTokens
                 outputTokens = answer.usage.outputTokens
             case .embedding(let request):
-                let answer = try await engine.embed(request, modelId: modelId)
+                let answer = try await engine.embed(request, modelId: modelId, call: call)
                 output = try translator.encode(answer, request: request, shape: decoded.shape, model: model)
                 inputTokens = answer.inputTokens
             }
             line = BatchOutputLine.success(recordId: record.recordId, modelInput: record.modelInput, modelOutput: output)
             succeeded = true
+            call.finish(CallEnd(outcome: .success, status: 200))
         } catch is CancellationError {
+            call.finish(CallEnd(outcome: .clientGone, status: 499))
             return
         } catch let error as GatewayError {
-            line = BatchOutputLine.failure(
-                recordId: record.recordId, modelInput: record.modelInput, code: BatchOutputLine.code(for: error), message: error.message)
+            let code = BatchOutputLine.code(for: error)
+            line = BatchOutputLine.failure(recordId: record.recordId, modelInput: record.modelInput, code: code, message: error.message)
+            call.finish(CallEnd(outcome: .failure, status: code, errorCode: error.upstreamCode), error: error)
         } catch {
             line = BatchOutputLine.failure(recordId: record.recordId, modelInput: record.modelInput, code: 500, message: BatchFailureReason.text(error))
+            call.finish(CallEnd(outcome: .failure, status: 500), error: GatewayError(.internalError, BatchFailureReason.text(error)))
         }
         let result = BatchRecordResult(index: record.index, line: line, succeeded: succeeded, inputTokens: inputTokens, outputTokens: outputTokens)
         do {

@@ -23,20 +23,25 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
 
     public func register(on group: RouterGroup<Context>) {
         group.post("model/:modelId/invoke") { request, context in
-            await BedrockRoute.answer(logger: self.logger) { try await self.invoke(request, context: context) }
+            let call = BedrockRoute.begin(self.engine, request, context, operation: "InvokeModel", route: "/bedrock/model/{modelId}/invoke", stream: false)
+            return await BedrockRoute.answer(call, logger: self.logger) { try await self.invoke(request, context: context, call: call) }
         }
         group.post("model/:modelId/invoke-with-response-stream") { request, context in
-            await BedrockRoute.answer(logger: self.logger) { try await self.invokeStream(request, context: context) }
+            let call = BedrockRoute.begin(
+                self.engine, request, context, operation: "InvokeModelWithResponseStream",
+                route: "/bedrock/model/{modelId}/invoke-with-response-stream", stream: true)
+            return await BedrockRoute.answer(call, logger: self.logger) { try await self.invokeStream(request, context: context, call: call) }
         }
         group.post("model/:modelId/count-tokens") { request, context in
-            await BedrockRoute.answer(logger: self.logger) { try await self.countTokens(request, context: context) }
+            let call = BedrockRoute.begin(self.engine, request, context, operation: "CountTokens", route: "/bedrock/model/{modelId}/count-tokens", stream: false)
+            return await BedrockRoute.answer(call, logger: self.logger) { try await self.countTokens(request, context: context, call: call) }
         }
     }
 
-    func invoke(_ request: Request, context: Context) async throws -> Response {
+    func invoke(_ request: Request, context: Context, call: CallContext) async throws -> Response {
         let modelId = try BedrockRoute.modelId(context)
         if let forwarded = try await BedrockPassthrough.forward(
-            request, context: context, operation: "invoke", engine: engine, maxBodyBytes: maxBodyBytes)
+            request, context: context, operation: "invoke", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: logger)
         {
             return forwarded
         }
@@ -44,22 +49,22 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
         let body = try await BodyReader.collect(request, limit: maxBodyBytes)
         switch try InvokeRequestDecoder.decode(body, modelId: modelId) {
         case .chat(let chat, let family):
-            let answer = try await engine.complete(chat, modelId: modelId, options: BedrockRoute.options(request))
+            let answer = try await engine.complete(chat, modelId: modelId, call: call)
             return Self.invokeResponse(
                 InvokeResponseEncoder.encode(answer, family: family, modelId: modelId),
                 inputTokens: answer.usage.allInputTokens, outputTokens: answer.usage.outputTokens, latencyMs: answer.latencyMs)
         case .embedding(let embedding, let family, let byType):
-            let answer = try await engine.embed(embedding, modelId: modelId, options: BedrockRoute.options(request))
+            let answer = try await engine.embed(embedding, modelId: modelId, call: call)
             return Self.invokeResponse(
                 InvokeResponseEncoder.encode(answer, request: embedding, family: family, byType: byType),
                 inputTokens: answer.inputTokens, outputTokens: 0, latencyMs: answer.latencyMs)
         }
     }
 
-    func invokeStream(_ request: Request, context: Context) async throws -> Response {
+    func invokeStream(_ request: Request, context: Context, call: CallContext) async throws -> Response {
         let modelId = try BedrockRoute.modelId(context)
         if let forwarded = try await BedrockPassthrough.forward(
-            request, context: context, operation: "invoke-with-response-stream", engine: engine, maxBodyBytes: maxBodyBytes)
+            request, context: context, operation: "invoke-with-response-stream", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: logger)
         {
             return forwarded
         }
@@ -70,27 +75,20 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
         guard case .chat(let chat, let family) = decoded, let encoder = family.chunkEncoder(modelId: modelId, started: started) else {
             throw GatewayError(.validation, "the embedding model '\(modelId)' does not stream its answer; use InvokeModel")
         }
-        let events = try await engine.stream(chat, modelId: modelId, options: BedrockRoute.options(request))
-        let logger = self.logger
-        let responseBody = ResponseBody { writer in
+        let events = try await engine.stream(chat, modelId: modelId, call: call)
+        let responseBody = BedrockRoute.streamBody(call, logger: logger, exceptionFrame: { error in
+            var frame = ByteBuffer()
+            InvokeStreamFrames.writeException(error, into: &frame)
+            return frame
+        }) { writer in
             var encoder = encoder
             var chunks: [ByteBuffer] = []
-            do {
-                for try await event in events {
-                    encoder.encode(event, into: &chunks)
-                    try await Self.send(&chunks, to: &writer)
-                }
-                encoder.finish(into: &chunks)
+            for try await event in events {
+                encoder.encode(event, into: &chunks)
                 try await Self.send(&chunks, to: &writer)
-            } catch let error as GatewayError {
-                logger.info("invoke stream failed", metadata: ["model": "\(modelId)", "error": "\(error.message)"])
-                var frame = ByteBuffer()
-                InvokeStreamFrames.writeException(error, into: &frame)
-                try await writer.write(frame)
-            } catch is CancellationError {
-                return
             }
-            try await writer.finish(nil)
+            encoder.finish(into: &chunks)
+            try await Self.send(&chunks, to: &writer)
         }
         return Response(
             status: .ok,
@@ -98,16 +96,16 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
             body: responseBody)
     }
 
-    func countTokens(_ request: Request, context: Context) async throws -> Response {
+    func countTokens(_ request: Request, context: Context, call: CallContext) async throws -> Response {
         let modelId = try BedrockRoute.modelId(context)
         if let forwarded = try await BedrockPassthrough.forward(
-            request, context: context, operation: "count-tokens", engine: engine, maxBodyBytes: maxBodyBytes)
+            request, context: context, operation: "count-tokens", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: logger)
         {
             return forwarded
         }
         let body = try await BodyReader.collect(request, limit: maxBodyBytes)
         let chat = try CountTokensRequestDecoder.decode(body, modelId: modelId)
-        let counted = try await engine.countTokens(chat, modelId: modelId, options: BedrockRoute.options(request))
+        let counted = try await engine.countTokens(chat, modelId: modelId, call: call)
         var answer = ByteBuffer()
         answer.writeStaticString("{\"inputTokens\":")
         ConverseJSONWriter.writeInt(counted ?? CountTokensEstimator.estimate(chat), into: &answer)

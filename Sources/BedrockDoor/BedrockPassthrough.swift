@@ -1,5 +1,6 @@
 import Engine
 import HTTPTypes
+import Logging
 import Hummingbird
 import NIOCore
 import SwitchyardModel
@@ -16,31 +17,24 @@ enum BedrockPassthrough {
 
     /// The upstream's answer, or nil when the model is not served by a Bedrock provider.
     static func forward<Context: RequestContext>(
-        _ request: Request, context: Context, operation: String, engine: Engine, maxBodyBytes: Int
+        _ request: Request, context: Context, operation: String, engine: Engine, call: CallContext, maxBodyBytes: Int, logger: Logger
     ) async throws -> Response? {
         let modelId = try BedrockRoute.modelId(context)
         guard try engine.resolve(modelId).kind == .bedrock else { return nil }
         let body = try await BodyReader.collect(request, limit: maxBodyBytes)
         let headers = forwardedHeaders.compactMap { name in request.headers[name].map { (name.canonicalName, $0) } }
         let raw = RawRequest(dialect: "bedrock-runtime", operation: operation, headers: headers, body: body)
-        guard let answer = try await engine.passthrough(raw, modelId: modelId, options: BedrockRoute.options(request)) else { return nil }
+        guard let answer = try await engine.passthrough(raw, modelId: modelId, call: call) else { return nil }
         var fields = HTTPFields()
         for (name, value) in answer.headers {
             if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
         }
         let stream = answer.body
-        return Response(
-            status: .init(code: answer.status), headers: fields,
-            body: ResponseBody { writer in
-                do {
-                    for try await chunk in stream { try await writer.write(chunk) }
-                } catch is CancellationError {
-                    return
-                } catch {
-                    // The status line is gone: all that is left is to end the body early, as AWS would drop the connection.
-                    throw error
-                }
-                try await writer.finish(nil)
-            })
+        // The status line is gone once bytes flow: a failure then can only end the body early, as AWS would drop
+        // the connection; the upstream's own exception frames pass through as bytes.
+        let forwarded = BedrockRoute.streamBody(call, logger: logger, exceptionFrame: { _ in nil }) { writer in
+            for try await chunk in stream { try await writer.write(chunk) }
+        }
+        return Response(status: .init(code: answer.status), headers: fields, body: forwarded)
     }
 }

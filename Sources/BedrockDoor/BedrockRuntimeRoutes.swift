@@ -21,47 +21,47 @@ public struct BedrockRuntimeRoutes<Context: RequestContext>: Sendable {
 
     public func register(on group: RouterGroup<Context>) {
         group.post("model/:modelId/converse") { request, context in
-            await BedrockRoute.answer(logger: self.logger) { try await self.converse(request, context: context) }
+            let call = BedrockRoute.begin(self.engine, request, context, operation: "Converse", route: "/bedrock/model/{modelId}/converse", stream: false)
+            return await BedrockRoute.answer(call, logger: self.logger) { try await self.converse(request, context: context, call: call) }
         }
         group.post("model/:modelId/converse-stream") { request, context in
-            await BedrockRoute.answer(logger: self.logger) { try await self.converseStream(request, context: context) }
+            let call = BedrockRoute.begin(
+                self.engine, request, context, operation: "ConverseStream", route: "/bedrock/model/{modelId}/converse-stream", stream: true)
+            return await BedrockRoute.answer(call, logger: self.logger) { try await self.converseStream(request, context: context, call: call) }
         }
     }
 
-    func converse(_ request: Request, context: Context) async throws -> Response {
-        if let forwarded = try await BedrockPassthrough.forward(request, context: context, operation: "converse", engine: engine, maxBodyBytes: maxBodyBytes) {
+    func converse(_ request: Request, context: Context, call: CallContext) async throws -> Response {
+        if let forwarded = try await BedrockPassthrough.forward(
+            request, context: context, operation: "converse", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: logger)
+        {
             return forwarded
         }
         let (modelId, chat) = try await decode(request, context: context)
-        let answer = try await engine.complete(chat, modelId: modelId, options: BedrockRoute.options(request))
+        let answer = try await engine.complete(chat, modelId: modelId, call: call)
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ConverseResponseEncoder.encode(answer)))
     }
 
-    func converseStream(_ request: Request, context: Context) async throws -> Response {
-        if let forwarded = try await BedrockPassthrough.forward(request, context: context, operation: "converse-stream", engine: engine, maxBodyBytes: maxBodyBytes) {
+    func converseStream(_ request: Request, context: Context, call: CallContext) async throws -> Response {
+        if let forwarded = try await BedrockPassthrough.forward(
+            request, context: context, operation: "converse-stream", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: logger)
+        {
             return forwarded
         }
         let (modelId, chat) = try await decode(request, context: context)
-        let events = try await engine.stream(chat, modelId: modelId, options: BedrockRoute.options(request))
-        let logger = self.logger
-        let body = ResponseBody { writer in
-            do {
-                for try await event in events {
-                    var frame = ByteBuffer()
-                    ConverseStreamEncoder.write(event, into: &frame)
-                    try await writer.write(frame)
-                }
-            } catch let error as GatewayError {
-                logger.info("stream failed", metadata: ["model": "\(modelId)", "error": "\(error.message)"])
+        let events = try await engine.stream(chat, modelId: modelId, call: call)
+        let body = BedrockRoute.streamBody(call, logger: logger, exceptionFrame: { error in
+            var frame = ByteBuffer()
+            ConverseStreamEncoder.writeException(error, into: &frame)
+            return frame
+        }) { writer in
+            for try await event in events {
                 var frame = ByteBuffer()
-                ConverseStreamEncoder.writeException(error, into: &frame)
+                ConverseStreamEncoder.write(event, into: &frame)
                 try await writer.write(frame)
-            } catch is CancellationError {
-                return
             }
-            try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "application/vnd.amazon.eventstream"], body: body)
     }

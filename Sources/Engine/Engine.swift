@@ -12,34 +12,32 @@ public struct ProviderRuntime: Sendable {
     }
 }
 
-/// What a caller may ask of one call beyond the request itself.
-public struct CallOptions: Sendable {
-    /// A key name that skips load balancing.
-    public var pinnedKey: String?
-
-    public init(pinnedKey: String? = nil) {
-        self.pinnedKey = pinnedKey
-    }
-}
-
 /// The one place that decides: which provider and key serve a request, retries, fallbacks.
 public struct Engine: Sendable {
     let providers: [String: ProviderRuntime]
     let router: ModelRouter
     let redactor: SecretRedactor
     let logger: Logger
+    /// Run in order around every call (governance, cache, request log, metrics, tracing).
+    let plugins: [any CallPlugin]
     /// What the model listings show.
     public let catalog: ModelCatalog
 
-    public init(providers: [ProviderRuntime], aliases: [String: String], logger: Logger) {
+    public init(providers: [ProviderRuntime], aliases: [String: String], plugins: [any CallPlugin] = [], logger: Logger) {
         self.providers = Dictionary(providers.map { ($0.config.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.router = ModelRouter(providers: self.providers.mapValues(\.config.kind), aliases: aliases)
         self.redactor = SecretRedactor(secrets: providers.flatMap { $0.config.keys.flatMap(\.secrets) })
         self.logger = logger
+        self.plugins = plugins
         self.catalog = ModelCatalog(providers: providers.map(\.config), aliases: aliases, router: router)
     }
 
     public var providerNames: [String] { providers.keys.sorted() }
+
+    /// Starts a call's record; the door ends it (`CallContext.finish`) once the client has its answer.
+    public func begin(_ descriptor: CallDescriptor) -> CallContext {
+        CallContext(descriptor: descriptor, plugins: plugins)
+    }
 
     /// Which provider and model would serve `modelId`, and the kind of API it speaks.
     public func resolve(_ modelId: String) throws -> (route: Route, kind: ProviderKind) {
@@ -50,40 +48,47 @@ public struct Engine: Sendable {
         return (route, runtime.config.kind)
     }
 
-    public func complete(_ request: ChatRequest, modelId: String, options: CallOptions = CallOptions()) async throws -> ChatResponse {
-        try await redacting {
-            try await withFallbacks(request, modelId: modelId, options: options) { adapter, target in
+    public func complete(_ request: ChatRequest, modelId: String, call: CallContext) async throws -> ChatResponse {
+        let answer = try await redacting(call) {
+            try await withFallbacks(request, modelId: modelId, call: call) { adapter, target in
                 try await adapter.complete(request, target: target)
             }
         }
+        call.observeFirstByte()
+        call.observeUsage(answer.usage)
+        call.observeStop(answer.stopReason.name)
+        return answer
     }
 
     /// Returns once an upstream has accepted the request; failures before that are retried and fall back,
     /// failures after it end the stream with an error.
-    public func stream(_ request: ChatRequest, modelId: String, options: CallOptions = CallOptions()) async throws -> EventStream {
-        let upstream = try await redacting {
-            try await withFallbacks(request, modelId: modelId, options: options) { adapter, target in
+    public func stream(_ request: ChatRequest, modelId: String, call: CallContext) async throws -> EventStream {
+        let upstream = try await redacting(call) {
+            try await withFallbacks(request, modelId: modelId, call: call) { adapter, target in
                 try await adapter.stream(request, target: target)
             }
         }
-        return EventStream(upstream: upstream, redactor: redactor)
+        return EventStream(upstream: upstream, redactor: redactor, call: call)
     }
 
-    public func embed(_ request: EmbeddingRequest, modelId: String, options: CallOptions = CallOptions()) async throws -> EmbeddingResponse {
-        try await redacting {
-            try await withRetries(modelId: modelId, pinnedKey: options.pinnedKey) { adapter, target in
+    public func embed(_ request: EmbeddingRequest, modelId: String, call: CallContext) async throws -> EmbeddingResponse {
+        let answer = try await redacting(call) {
+            try await withRetries(modelId: modelId, call: call, request: nil) { adapter, target in
                 guard let embedder = adapter as? any EmbeddingProvider else {
                     throw GatewayError(.validation, "provider '\(target.provider)' has no embeddings API")
                 }
                 return try await embedder.embed(request, target: target)
             }
         }
+        call.observeFirstByte()
+        call.observeUsage(Usage(inputTokens: answer.inputTokens))
+        return answer
     }
 
     /// The provider's own count when it has a counting API; nil when it has none, so the caller may estimate.
-    public func countTokens(_ request: ChatRequest, modelId: String, options: CallOptions = CallOptions()) async throws -> Int? {
-        try await redacting {
-            try await withRetries(modelId: modelId, pinnedKey: options.pinnedKey) { adapter, target -> Int? in
+    public func countTokens(_ request: ChatRequest, modelId: String, call: CallContext) async throws -> Int? {
+        try await redacting(call) {
+            try await withRetries(modelId: modelId, call: call, request: request) { adapter, target -> Int? in
                 guard let counter = adapter as? any TokenCountingProvider else { return nil }
                 return try await counter.countTokens(request, target: target)
             }
@@ -91,39 +96,41 @@ public struct Engine: Sendable {
     }
 
     /// Forwards a request untouched when the model's provider speaks the caller's dialect; nil when it does not,
-    /// and the door must translate instead.
-    public func passthrough(_ request: RawRequest, modelId: String, options: CallOptions = CallOptions()) async throws -> RawResponse? {
+    /// and the door must translate instead. The adapter reports the answer's usage and failures to `call`.
+    public func passthrough(_ request: RawRequest, modelId: String, call: CallContext) async throws -> RawResponse? {
         let (route, _) = try resolve(modelId)
         guard let forwarder = providers[route.provider]?.adapter as? any PassthroughProvider, forwarder.speaks(request.dialect) else {
             return nil
         }
-        return try await redacting {
-            try await withRetries(modelId: modelId, pinnedKey: options.pinnedKey) { _, target in
-                try await forwarder.passthrough(request, target: target)
+        return try await redacting(call) {
+            try await withRetries(modelId: modelId, call: call, request: nil) { _, target in
+                try await forwarder.passthrough(request, target: target, observer: call)
             }
         }
     }
 
-    private func redacting<T>(_ operation: () async throws -> T) async throws -> T {
+    private func redacting<T>(_ call: CallContext, _ operation: () async throws -> T) async throws -> T {
         do {
             return try await operation()
         } catch let error as GatewayError {
-            throw redactor.redact(error)
+            let safe = redactor.redact(error)
+            call.observeFailure(safe)
+            throw safe
         }
     }
 
     private func withFallbacks<T: Sendable>(
-        _ request: ChatRequest, modelId: String, options: CallOptions,
-        _ call: (any ChatProvider, UpstreamTarget) async throws -> T
+        _ request: ChatRequest, modelId: String, call: CallContext,
+        _ perform: (any ChatProvider, UpstreamTarget) async throws -> T
     ) async throws -> T {
         let candidates = [modelId] + request.fallbacks
         var failure: GatewayError?
         for (position, candidate) in candidates.enumerated() {
             do {
-                // A pinned key names a key of the primary provider only.
-                let pinned = position == 0 ? options.pinnedKey : nil
-                return try await withRetries(modelId: candidate, pinnedKey: pinned, call)
+                return try await withRetries(modelId: candidate, call: call, request: request, fallbackPosition: position, perform)
             } catch let error as GatewayError {
+                // A plugin's refusal is the answer; no fallback can change it.
+                if error.refusedByPlugin { throw error }
                 if position + 1 < candidates.count {
                     logger.info("falling back", metadata: ["model": "\(candidate)", "next": "\(candidates[position + 1])", "error": "\(redactor.redact(error.message))"])
                 }
@@ -137,12 +144,18 @@ public struct Engine: Sendable {
     /// left and the wait ends within the call's budget (the provider's timeout, counted from the first attempt);
     /// a longer wait fails the call at once, carrying the upstream's wait back to the caller.
     private func withRetries<T: Sendable>(
-        modelId: String, pinnedKey: String?, _ call: (any ChatProvider, UpstreamTarget) async throws -> T
+        modelId: String, call: CallContext, request: ChatRequest?, fallbackPosition: Int = 0,
+        _ perform: (any ChatProvider, UpstreamTarget) async throws -> T
     ) async throws -> T {
         let route = try router.route(modelId)
         guard let runtime = providers[route.provider] else {
             throw GatewayError(.notFound, "provider '\(route.provider)' is not configured")
         }
+        if fallbackPosition == 0 {
+            try await runPlugins(PlannedCall(context: call, provider: route.provider, model: route.model, request: request))
+        }
+        // A pinned key names a key of the primary provider only.
+        let pinnedKey = fallbackPosition == 0 ? call.descriptor.pinnedKey : nil
         let config = runtime.config
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int64(config.timeoutSeconds * 1000))
@@ -155,9 +168,13 @@ public struct Engine: Sendable {
                 timeoutSeconds: config.timeoutSeconds, streamIdleTimeoutSeconds: config.streamIdleTimeoutSeconds)
             target.aws = key?.aws
             target.region = key?.region ?? config.region
+            call.attemptStarts(provider: config.name, model: route.model, keyName: key?.name, fallbackPosition: fallbackPosition)
             do {
-                return try await call(runtime.adapter, target)
+                let answer = try await perform(runtime.adapter, target)
+                call.attemptAnswered()
+                return answer
             } catch let error as GatewayError where error.isRetryable && attempt < config.maxRetries {
+                call.attemptFailed()
                 attempt += 1
                 if let key { failedKeys.insert(key.name) }
                 let next = try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys)
@@ -174,6 +191,20 @@ public struct Engine: Sendable {
                     metadata: ["provider": "\(config.name)", "attempt": "\(attempt)", "error": "\(redactor.redact(error.message))"])
                 try await Task.sleep(for: delay)
                 key = next
+            } catch {
+                call.attemptFailed()
+                throw error
+            }
+        }
+    }
+
+    private func runPlugins(_ planned: PlannedCall) async throws {
+        for plugin in plugins {
+            do {
+                try await plugin.callWillStart(planned)
+            } catch var error as GatewayError {
+                error.refusedByPlugin = true
+                throw error
             }
         }
     }

@@ -1,27 +1,43 @@
 import SwitchyardModel
 
-/// The engine's view of a streamed answer: the adapter's events, with any error made safe to show a caller.
+/// The engine's view of a streamed answer: the adapter's events, with any error made safe to show a caller, and
+/// what the stream says (first byte, usage, stop reason, failure) written into the call's record as it passes.
 public struct EventStream: AsyncSequence, Sendable {
     public typealias Element = StreamEvent
 
     let upstream: ChatEventStream
     let redactor: SecretRedactor
+    let call: CallContext
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: ChatEventStream.AsyncIterator
         let redactor: SecretRedactor
+        let call: CallContext
+        var sawFirst = false
 
         public mutating func next() async throws -> StreamEvent? {
             do {
-                return try await base.next()
+                guard let event = try await base.next() else { return nil }
+                if !sawFirst {
+                    sawFirst = true
+                    call.observeFirstByte()
+                }
+                switch event {
+                case .metadata(let usage, _): call.observeUsage(usage)
+                case .messageStop(let reason): call.observeStop(reason.name)
+                default: break
+                }
+                return event
             } catch let error as GatewayError {
-                throw redactor.redact(error)
+                let safe = redactor.redact(error)
+                call.observeFailure(safe)
+                throw safe
             }
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: upstream.makeAsyncIterator(), redactor: redactor)
+        AsyncIterator(base: upstream.makeAsyncIterator(), redactor: redactor, call: call)
     }
 }
 

@@ -24,6 +24,9 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     public var upstreamCode: String?
     /// How long the upstream asked callers to wait before trying again (`Retry-After`, `retry-after-ms`).
     public var retryAfterSeconds: Double?
+    /// Set when a plugin of the engine's chain (governance, budgets, limits) refused the call: the caller's policy
+    /// said no, not the upstream, so no fallback is tried.
+    public var refusedByPlugin = false
 
     public init(
         _ kind: Kind, _ message: String, upstreamStatus: Int? = nil, upstreamCode: String? = nil, retryAfterSeconds: Double? = nil

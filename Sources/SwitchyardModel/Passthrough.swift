@@ -35,5 +35,6 @@ public struct RawResponse: Sendable {
 /// are thrown as `GatewayError` carrying the upstream's own status and code.
 public protocol PassthroughProvider: Sendable {
     func speaks(_ dialect: String) -> Bool
-    func passthrough(_ request: RawRequest, target: UpstreamTarget) async throws -> RawResponse
+    /// The adapter reads the passing answer on the side and reports its usage, stop reason and failures to `observer`.
+    func passthrough(_ request: RawRequest, target: UpstreamTarget, observer: any CallObserver) async throws -> RawResponse
 }

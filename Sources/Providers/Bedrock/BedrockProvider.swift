@@ -25,7 +25,7 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
 
     public func speaks(_ dialect: String) -> Bool { dialect == "bedrock-runtime" }
 
-    public func passthrough(_ request: RawRequest, target: UpstreamTarget) async throws -> RawResponse {
+    public func passthrough(_ request: RawRequest, target: UpstreamTarget, observer: any CallObserver) async throws -> RawResponse {
         let endpoint = try BedrockEndpoint(template: target.baseURL, region: target.region ?? "us-east-1")
         let path = endpoint.basePath + "/model/\(SigV4Signer.uriEncode(target.model))/\(request.operation)"
         var headers = HTTPHeaders(request.headers)

@@ -1,0 +1,225 @@
+import Foundation
+import Synchronization
+import SwitchyardModel
+
+/// Who is calling, once virtual keys exist; nil for anonymous traffic.
+public struct CallerIdentity: Sendable, Hashable {
+    public var keyId: String
+    public var name: String
+
+    public init(keyId: String, name: String) {
+        self.keyId = keyId
+        self.name = name
+    }
+}
+
+/// What the door knows about a call before the engine sees it; fixed for the call's life.
+public struct CallDescriptor: Sendable {
+    /// The id the client got back (`x-amzn-RequestId`), also the request log row's id.
+    public var requestId: String
+    /// The client dialect: `bedrock-runtime`, `bedrock`, `s3`, or `batch` for records the batch runner sends.
+    public var door: String
+    /// The door's operation name: `Converse`, `InvokeModelWithResponseStream`, `PutObject`, `BatchRecord`, …
+    public var operation: String
+    /// The route template, never the raw path (which holds ids).
+    public var route: String
+    public var modelRequested: String?
+    public var stream: Bool
+    public var caller: CallerIdentity?
+    public var batchJobId: String?
+    public var userAgent: String?
+    /// The caller's W3C `traceparent`, when it sent one.
+    public var traceParent: String?
+    /// A provider key name that skips load balancing (`x-bf-api-key`).
+    public var pinnedKey: String?
+    /// Batch records are billed at batch prices.
+    public var billing: Billing
+
+    public enum Billing: Sendable, Hashable {
+        case standard
+        case batch
+    }
+
+    public init(
+        requestId: String, door: String, operation: String, route: String, modelRequested: String? = nil, stream: Bool = false,
+        caller: CallerIdentity? = nil, batchJobId: String? = nil, userAgent: String? = nil, traceParent: String? = nil,
+        pinnedKey: String? = nil, billing: Billing = .standard
+    ) {
+        self.requestId = requestId
+        self.door = door
+        self.operation = operation
+        self.route = route
+        self.modelRequested = modelRequested
+        self.stream = stream
+        self.caller = caller
+        self.batchJobId = batchJobId
+        self.userAgent = userAgent
+        self.traceParent = traceParent
+        self.pinnedKey = pinnedKey
+        self.billing = billing
+    }
+}
+
+/// How a call ended, as the client saw it.
+public struct CallEnd: Sendable {
+    public enum Outcome: Sendable, Hashable {
+        case success
+        case failure
+        /// The client went away before the answer was complete (a stream closed early, a cancelled request).
+        case clientGone
+    }
+
+    public var outcome: Outcome
+    /// The HTTP status the client got (200 for a stream that later failed inside its body).
+    public var status: Int
+    /// The error code as the client saw it, in its dialect (`ThrottlingException`, `NoSuchKey`).
+    public var errorCode: String?
+
+    public init(outcome: Outcome, status: Int, errorCode: String? = nil) {
+        self.outcome = outcome
+        self.status = status
+        self.errorCode = errorCode
+    }
+}
+
+/// What the engine and the adapters learn while serving a call; read by the plugins once it ends.
+public struct CallRecord: Sendable {
+    public var descriptor: CallDescriptor
+    public let startedAt: Date
+    public var endedAt: Date?
+    /// Resolved by the engine; the last attempt's when there were several.
+    public var provider: String?
+    public var model: String?
+    public var keyName: String?
+    /// Upstream attempts made, across retries and fallbacks.
+    public var attempts: Int = 0
+    /// 0 for the requested model, 1 for the first fallback, …
+    public var fallbackPosition: Int = 0
+    /// Time spent waiting on upstreams (from each attempt's start to its answer's head, plus the body for
+    /// non-streaming answers), in seconds.
+    public var upstreamSeconds: Double = 0
+    /// From the call's start to the first byte (streams) or the answer (non-streaming), in seconds.
+    public var firstTokenSeconds: Double?
+    public var usage: Usage?
+    public var stopReason: String?
+    /// The canonical error, when the call failed (also for streams that failed after their head).
+    public var error: GatewayError?
+    public var end: CallEnd?
+    /// Filled in only when content logging is on.
+    public var requestContent: String?
+    public var responseContent: String?
+
+    public var latencySeconds: Double? { endedAt.map { $0.timeIntervalSince(startedAt) } }
+}
+
+/// One client call on its way through the gateway. The door creates it (`Engine.begin`), the engine and the
+/// adapters fill it in, and the door ends it exactly once, when the client has its whole answer — for a stream,
+/// after the last frame. Every plugin then sees the finished record.
+public final class CallContext: Sendable, CallObserver {
+    private let state: Mutex<State>
+    private let plugins: [any CallPlugin]
+    private let started: ContinuousClock.Instant
+
+    struct State {
+        var record: CallRecord
+        var ended = false
+        var endsWithBody = false
+        var attemptStarted: ContinuousClock.Instant?
+    }
+
+    init(descriptor: CallDescriptor, plugins: [any CallPlugin]) {
+        self.plugins = plugins
+        self.started = .now
+        self.state = Mutex(State(record: CallRecord(descriptor: descriptor, startedAt: Date())))
+    }
+
+    /// A context that no plugin observes: for tools and tests that call the engine directly.
+    public static func detached(_ descriptor: CallDescriptor) -> CallContext {
+        CallContext(descriptor: descriptor, plugins: [])
+    }
+
+    deinit {
+        // A door that lost track of its call (a task torn down mid-answer) still leaves one row behind.
+        if !state.withLock(\.ended) {
+            finish(CallEnd(outcome: .clientGone, status: 499, errorCode: nil))
+        }
+    }
+
+    public var descriptor: CallDescriptor { state.withLock { $0.record.descriptor } }
+    public var record: CallRecord { state.withLock { $0.record } }
+
+    public func update(_ change: (inout CallRecord) -> Void) {
+        state.withLock { change(&$0.record) }
+    }
+
+    // MARK: - What the engine reports
+
+    func attemptStarts(provider: String, model: String, keyName: String?, fallbackPosition: Int) {
+        state.withLock {
+            $0.record.provider = provider
+            $0.record.model = model
+            $0.record.keyName = keyName
+            $0.record.fallbackPosition = fallbackPosition
+            $0.record.attempts += 1
+            $0.attemptStarted = .now
+        }
+    }
+
+    /// The attempt has its answer (non-streaming) or its answer's head (streaming).
+    func attemptAnswered() {
+        let now = ContinuousClock.now
+        state.withLock {
+            if let begun = $0.attemptStarted {
+                $0.record.upstreamSeconds += Self.seconds(now - begun)
+                $0.attemptStarted = nil
+            }
+        }
+    }
+
+    func attemptFailed() { attemptAnswered() }
+
+    public func observeFirstByte() {
+        let elapsed = Self.seconds(ContinuousClock.now - started)
+        state.withLock { if $0.record.firstTokenSeconds == nil { $0.record.firstTokenSeconds = elapsed } }
+    }
+
+    public func observeUsage(_ usage: Usage) {
+        state.withLock { $0.record.usage = usage }
+    }
+
+    public func observeStop(_ reason: String) {
+        state.withLock { $0.record.stopReason = reason }
+    }
+
+    public func observeFailure(_ error: GatewayError) {
+        state.withLock { $0.record.error = error }
+    }
+
+    // MARK: - The end
+
+    /// Ends the call; only the first end counts, so a door may end it on every path without double counting.
+    public func finish(_ end: CallEnd, error: GatewayError? = nil) {
+        let finished: CallRecord? = state.withLock {
+            guard !$0.ended else { return nil }
+            $0.ended = true
+            $0.record.end = end
+            $0.record.endedAt = Date()
+            if let error { $0.record.error = error }
+            return $0.record
+        }
+        guard let finished else { return }
+        for plugin in plugins { plugin.callEnded(finished) }
+    }
+
+    public var hasEnded: Bool { state.withLock(\.ended) }
+
+    /// The answer is a body written after the handler returns (a stream, a passthrough): the body's writer ends
+    /// the call, not the handler.
+    public func endWithBody() { state.withLock { $0.endsWithBody = true } }
+    public var endsWithBody: Bool { state.withLock(\.endsWithBody) }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

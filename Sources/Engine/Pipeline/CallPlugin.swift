@@ -1,0 +1,28 @@
+import SwitchyardModel
+
+/// What the engine is about to send: the plugins' view of a call before any upstream sees it.
+public struct PlannedCall: Sendable {
+    public let context: CallContext
+    /// The resolved primary target (fallbacks are planned again when they are tried).
+    public let provider: String
+    public let model: String
+    /// The canonical request, for chat calls (nil for passthrough, files and batch submissions).
+    public let request: ChatRequest?
+}
+
+/// One link of the engine's plugin chain (governance, cache, request log, metrics, tracing). Plugins run in the
+/// order they are configured, see canonical values only, and see every call: every door, passthrough, streams,
+/// batch records and provider file calls.
+public protocol CallPlugin: Sendable {
+    /// Before the call's first upstream attempt. Throwing a `GatewayError` refuses the call; the door renders it
+    /// in its dialect and no upstream is contacted.
+    func callWillStart(_ call: PlannedCall) async throws
+
+    /// Exactly once per call, when the client has its whole answer or the call has failed. Must not block: a
+    /// plugin that writes somewhere queues the record and returns.
+    func callEnded(_ record: CallRecord)
+}
+
+extension CallPlugin {
+    public func callWillStart(_ call: PlannedCall) async throws {}
+}
