@@ -4,13 +4,22 @@ The inputs themselves are also kept in tests/fuzz/corpus/<decoder>/regressions/ 
 """
 from __future__ import annotations
 
+import json
 import socket
+import struct
+import zlib
 
 import boto3
 import pytest
+import requests
 from botocore.config import Config
+from botocore.eventstream import EventStreamBuffer
 
-from helpers import default_config
+from fakes.bedrock_fake import (ACCESS_KEY, SECRET_KEY, BedrockFake, converse_stream_frames, event_stream, frame)
+from fakes.openai_fake import openai_error
+from helpers import default_config, provider
+
+CLAUDE = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 
 BUCKET = "fuzz-regressions"
 
@@ -75,3 +84,55 @@ def test_aws_chunked_overlong_line_is_refused_the_same_wherever_the_body_is_cut(
     # Same S3 error code either way.
     code = lambda a: a.split(b"<Code>", 1)[1].split(b"</Code>", 1)[0]  # noqa: E731
     assert code(whole) == code(cut)
+
+
+# ---- event stream: duplicate-header check ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def bedrock_fake():
+    fake = BedrockFake()
+    yield fake
+    fake.close()
+
+
+def many_headers_frame(kind: str, body: dict, count: int = 26_000) -> bytes:
+    """An event whose header section is near the 128 KiB limit, filled with distinct 3-letter boolean headers."""
+    alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    junk = b"".join(b"\x03" + bytes([alphabet[i // 4096], alphabet[i // 64 % 64], alphabet[i % 64]]) + b"\x00"
+                    for i in range(count))
+    real = frame({":event-type": kind, ":content-type": "application/json", ":message-type": "event"}, b"")
+    real_headers = real[12:-4]
+    headers = real_headers + junk
+    payload = json.dumps(body).encode()
+    prelude = struct.pack(">II", 12 + len(headers) + len(payload) + 4, len(headers))
+    prelude += struct.pack(">I", zlib.crc32(prelude))
+    message = prelude + headers + payload
+    return message + struct.pack(">I", zlib.crc32(message))
+
+
+def test_event_with_thousands_of_headers_is_decoded_without_stalling_the_stream(gateway, bedrock_fake, openai_fake):
+    # The gateway decodes a Bedrock stream to translate it (here: a fallback from OpenAI). Its duplicate-header check
+    # scanned the headers read so far, quadratic in their number: this one event cost ~26 s of CPU in a debug build
+    # and the answer did not end within the 60 s bound below; with a set it takes milliseconds.
+    bedrock_fake.reset()
+    openai_fake.enqueue(openai_error(503, "primary down"))
+    frames = converse_stream_frames(["Fall", "back"])
+    frames[1] = many_headers_frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "Fall"}})
+    bedrock_fake.enqueue(event_stream(frames))
+    config = {"providers": {
+        "bedrock": provider(bedrock_fake.url, [{"name": "aws1", "access_key_id": ACCESS_KEY,
+                                                "secret_access_key": SECRET_KEY}],
+                            region="eu-central-1"),
+        "openai": provider(openai_fake.url + "/v1", [{"value": "sk-test-one"}])}}
+    gw = gateway(config)
+
+    r = requests.post(gw.converse_url("openai/gpt-4o-mini", op="converse-stream"),
+                      json={"messages": [{"role": "user", "content": [{"text": "Hi"}]}],
+                            "fallbacks": [f"bedrock/{CLAUDE}"]}, timeout=60)
+
+    assert r.status_code == 200, r.text[:300]
+    buf = EventStreamBuffer()
+    buf.add_data(r.content)
+    events = [(m.headers.get(":event-type") or m.headers.get(":exception-type"), json.loads(m.payload)) for m in buf]
+    assert [name for name, _ in events] == ["messageStart", "contentBlockDelta", "contentBlockDelta",
+                                            "contentBlockStop", "messageStop", "metadata"], events
+    assert "".join(p["delta"]["text"] for name, p in events if name == "contentBlockDelta") == "Fallback"

@@ -2,7 +2,8 @@
 
 Requests are serialized by botocore from its service models (the bytes boto3 puts on the wire); upstream answers
 come from the e2e fakes, which speak the providers' wire formats. Run from anywhere: python3 tests/fuzz/make_corpus.py
-Files under corpus/<decoder>/regressions/ are inputs the fuzzer once crashed on; this script leaves them alone.
+Files under corpus/<decoder>/regressions/ are inputs that once crashed or stalled a decoder: the fuzzer's finds are
+copied there as libFuzzer wrote them (this script leaves those alone); the ones below are written by regressions().
 """
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import base64
 import hashlib
 import io
 import json
+import struct
 import sys
+import types
 import zlib
 from pathlib import Path
 
@@ -26,6 +29,9 @@ from fakes import anthropic_fake as anthropic  # noqa: E402
 from fakes import bedrock_fake as bedrock  # noqa: E402
 from fakes import gemini_fake as gemini  # noqa: E402
 from fakes import openai_fake as openai  # noqa: E402
+
+# The fakes stamp answers with the current time; a fixed one keeps the seeds the same on every run.
+openai.time = types.SimpleNamespace(time=lambda: 1767225600)
 
 SESSION = botocore.session.get_session()
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d49444154789c63f8cfc0f01f0005000201ffa0e5d6c10000000049454e44ae426082")
@@ -185,9 +191,21 @@ def upstream_answers() -> None:
     write("sse", "comments-multiline.txt", b": keep-alive\r\nevent: a\rdata: one\ndata:two\n\nid: 3\nretry: 10\ndata")
 
 
+def regressions() -> None:
+    # 26 214 distinct 3-letter boolean headers fill the 128 KiB header limit; the duplicate check was quadratic.
+    alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    headers = b"".join(b"\x03" + bytes([alphabet[i // 4096], alphabet[i // 64 % 64], alphabet[i % 64]]) + b"\x00"
+                       for i in range(128 * 1024 // 5))
+    prelude = struct.pack(">II", 12 + len(headers) + 4, len(headers))
+    prelude += struct.pack(">I", zlib.crc32(prelude))
+    message = prelude + headers
+    write("event-stream/regressions", "distinct-headers-at-the-limit.bin", message + struct.pack(">I", zlib.crc32(message)))
+
+
 if __name__ == "__main__":
     requests()
     aws_chunked()
     event_streams()
     upstream_answers()
+    regressions()
     print("\n".join(sorted(str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.is_file())))
