@@ -5,6 +5,7 @@
 # after the other, starting from its seeds in tests/fuzz/corpus/<decoder>/. Prints how many inputs each run
 # executed. A crash, hang (>10 s per input) or allocation over 512 MB stops that decoder's run, leaves the input in
 # .build-fuzz/crashes/<decoder>/, and makes the script exit non-zero once every decoder has run.
+# Extra libFuzzer flags go in SWITCHYARD_FUZZ_FLAGS (they come last, so they override the ones below).
 # Replay one input: .build/debug/SwitchyardFuzz --target <decoder> <file>  (or the fuzz binary: SWITCHYARD_FUZZ_TARGET=<decoder> .build-fuzz/debug/SwitchyardFuzz <file>)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +43,7 @@ for decoder in "${decoders[@]}"; do
     SWITCHYARD_FUZZ_TARGET=$decoder "$bin" "$work" "$seeds" \
         -max_total_time="$seconds" -max_len="$(max_len "$decoder")" -timeout=10 -rss_limit_mb=2048 \
         -malloc_limit_mb=512 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$crashes/" \
-        >"$log" 2>&1 || status=$?
+        ${SWITCHYARD_FUZZ_FLAGS:-} >"$log" 2>&1 || status=$?
     runs=$(grep -oE '^#[0-9]+[[:space:]]+DONE' "$log" | grep -oE '[0-9]+' | tail -1 || true)
     [ -n "$runs" ] || runs=$(grep -oE '^stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
     if [ "$status" -ne 0 ]; then
