@@ -133,6 +133,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The request-decoder fuzz harness: libFuzzer target under scripts/fuzz.sh, corpus replayer otherwise.
+        .executableTarget(
+            name: "SwitchyardFuzz",
+            dependencies: [
+                "AWSWire", "BedrockDoor", "S3Door", "Providers", "SwitchyardModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: swiftSettings),
         .testTarget(name: "BedrockDoorTests", dependencies: ["BedrockDoor", "SwitchyardModel"], swiftSettings: swiftSettings),
         .testTarget(

@@ -76,23 +76,27 @@ public struct AWSChunkedDecoder: Sendable {
     /// A whole line without its CRLF, or nil when the input ran out first (the part read is kept).
     private mutating func readLine(_ input: inout ByteBuffer) throws(AWSChunkedDecodingError) -> [UInt8]? {
         let view = input.readableBytesView
+        // The limit and the error are the same whether or not the line's end has arrived yet, so where the network
+        // cuts the body never changes the outcome. The CR is not counted in the limit.
         guard let newline = view.firstIndex(of: UInt8(ascii: "\n")) else {
             line.append(contentsOf: view)
             input.moveReaderIndex(forwardBy: view.count)
-            if line.count > Self.maxLineLength { throw state == .trailers ? .malformedTrailer : .malformedChunkHeader }
+            if line.count > Self.maxLineLength + 1 { throw lineError }
             return nil
         }
         line.append(contentsOf: view[view.startIndex..<newline])
         input.moveReaderIndex(forwardBy: newline - view.startIndex + 1)
         defer { line.removeAll(keepingCapacity: true) }
-        guard line.last == UInt8(ascii: "\r"), line.count <= Self.maxLineLength + 1 else {
-            switch state {
-            case .trailers: throw .malformedTrailer
-            case .dataEnd: throw .missingChunkTerminator
-            default: throw .malformedChunkHeader
-            }
-        }
+        guard line.last == UInt8(ascii: "\r"), line.count <= Self.maxLineLength + 1 else { throw lineError }
         return Array(line.dropLast())
+    }
+
+    private var lineError: AWSChunkedDecodingError {
+        switch state {
+        case .trailers: .malformedTrailer
+        case .dataEnd: .missingChunkTerminator
+        default: .malformedChunkHeader
+        }
     }
 
     static func chunkSize(_ line: [UInt8]) throws(AWSChunkedDecodingError) -> Int64 {

@@ -4,16 +4,22 @@ import SwitchyardModel
 
 /// Reads and validates a CreateModelInvocationJob body: everything the service model constrains that boto3 leaves
 /// to the server (max lengths, patterns, enums, ranges), so a bad request is a ValidationException, never a job.
-enum BatchJobCreateDecoder {
-    struct Options {
+package enum BatchJobCreateDecoder {
+    package struct Options {
         /// The IAM role pattern applies only when AWS itself runs the job; other runners never assume the role, and
         /// callers write placeholders there (`not-required-for-openai`).
         var requireIAMRole: Bool
         var provider: String?
         var region: String
+
+        package init(requireIAMRole: Bool, provider: String?, region: String) {
+            self.requireIAMRole = requireIAMRole
+            self.provider = provider
+            self.region = region
+        }
     }
 
-    static func decode(_ body: ByteBuffer, options: Options) throws(GatewayError) -> BatchJobSpec {
+    package static func decode(_ body: ByteBuffer, options: Options) throws(GatewayError) -> BatchJobSpec {
         guard body.readableBytes > 0,
             let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
         else {
