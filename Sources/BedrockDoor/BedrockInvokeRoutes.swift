@@ -24,24 +24,24 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
     public func register(on group: RouterGroup<Context>) {
         group.post("model/:modelId/invoke") { request, context in
             let call = BedrockRoute.begin(self.engine, request, context, operation: "InvokeModel", route: "/bedrock/model/{modelId}/invoke", stream: false)
-            return await BedrockRoute.answer(call, logger: self.logger) { try await self.invoke(request, context: context, call: call) }
+            return await BedrockRoute.answer(call, logger: context.logger) { try await self.invoke(request, context: context, call: call) }
         }
         group.post("model/:modelId/invoke-with-response-stream") { request, context in
             let call = BedrockRoute.begin(
                 self.engine, request, context, operation: "InvokeModelWithResponseStream",
                 route: "/bedrock/model/{modelId}/invoke-with-response-stream", stream: true)
-            return await BedrockRoute.answer(call, logger: self.logger) { try await self.invokeStream(request, context: context, call: call) }
+            return await BedrockRoute.answer(call, logger: context.logger) { try await self.invokeStream(request, context: context, call: call) }
         }
         group.post("model/:modelId/count-tokens") { request, context in
             let call = BedrockRoute.begin(self.engine, request, context, operation: "CountTokens", route: "/bedrock/model/{modelId}/count-tokens", stream: false)
-            return await BedrockRoute.answer(call, logger: self.logger) { try await self.countTokens(request, context: context, call: call) }
+            return await BedrockRoute.answer(call, logger: context.logger) { try await self.countTokens(request, context: context, call: call) }
         }
     }
 
     func invoke(_ request: Request, context: Context, call: CallContext) async throws -> Response {
         let modelId = try BedrockRoute.modelId(context)
         if let forwarded = try await BedrockPassthrough.forward(
-            request, context: context, operation: "invoke", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: logger)
+            request, context: context, operation: "invoke", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: context.logger)
         {
             return forwarded
         }
@@ -64,7 +64,7 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
     func invokeStream(_ request: Request, context: Context, call: CallContext) async throws -> Response {
         let modelId = try BedrockRoute.modelId(context)
         if let forwarded = try await BedrockPassthrough.forward(
-            request, context: context, operation: "invoke-with-response-stream", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: logger)
+            request, context: context, operation: "invoke-with-response-stream", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: context.logger)
         {
             return forwarded
         }
@@ -76,7 +76,7 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
             throw GatewayError(.validation, "the embedding model '\(modelId)' does not stream its answer; use InvokeModel")
         }
         let events = try await engine.stream(chat, modelId: modelId, call: call)
-        let responseBody = BedrockRoute.streamBody(call, logger: logger, exceptionFrame: { error in
+        let responseBody = BedrockRoute.streamBody(call, logger: context.logger, exceptionFrame: { error in
             var frame = ByteBuffer()
             InvokeStreamFrames.writeException(error, into: &frame)
             return frame
@@ -99,7 +99,7 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
     func countTokens(_ request: Request, context: Context, call: CallContext) async throws -> Response {
         let modelId = try BedrockRoute.modelId(context)
         if let forwarded = try await BedrockPassthrough.forward(
-            request, context: context, operation: "count-tokens", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: logger)
+            request, context: context, operation: "count-tokens", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: context.logger)
         {
             return forwarded
         }

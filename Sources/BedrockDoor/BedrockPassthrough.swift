@@ -32,7 +32,7 @@ enum BedrockPassthrough {
         let stream = answer.body
         // The status line is gone once bytes flow: a failure then can only end the body early, as AWS would drop
         // the connection; the upstream's own exception frames pass through as bytes.
-        let forwarded = BedrockRoute.streamBody(call, logger: logger, exceptionFrame: { _ in nil }) { writer in
+        let forwarded = BedrockRoute.streamBody(call, logger: context.logger, exceptionFrame: { _ in nil }) { writer in
             for try await chunk in stream { try await writer.write(chunk) }
         }
         return Response(status: .init(code: answer.status), headers: fields, body: forwarded)

@@ -22,18 +22,18 @@ public struct BedrockRuntimeRoutes<Context: RequestContext>: Sendable {
     public func register(on group: RouterGroup<Context>) {
         group.post("model/:modelId/converse") { request, context in
             let call = BedrockRoute.begin(self.engine, request, context, operation: "Converse", route: "/bedrock/model/{modelId}/converse", stream: false)
-            return await BedrockRoute.answer(call, logger: self.logger) { try await self.converse(request, context: context, call: call) }
+            return await BedrockRoute.answer(call, logger: context.logger) { try await self.converse(request, context: context, call: call) }
         }
         group.post("model/:modelId/converse-stream") { request, context in
             let call = BedrockRoute.begin(
                 self.engine, request, context, operation: "ConverseStream", route: "/bedrock/model/{modelId}/converse-stream", stream: true)
-            return await BedrockRoute.answer(call, logger: self.logger) { try await self.converseStream(request, context: context, call: call) }
+            return await BedrockRoute.answer(call, logger: context.logger) { try await self.converseStream(request, context: context, call: call) }
         }
     }
 
     func converse(_ request: Request, context: Context, call: CallContext) async throws -> Response {
         if let forwarded = try await BedrockPassthrough.forward(
-            request, context: context, operation: "converse", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: logger)
+            request, context: context, operation: "converse", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: context.logger)
         {
             return forwarded
         }
@@ -46,13 +46,13 @@ public struct BedrockRuntimeRoutes<Context: RequestContext>: Sendable {
 
     func converseStream(_ request: Request, context: Context, call: CallContext) async throws -> Response {
         if let forwarded = try await BedrockPassthrough.forward(
-            request, context: context, operation: "converse-stream", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: logger)
+            request, context: context, operation: "converse-stream", engine: engine, call: call, maxBodyBytes: maxBodyBytes, logger: context.logger)
         {
             return forwarded
         }
         let (modelId, chat) = try await decode(request, context: context)
         let events = try await engine.stream(chat, modelId: modelId, call: call)
-        let body = BedrockRoute.streamBody(call, logger: logger, exceptionFrame: { error in
+        let body = BedrockRoute.streamBody(call, logger: context.logger, exceptionFrame: { error in
             var frame = ByteBuffer()
             ConverseStreamEncoder.writeException(error, into: &frame)
             return frame

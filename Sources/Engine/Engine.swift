@@ -132,7 +132,12 @@ public struct Engine: Sendable {
                 // A plugin's refusal is the answer; no fallback can change it.
                 if error.refusedByPlugin { throw error }
                 if position + 1 < candidates.count {
-                    logger.info("falling back", metadata: ["model": "\(candidate)", "next": "\(candidates[position + 1])", "error": "\(redactor.redact(error.message))"])
+                    logger.info(
+                        "falling back",
+                        metadata: [
+                            "hb.request.id": "\(call.descriptor.requestId)", "model": "\(candidate)", "next": "\(candidates[position + 1])",
+                            "error": "\(redactor.redact(error.message))",
+                        ])
                 }
                 failure = failure ?? error
             }
@@ -174,7 +179,7 @@ public struct Engine: Sendable {
                 call.attemptAnswered()
                 return answer
             } catch let error as GatewayError where error.isRetryable && attempt < config.maxRetries {
-                call.attemptFailed()
+                call.attemptAnswered(error: error)
                 attempt += 1
                 if let key { failedKeys.insert(key.name) }
                 let next = try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys)
@@ -188,11 +193,14 @@ public struct Engine: Sendable {
                 }
                 logger.info(
                     "retrying upstream call",
-                    metadata: ["provider": "\(config.name)", "attempt": "\(attempt)", "error": "\(redactor.redact(error.message))"])
+                    metadata: [
+                        "hb.request.id": "\(call.descriptor.requestId)", "provider": "\(config.name)", "attempt": "\(attempt)",
+                        "error": "\(redactor.redact(error.message))",
+                    ])
                 try await Task.sleep(for: delay)
                 key = next
             } catch {
-                call.attemptFailed()
+                call.attemptAnswered(error: error as? GatewayError)
                 throw error
             }
         }

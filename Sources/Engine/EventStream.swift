@@ -25,6 +25,8 @@ public struct EventStream: AsyncSequence, Sendable {
                 switch event {
                 case .metadata(let usage, _): call.observeUsage(usage)
                 case .messageStop(let reason): call.observeStop(reason.name)
+                case .blockDelta(_, .text(let text)), .blockDelta(_, .toolInput(let text)), .blockDelta(_, .reasoningText(let text)):
+                    call.observeStreamedText(text.utf8.count)
                 default: break
                 }
                 return event

@@ -82,17 +82,33 @@ public struct CallEnd: Sendable {
     }
 }
 
+/// One upstream attempt of a call (a retry or a fallback is another).
+public struct AttemptRecord: Sendable {
+    public var provider: String
+    public var model: String
+    public var keyName: String?
+    public var fallbackPosition: Int
+    public var startedAt: Date
+    /// When the answer (non-streaming) or its head (streaming) arrived, or the attempt failed.
+    public var endedAt: Date?
+    public var error: GatewayError?
+}
+
 /// What the engine and the adapters learn while serving a call; read by the plugins once it ends.
 public struct CallRecord: Sendable {
     public var descriptor: CallDescriptor
     public let startedAt: Date
+    /// The W3C trace this call belongs to: the caller's (`traceparent`) or a new one, so the request log and the
+    /// spans name the same trace.
+    public let trace: TraceParent
     public var endedAt: Date?
     /// Resolved by the engine; the last attempt's when there were several.
     public var provider: String?
     public var model: String?
     public var keyName: String?
-    /// Upstream attempts made, across retries and fallbacks.
-    public var attempts: Int = 0
+    /// Upstream attempts made, across retries and fallbacks, in order.
+    public var attemptLog: [AttemptRecord] = []
+    public var attempts: Int { attemptLog.count }
     /// 0 for the requested model, 1 for the first fallback, …
     public var fallbackPosition: Int = 0
     /// Time spent waiting on upstreams (from each attempt's start to its answer's head, plus the body for
@@ -101,6 +117,11 @@ public struct CallRecord: Sendable {
     /// From the call's start to the first byte (streams) or the answer (non-streaming), in seconds.
     public var firstTokenSeconds: Double?
     public var usage: Usage?
+    /// Set when the stream ended before the upstream reported usage (a client that left early): the output
+    /// tokens are then estimated from the text that had arrived.
+    public var usageIsEstimate = false
+    /// Characters of answer text and tool input streamed so far, for that estimate.
+    public var streamedCharacters = 0
     public var stopReason: String?
     /// The canonical error, when the call failed (also for streams that failed after their head).
     public var error: GatewayError?
@@ -130,7 +151,8 @@ public final class CallContext: Sendable, CallObserver {
     init(descriptor: CallDescriptor, plugins: [any CallPlugin]) {
         self.plugins = plugins
         self.started = .now
-        self.state = Mutex(State(record: CallRecord(descriptor: descriptor, startedAt: Date())))
+        let trace = descriptor.traceParent.flatMap(TraceParent.init(header:))?.child() ?? TraceParent.root()
+        self.state = Mutex(State(record: CallRecord(descriptor: descriptor, startedAt: Date(), trace: trace)))
     }
 
     /// A context that no plugin observes: for tools and tests that call the engine directly.
@@ -160,23 +182,31 @@ public final class CallContext: Sendable, CallObserver {
             $0.record.model = model
             $0.record.keyName = keyName
             $0.record.fallbackPosition = fallbackPosition
-            $0.record.attempts += 1
+            $0.record.attemptLog.append(
+                AttemptRecord(provider: provider, model: model, keyName: keyName, fallbackPosition: fallbackPosition, startedAt: Date()))
             $0.attemptStarted = .now
         }
     }
 
-    /// The attempt has its answer (non-streaming) or its answer's head (streaming).
-    func attemptAnswered() {
+    /// The attempt has its answer (non-streaming) or its answer's head (streaming), or failed with `error`.
+    func attemptAnswered(error: GatewayError? = nil) {
         let now = ContinuousClock.now
         state.withLock {
             if let begun = $0.attemptStarted {
                 $0.record.upstreamSeconds += Self.seconds(now - begun)
                 $0.attemptStarted = nil
             }
+            if let last = $0.record.attemptLog.indices.last, $0.record.attemptLog[last].endedAt == nil {
+                $0.record.attemptLog[last].endedAt = Date()
+                $0.record.attemptLog[last].error = error
+            }
         }
     }
 
-    func attemptFailed() { attemptAnswered() }
+    /// Text arrived on a stream; counted so that a stream cut short still has an output estimate.
+    func observeStreamedText(_ characters: Int) {
+        state.withLock { $0.record.streamedCharacters += characters }
+    }
 
     public func observeFirstByte() {
         let elapsed = Self.seconds(ContinuousClock.now - started)
@@ -205,6 +235,11 @@ public final class CallContext: Sendable, CallObserver {
             $0.record.end = end
             $0.record.endedAt = Date()
             if let error { $0.record.error = error }
+            if $0.record.descriptor.stream, $0.record.usage == nil, $0.record.streamedCharacters > 0 {
+                // About four characters a token, the providers' own rule of thumb; marked as an estimate.
+                $0.record.usage = Usage(outputTokens: ($0.record.streamedCharacters + 3) / 4)
+                $0.record.usageIsEstimate = true
+            }
             return $0.record
         }
         guard let finished else { return }
