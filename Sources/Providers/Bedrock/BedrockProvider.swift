@@ -39,12 +39,20 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
         let logger = self.logger
         let provider = target.provider
         IdleWatchdog.feed(continuation, idleSeconds: target.streamIdleTimeoutSeconds, provider: provider) { progressed in
-            var tap = isEventStream ? EventStreamTap() : nil
+            var tap = isEventStream ? EventStreamTap(provider: provider) : nil
             for try await chunk in response.body {
                 progressed()
-                continuation.yield(chunk)
-                tap?.observe(chunk)
+                guard let passage = tap?.observe(chunk) else {
+                    continuation.yield(chunk)
+                    continue
+                }
+                if passage.forward.readableBytes > 0 { continuation.yield(passage.forward) }
+                if let ending = passage.ending {
+                    continuation.yield(ending)
+                    break
+                }
             }
+            if let rest = tap?.finish(), rest.readableBytes > 0 { continuation.yield(rest) }
             if let summary = tap?.summary {
                 logger.debug("bedrock stream ended", metadata: ["provider": "\(provider)", "summary": "\(summary)"])
             }

@@ -9,18 +9,29 @@ public struct SSEEvent: Sendable, Equatable {
     }
 }
 
+/// A line or event longer than the parser's limit; what arrived of it is dropped, and so is the rest of the stream.
+public struct SSEEventTooLong: Error, Sendable, Equatable {
+    public var limit: Int
+}
+
 /// Incremental `text/event-stream` parser: feed bytes as they arrive, take whole events out.
 /// Lines may end in LF, CRLF or CR, and a chunk may split a line or a CRLF anywhere.
+/// A line, or an event's data, longer than `maxEventBytes` is an error rather than memory held without bound.
 public struct SSEParser: Sendable {
+    public static let defaultMaxEventBytes = 8 << 20
+
+    public let maxEventBytes: Int
     private var line: [UInt8] = []
     private var eventName: String?
     private var data: [UInt8] = []
     private var hasData = false
     private var lastWasCR = false
 
-    public init() {}
+    public init(maxEventBytes: Int = SSEParser.defaultMaxEventBytes) {
+        self.maxEventBytes = maxEventBytes
+    }
 
-    public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) -> [SSEEvent] where Bytes.Element == UInt8 {
+    public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) throws(SSEEventTooLong) -> [SSEEvent] where Bytes.Element == UInt8 {
         var out: [SSEEvent] = []
         for byte in bytes {
             if lastWasCR {
@@ -29,11 +40,13 @@ public struct SSEParser: Sendable {
             }
             switch byte {
             case UInt8(ascii: "\n"):
-                endLine(into: &out)
+                try endLine(into: &out)
             case UInt8(ascii: "\r"):
                 lastWasCR = true
-                endLine(into: &out)
+                try endLine(into: &out)
             default:
+                // A field name and "data: " add a few bytes to the line; the data limit itself is checked below.
+                guard line.count < maxEventBytes + 16 else { throw SSEEventTooLong(limit: maxEventBytes) }
                 line.append(byte)
             }
         }
@@ -41,14 +54,14 @@ public struct SSEParser: Sendable {
     }
 
     /// The event left when the stream ends without a final blank line.
-    public mutating func finish() -> SSEEvent? {
+    public mutating func finish() throws(SSEEventTooLong) -> SSEEvent? {
         var out: [SSEEvent] = []
-        if !line.isEmpty { endLine(into: &out) }
-        endLine(into: &out)
+        if !line.isEmpty { try endLine(into: &out) }
+        try endLine(into: &out)
         return out.first
     }
 
-    private mutating func endLine(into out: inout [SSEEvent]) {
+    private mutating func endLine(into out: inout [SSEEvent]) throws(SSEEventTooLong) {
         defer { line.removeAll(keepingCapacity: true) }
         if line.isEmpty {
             if hasData {
@@ -66,6 +79,7 @@ public struct SSEParser: Sendable {
         if valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
         let value = line[valueStart...]
         if field.elementsEqual("data".utf8) {
+            guard data.count + (hasData ? 1 : 0) + value.count <= maxEventBytes else { throw SSEEventTooLong(limit: maxEventBytes) }
             if hasData { data.append(UInt8(ascii: "\n")) }
             data.append(contentsOf: value)
             hasData = true
