@@ -30,3 +30,32 @@ import Testing
         #expect(events == [SSEEvent(event: nil, data: "a\n")])
     }
 }
+
+@Suite struct SSEParserLimitTests {
+    @Test func aLineLongerThanTheLimitIsAnErrorWhateverTheChunking() {
+        let line = Array("data: \(String(repeating: "x", count: 5000))\n\n".utf8)
+        for chunk in [1, 100, 4096, line.count] {
+            var parser = SSEParser(maxEventBytes: 1024)
+            #expect(throws: SSEEventTooLong(limit: 1024), "chunks of \(chunk)") {
+                var at = 0
+                while at < line.count {
+                    _ = try parser.feed(line[at..<min(at + chunk, line.count)])
+                    at += chunk
+                }
+            }
+        }
+    }
+
+    @Test func manyShortDataLinesCannotBuildAnEventOverTheLimit() {
+        var parser = SSEParser(maxEventBytes: 1024)
+        let lines = Array(String(repeating: "data: \(String(repeating: "y", count: 100))\n", count: 20).utf8)
+        #expect(throws: SSEEventTooLong(limit: 1024)) { _ = try parser.feed(lines) }
+    }
+
+    @Test func eventsUpToTheLimitPass() throws {
+        var parser = SSEParser(maxEventBytes: 1024)
+        let data = String(repeating: "z", count: 1024)
+        let events = try parser.feed(Array("data: \(data)\r\n\r\ndata: a\n\n".utf8))
+        #expect(events == [SSEEvent(event: nil, data: data), SSEEvent(event: nil, data: "a")])
+    }
+}

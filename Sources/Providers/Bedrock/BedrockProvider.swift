@@ -34,7 +34,8 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
             &headers, method: "POST", host: endpoint.hostHeader, path: path, body: request.body, target: target, service: "bedrock")
         let response = try await http.open(url: endpoint.origin + path, headers: headers, body: request.body, target: target)
         let forwarded = response.headers.filter { Self.forwardedResponseHeaders.contains($0.name.lowercased()) }
-        let isEventStream = response.headers.first(name: "content-type")?.contains("eventstream") ?? false
+        // Any of its content types: a proxy on the way may have added one of its own.
+        let isEventStream = response.headers["content-type"].contains { $0.contains("eventstream") }
         let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let logger = self.logger
         let provider = target.provider

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One server-sent event: the `event:` name (nil when absent) and its `data:` lines joined by "\n".
 public struct SSEEvent: Sendable, Equatable {
     public var event: String?
@@ -31,26 +33,49 @@ public struct SSEParser: Sendable {
         self.maxEventBytes = maxEventBytes
     }
 
-    public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) throws(SSEEventTooLong) -> [SSEEvent] where Bytes.Element == UInt8 {
+    public mutating func feed<Bytes: Collection>(_ bytes: Bytes) throws(SSEEventTooLong) -> [SSEEvent] where Bytes.Element == UInt8 {
         var out: [SSEEvent] = []
-        for byte in bytes {
+        var failure: SSEEventTooLong?
+        let scanned: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            do throws(SSEEventTooLong) { try scan(buffer, into: &out) } catch { failure = error }
+        }
+        if scanned == nil {
+            do throws(SSEEventTooLong) {
+                try Array(bytes).withUnsafeBufferPointer { (buffer) throws(SSEEventTooLong) in try scan(buffer, into: &out) }
+            } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return out
+    }
+
+    /// Lines are found with `memchr` and copied whole: a byte-at-a-time loop made multi-megabyte events slow.
+    private mutating func scan(_ buffer: UnsafeBufferPointer<UInt8>, into out: inout [SSEEvent]) throws(SSEEventTooLong) {
+        guard let base = buffer.baseAddress else { return }
+        var position = 0
+        while position < buffer.count {
             if lastWasCR {
                 lastWasCR = false
-                if byte == UInt8(ascii: "\n") { continue }
+                if buffer[position] == UInt8(ascii: "\n") {
+                    position += 1
+                    continue
+                }
             }
-            switch byte {
-            case UInt8(ascii: "\n"):
-                try endLine(into: &out)
-            case UInt8(ascii: "\r"):
-                lastWasCR = true
-                try endLine(into: &out)
-            default:
-                // A field name and "data: " add a few bytes to the line; the data limit itself is checked below.
-                guard line.count < maxEventBytes + 16 else { throw SSEEventTooLong(limit: maxEventBytes) }
-                line.append(byte)
-            }
+            let newline = Self.find(UInt8(ascii: "\n"), in: base, from: position, to: buffer.count)
+            let end = Self.find(UInt8(ascii: "\r"), in: base, from: position, to: newline)
+            // A field name and "data: " add a few bytes to the line; the data limit itself is checked in endLine.
+            guard line.count + (end - position) <= maxEventBytes + 16 else { throw SSEEventTooLong(limit: maxEventBytes) }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position..<end]))
+            guard end < buffer.count else { return }
+            lastWasCR = buffer[end] == UInt8(ascii: "\r")
+            try endLine(into: &out)
+            position = end + 1
         }
-        return out
+    }
+
+    /// The offset of the first `byte` in `base[start..<end]`, or `end`.
+    private static func find(_ byte: UInt8, in base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        guard start < end, let found = memchr(base + start, Int32(byte), end - start) else { return end }
+        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
     }
 
     /// The event left when the stream ends without a final blank line.
