@@ -124,6 +124,36 @@ def test_a_thousand_concurrent_streams_to_one_upstream_all_complete(gateway):
     assert arrived["n"] == STREAMS and upstream.max_open >= STREAMS
 
 
+def test_a_call_finding_every_connection_busy_is_throttled_and_says_so(gateway):
+    release = asyncio.Event()
+
+    async def handler(request: Request, writer):
+        if prompt_of(request).startswith("hold"):
+            sse_head(writer)
+            writer.write(sse_chunk(completion_chunk({"role": "assistant", "content": ""})))
+            await writer.drain()
+            await asyncio.wait_for(release.wait(), 30)
+            writer.write(sse_chunk(completion_chunk({"content": "held"})) + sse_chunk(completion_chunk({}, "stop"))
+                         + sse_chunk(usage_chunk()) + sse_chunk(b"[DONE]") + b"0\r\n\r\n")
+        else:
+            body = json.dumps(completion("unexpected")).encode()
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+
+    upstream = AsyncUpstream(handler)
+    try:
+        gw = gateway({"providers": {"ollama": provider(upstream.url + "/v1", timeout_seconds=30, stream_idle_timeout_seconds=30,
+                                                       max_connections=2)}})
+        held = [gw.client().converse_stream(modelId="ollama/llama3", messages=[user(f"hold {i}")])["stream"] for i in range(2)]
+        # The queued call waits as long as a connect may take (10 s), then is told what happened.
+        with raises_client_error("ThrottlingException", 429) as err:
+            gw.client().converse(modelId="ollama/llama3", messages=[user("third")])
+        assert "provider 'ollama' has all 2 connections busy" in err.value.response["Error"]["Message"]
+        upstream.loop.call_soon_threadsafe(release.set)
+        assert all(text_deltas(list(stream)) == ["held"] for stream in held)
+    finally:
+        upstream.close()
+
+
 # ---- per-call deadlines for non-streaming answers -----------------------------------------------------------
 def trickle_handler(seconds_per_byte: float, give_up_after: float):
     """A non-streaming answer whose head comes at once and whose body trickles (then, past `give_up_after`
