@@ -23,6 +23,7 @@ public struct Gateway: Sendable {
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests and streams finish (bounded) and returns.
     public func run() async throws {
+        FileDescriptorLimit.raiseToHardLimit()
         let http = Self.makeUpstreamHTTP(config.providers)
         do {
             let engine = makeEngine(http: http)

@@ -324,3 +324,17 @@ def test_passthrough_stream_with_a_2gb_frame_prefix_ends_with_a_readable_error(g
     assert err.value.response["Error"]["Code"] == "modelStreamErrorException"
     assert "over the 25165824 bytes a frame may carry" in err.value.response["Error"]["Message"]
     assert text_deltas(events) == ["Hello"]
+
+
+def test_gateway_raises_its_open_file_limit_to_the_hard_limit(gateway):
+    """Each stream holds two sockets: a common soft limit of 1,024 would cap the gateway far under max_connections."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    low = min(1024, hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (low, hard))
+    try:
+        gw = gateway({"providers": {"ollama": provider("http://127.0.0.1:9/v1")}})
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    limits = open(f"/proc/{gw.proc.pid}/limits").read()
+    gw_soft, gw_hard = re.search(r"Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)", limits).groups()
+    assert gw_soft == gw_hard
