@@ -4,7 +4,7 @@ import NIOCore
 /// payload are written in place, then lengths and both CRCs are patched in, so no message is assembled
 /// in a temporary array first.
 public enum EventStreamEncoder {
-    static let preludeLength = 12
+    public static let preludeLength = 12
     static let crcLength = 4
 
     public static func write(_ message: EventStreamMessage, into buffer: inout ByteBuffer) {

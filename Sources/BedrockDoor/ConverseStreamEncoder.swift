@@ -2,10 +2,14 @@ import AWSWire
 import NIOCore
 import SwitchyardModel
 
-/// Encodes canonical stream events as ConverseStream event-stream messages (one message per call),
-/// appended to the caller's buffer.
+/// Encodes canonical stream events as ConverseStream event-stream messages, appended to the caller's buffer: one
+/// message per event, or several `contentBlockDelta` messages for a delta too long for one frame.
 public enum ConverseStreamEncoder {
     public static func write(_ event: StreamEvent, into buffer: inout ByteBuffer) {
+        for piece in StreamDeltaSplitter.split(event) { writeOne(piece, into: &buffer) }
+    }
+
+    private static func writeOne(_ event: StreamEvent, into buffer: inout ByteBuffer) {
         switch event {
         case .messageStart(let role):
             EventStreamEncoder.writeEvent(type: "messageStart", into: &buffer) { b in

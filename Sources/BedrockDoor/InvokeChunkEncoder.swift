@@ -16,15 +16,33 @@ extension InvokeFamily {
     public func chunkEncoder(modelId: String, started: ContinuousClock.Instant = .now) -> (any InvokeChunkEncoder)? {
         let clock = InvokeStreamClock(started: started)
         switch self {
-        case .anthropic: return InvokeAnthropicStreamEncoder(modelId: modelId, clock: clock)
-        case .nova: return InvokeNovaStreamEncoder(clock: clock)
-        case .titanText: return InvokeTextStreamEncoder<InvokeTitanTextFormat>(clock: clock)
-        case .mistral: return InvokeTextStreamEncoder<InvokeMistralFormat>(clock: clock)
-        case .mistralChat: return InvokeTextStreamEncoder<InvokeMistralChatFormat>(clock: clock)
-        case .llama: return InvokeTextStreamEncoder<InvokeLlamaFormat>(clock: clock)
-        case .cohere: return InvokeTextStreamEncoder<InvokeCohereFormat>(clock: clock)
-        case .cohereChat: return InvokeTextStreamEncoder<InvokeCohereChatFormat>(clock: clock)
+        case .anthropic: return SplittingChunkEncoder(InvokeAnthropicStreamEncoder(modelId: modelId, clock: clock))
+        case .nova: return SplittingChunkEncoder(InvokeNovaStreamEncoder(clock: clock))
+        case .titanText: return SplittingChunkEncoder(InvokeTextStreamEncoder<InvokeTitanTextFormat>(clock: clock))
+        case .mistral: return SplittingChunkEncoder(InvokeTextStreamEncoder<InvokeMistralFormat>(clock: clock))
+        case .mistralChat: return SplittingChunkEncoder(InvokeTextStreamEncoder<InvokeMistralChatFormat>(clock: clock))
+        case .llama: return SplittingChunkEncoder(InvokeTextStreamEncoder<InvokeLlamaFormat>(clock: clock))
+        case .cohere: return SplittingChunkEncoder(InvokeTextStreamEncoder<InvokeCohereFormat>(clock: clock))
+        case .cohereChat: return SplittingChunkEncoder(InvokeTextStreamEncoder<InvokeCohereChatFormat>(clock: clock))
         case .titanEmbedding, .cohereEmbedding: return nil
         }
+    }
+}
+
+/// Hands a family encoder long deltas in pieces, so each of its chunks fits one `chunk` frame (see
+/// `StreamDeltaSplitter`).
+struct SplittingChunkEncoder<Inner: InvokeChunkEncoder>: InvokeChunkEncoder {
+    private var inner: Inner
+
+    init(_ inner: Inner) {
+        self.inner = inner
+    }
+
+    mutating func encode(_ event: StreamEvent, into chunks: inout [ByteBuffer]) {
+        for piece in StreamDeltaSplitter.split(event) { inner.encode(piece, into: &chunks) }
+    }
+
+    mutating func finish(into chunks: inout [ByteBuffer]) {
+        inner.finish(into: &chunks)
     }
 }

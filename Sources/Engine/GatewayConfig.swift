@@ -63,6 +63,7 @@ public enum ProviderKind: String, Sendable, CaseIterable {
 }
 
 public struct ProviderConfig: Sendable {
+    public static let defaultMaxConnections = 1024
     public var name: String
     public var kind: ProviderKind
     public var baseURL: String
@@ -79,6 +80,12 @@ public struct ProviderConfig: Sendable {
     public var s3URL: String = "https://s3.{region}.amazonaws.com"
     /// Bedrock: the control-plane endpoint for batch jobs (`{region}` filled in per key).
     public var controlPlaneURL: String = "https://bedrock.{region}.amazonaws.com"
+    /// Connections the gateway may hold open to this provider at once (each in-flight HTTP/1.1 call holds one;
+    /// HTTP/2 upstreams multiplex); a call that finds them all busy for the connect timeout is throttled.
+    public var maxConnections: Int = ProviderConfig.defaultMaxConnections
+    /// The longest SSE line or event an upstream stream may send; a longer one ends the stream with an error
+    /// instead of being held in memory.
+    public var maxStreamEventBytes: Int = 8 << 20
 
     public init(
         name: String, kind: ProviderKind, baseURL: String, keys: [KeyConfig] = [], timeoutSeconds: Double = 120,

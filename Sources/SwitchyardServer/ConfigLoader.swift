@@ -131,7 +131,7 @@ public struct ConfigLoader: Sendable {
         let map = try Mapping(node, path: path)
         try map.allowOnly([
             "type", "base_url", "keys", "timeout_seconds", "stream_idle_timeout_seconds", "max_retries", "retry_backoff_ms",
-            "region", "models", "s3_url", "control_plane_url",
+            "region", "models", "s3_url", "control_plane_url", "max_connections", "max_stream_event_bytes",
         ])
         let known = Self.wellKnown[name]
         let kind: ProviderKind
@@ -161,6 +161,8 @@ public struct ConfigLoader: Sendable {
         config.maxRetries = try map.int("max_retries", in: 0...10) ?? config.maxRetries
         config.retryBackoffMs = try map.int("retry_backoff_ms", in: 0...60_000) ?? config.retryBackoffMs
         config.region = try map.string("region") ?? config.region
+        config.maxConnections = try map.int("max_connections", in: 1...65_536) ?? config.maxConnections
+        config.maxStreamEventBytes = try map.int("max_stream_event_bytes", in: 1024...(1 << 30)) ?? config.maxStreamEventBytes
         config.models = try map.strings("models") ?? []
         if let url = try map.string("s3_url") { config.s3URL = try resolve(url, path: "\(path).s3_url", line: map.line("s3_url")) }
         if let url = try map.string("control_plane_url") {

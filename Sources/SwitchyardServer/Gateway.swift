@@ -23,14 +23,15 @@ public struct Gateway: Sendable {
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests and streams finish (bounded) and returns.
     public func run() async throws {
-        let client = Self.makeHTTPClient(readTimeoutSeconds: Self.readTimeout(config.providers))
+        FileDescriptorLimit.raiseToHardLimit()
+        let http = Self.makeUpstreamHTTP(config.providers)
         do {
-            let engine = makeEngine(client: client)
+            let engine = makeEngine(http: http)
             let store = try await GatewayStore.open(dataDir: config.server.dataDir, logger: logger)
             defer { try? store.close() }
-            let files = FileBackends(store: store, providers: config.providers, http: UpstreamHTTP(client: client), logger: logger)
+            let files = FileBackends(store: store, providers: config.providers, http: http, logger: logger)
             let batch = BatchSystem(
-                config: config, engine: engine, http: UpstreamHTTP(client: client), store: store.batchJobs,
+                config: config, engine: engine, http: http, store: store.batchJobs,
                 files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(), logger: logger)
             let app = makeApplication(engine: engine, files: files, batch: batch.desk)
             let expiry = MultipartExpiryService(
@@ -42,23 +43,45 @@ public struct Gateway: Sendable {
             configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(config.server.shutdownGraceSeconds * 1000))
             try await ServiceGroup(configuration: configuration).run()
         } catch {
-            try? await client.shutdown()
+            await Self.shutdown(http)
             throw error
         }
-        try await client.shutdown()
+        await Self.shutdown(http)
     }
 
-    /// The longest silence any provider allows: the client-wide safety net under the per-call deadlines (which
-    /// cover a call until its answer's head) and the per-stream idle watchdogs (which are shorter or equal).
-    static func readTimeout(_ providers: [ProviderConfig]) -> Double {
-        (providers.map { max($0.timeoutSeconds, $0.streamIdleTimeoutSeconds) }.max() ?? 120) + 1
+    /// One client per provider, so each has its own pool size and read timeout; the shared one serves calls made
+    /// for no configured provider.
+    static func makeUpstreamHTTP(_ providers: [ProviderConfig]) -> UpstreamHTTP {
+        var lanes: [String: UpstreamLane] = [:]
+        for provider in providers {
+            let client = makeHTTPClient(readTimeoutSeconds: readTimeout(provider), maxConnections: provider.maxConnections)
+            lanes[provider.name] = UpstreamLane(
+                client: client, maxConnections: provider.maxConnections, maxStreamEventBytes: provider.maxStreamEventBytes)
+        }
+        let shared = makeHTTPClient(
+            readTimeoutSeconds: providers.map(readTimeout).max() ?? 121, maxConnections: ProviderConfig.defaultMaxConnections)
+        return UpstreamHTTP(client: shared, lanes: lanes, clientMaxConnections: ProviderConfig.defaultMaxConnections)
     }
 
-    static func makeHTTPClient(readTimeoutSeconds: Double) -> HTTPClient {
+    static func shutdown(_ http: UpstreamHTTP) async {
+        for lane in http.lanes.values { try? await lane.client.shutdown() }
+        try? await http.client.shutdown()
+    }
+
+    /// The longest silence this provider allows: the net under the non-streaming deadline (checked as body chunks
+    /// arrive, so it needs something to arrive) and the stream idle watchdog (which is shorter or equal).
+    static func readTimeout(_ provider: ProviderConfig) -> Double {
+        max(provider.timeoutSeconds, provider.streamIdleTimeoutSeconds) + 1
+    }
+
+    static func makeHTTPClient(readTimeoutSeconds: Double, maxConnections: Int) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.read = .milliseconds(Int64(readTimeoutSeconds * 1000))
-        // The default of 8 connections per host makes concurrent streams wait for each other.
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
+        // Every in-flight HTTP/1.1 call (a stream for its whole length) holds a connection; a call beyond the
+        // limit waits for one, so the limit is the provider's concurrency.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnections
+        // HTTP/2 where TLS + ALPN offers it multiplexes many calls over few connections.
+        configuration.httpVersion = .automatic
         configuration.connectionPool.idleTimeout = .seconds(60)
         configuration.timeout.connect = .seconds(10)
         // A refused connection fails the call at once; the engine's retries and fallbacks decide what next.
@@ -67,8 +90,7 @@ public struct Gateway: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    func makeEngine(client: HTTPClient) -> Engine {
-        let http = UpstreamHTTP(client: client)
+    func makeEngine(http: UpstreamHTTP) -> Engine {
         let runtimes = config.providers.map { provider -> ProviderRuntime in
             let adapter: any ChatProvider =
                 switch provider.kind {

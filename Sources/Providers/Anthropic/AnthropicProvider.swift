@@ -27,7 +27,8 @@ public struct AnthropicProvider: ChatProvider {
         let body = JSONCoding.encode(AnthropicRequestBuilder.body(request, model: target.model, stream: true))
         let response = try await http.open(url: url(target), headers: headers(target, request), body: body, target: target)
         let translator = AnthropicStreamTranslator(provider: target.provider, started: started)
-        return SSEStreamPump.events(from: response, translator: translator, target: target)
+        return SSEStreamPump.events(
+            from: response, translator: translator, target: target, maxEventBytes: http.lane(for: target).maxStreamEventBytes)
     }
 
     func url(_ target: UpstreamTarget) -> String {

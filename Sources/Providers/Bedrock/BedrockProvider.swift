@@ -34,17 +34,26 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
             &headers, method: "POST", host: endpoint.hostHeader, path: path, body: request.body, target: target, service: "bedrock")
         let response = try await http.open(url: endpoint.origin + path, headers: headers, body: request.body, target: target)
         let forwarded = response.headers.filter { Self.forwardedResponseHeaders.contains($0.name.lowercased()) }
-        let isEventStream = response.headers.first(name: "content-type")?.contains("eventstream") ?? false
+        // Any of its content types: a proxy on the way may have added one of its own.
+        let isEventStream = response.headers["content-type"].contains { $0.contains("eventstream") }
         let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let logger = self.logger
         let provider = target.provider
         IdleWatchdog.feed(continuation, idleSeconds: target.streamIdleTimeoutSeconds, provider: provider) { progressed in
-            var tap = isEventStream ? EventStreamTap() : nil
+            var tap = isEventStream ? EventStreamTap(provider: provider) : nil
             for try await chunk in response.body {
                 progressed()
-                continuation.yield(chunk)
-                tap?.observe(chunk)
+                guard let passage = tap?.observe(chunk) else {
+                    continuation.yield(chunk)
+                    continue
+                }
+                if passage.forward.readableBytes > 0 { continuation.yield(passage.forward) }
+                if let ending = passage.ending {
+                    continuation.yield(ending)
+                    break
+                }
             }
+            if let rest = tap?.finish(), rest.readableBytes > 0 { continuation.yield(rest) }
             if let summary = tap?.summary {
                 logger.debug("bedrock stream ended", metadata: ["provider": "\(provider)", "summary": "\(summary)"])
             }

@@ -1,30 +1,90 @@
 import AWSWire
 import Foundation
 import NIOCore
+import SwitchyardModel
 
 /// Reads a passing AWS event stream on the side, so the gateway knows the usage and any exception without
-/// changing a byte of what the caller receives.
+/// changing a byte of what the caller receives — up to a frame botocore would refuse for its size: the stream
+/// then ends before that frame with an exception the caller can read.
 struct EventStreamTap {
+    /// What of one upstream chunk goes on to the caller.
+    struct Passage {
+        var forward: ByteBuffer
+        /// Set when the stream must end after `forward`: an exception frame to send last.
+        var ending: ByteBuffer?
+    }
+
+    let provider: String
     private var decoder = EventStreamDecoder()
     private(set) var usage: String?
     private(set) var exception: String?
     private(set) var broken = false
     private var lastChunk: ByteBuffer?
+    /// The start of a frame whose prelude (and so its length) has not fully arrived: held back until it can be
+    /// checked, so an oversized frame is refused before any byte of it reaches the caller.
+    private var held = ByteBuffer()
 
-    mutating func observe(_ chunk: ByteBuffer) {
-        guard !broken else { return }
-        do {
-            for message in try decoder.decode(chunk) {
-                if let type = message.exceptionType {
-                    exception = type
-                } else if message.eventType == "metadata" {
-                    usage = String(buffer: message.payload)
-                } else if message.eventType == "chunk" {
-                    lastChunk = message.payload
-                }
-            }
+    init(provider: String) {
+        self.provider = provider
+    }
+
+    mutating func observe(_ chunk: ByteBuffer) -> Passage {
+        var incoming = held
+        incoming.writeImmutableBuffer(chunk)
+        held.clear()
+        guard !broken else { return Passage(forward: incoming) }
+        decoder.append(chunk)
+        do throws(EventStreamDecodingError) {
+            while let message = try decoder.next() { note(message) }
+        } catch .payloadTooLong(let length) {
+            return refuse(incoming, reason: "an event-stream frame payload of \(length) bytes")
+        } catch .headersTooLong(let length) {
+            return refuse(incoming, reason: "event-stream frame headers of \(length) bytes")
+        } catch .invalidMessageLength(let total, _) {
+            return refuse(incoming, reason: "an event-stream frame with an impossible length (\(total) bytes)")
         } catch {
+            // Other damage is the caller's SDK to see (its checksums catch it): pass the bytes on untouched.
             broken = true
+            return Passage(forward: incoming)
+        }
+        let partial = decoder.bufferedByteCount
+        if partial < EventStreamEncoder.preludeLength, partial <= incoming.readableBytes {
+            held = incoming.getSlice(at: incoming.readerIndex + incoming.readableBytes - partial, length: partial)!
+            incoming.moveWriterIndex(to: incoming.writerIndex - partial)
+        }
+        return Passage(forward: incoming)
+    }
+
+    /// What is still held back when the upstream ends (a cut-off prelude), passed on as it was.
+    mutating func finish() -> ByteBuffer {
+        defer { held.clear() }
+        return held
+    }
+
+    /// The frames before the refused one, then a `modelStreamErrorException` (a member of both the
+    /// ConverseStream and the InvokeModelWithResponseStream unions).
+    private mutating func refuse(_ incoming: ByteBuffer, reason: String) -> Passage {
+        broken = true
+        exception = "modelStreamErrorException"
+        let whole = incoming.readableBytes - min(decoder.bufferedByteCount, incoming.readableBytes)
+        let message = "provider '\(provider)' sent \(reason), over the \(EventStreamDecoder.maxPayloadLength) bytes a frame may carry"
+        var ending = ByteBuffer()
+        EventStreamEncoder.writeException(type: "modelStreamErrorException", into: &ending) { b in
+            b.writeStaticString("{\"message\":")
+            b.writeJSONString(message)
+            b.writeStaticString("}")
+        }
+        decoder = EventStreamDecoder()
+        return Passage(forward: incoming.getSlice(at: incoming.readerIndex, length: whole)!, ending: ending)
+    }
+
+    private mutating func note(_ message: EventStreamMessage) {
+        if let type = message.exceptionType {
+            exception = type
+        } else if message.eventType == "metadata" {
+            usage = String(buffer: message.payload)
+        } else if message.eventType == "chunk" {
+            lastChunk = message.payload
         }
     }
 

@@ -33,7 +33,8 @@ public struct GeminiProvider: ChatProvider {
             throw GeminiStatus.refine(error)
         }
         let translator = GeminiStreamTranslator(provider: target.provider, started: started, history: request.messages)
-        return SSEStreamPump.events(from: response, translator: translator, target: target)
+        return SSEStreamPump.events(
+            from: response, translator: translator, target: target, maxEventBytes: http.lane(for: target).maxStreamEventBytes)
     }
 
     func post(_ url: String, body: ByteBuffer, target: UpstreamTarget) async throws -> ByteBuffer {

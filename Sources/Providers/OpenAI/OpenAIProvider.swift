@@ -26,7 +26,8 @@ public struct OpenAIProvider: ChatProvider {
         let body = JSONCoding.encode(try OpenAIRequestBuilder.body(request, model: target.model, stream: true))
         let response = try await http.open(url: url(target), headers: headers(target), body: body, target: target)
         let translator = OpenAIStreamTranslator(provider: target.provider, started: started)
-        return SSEStreamPump.events(from: response, translator: translator, target: target)
+        return SSEStreamPump.events(
+            from: response, translator: translator, target: target, maxEventBytes: http.lane(for: target).maxStreamEventBytes)
     }
 
     func url(_ target: UpstreamTarget) -> String {

@@ -28,9 +28,11 @@ struct BatchHTTP: Sendable {
             if let body { request.body = .bytes(body) }
             let response: HTTPClientResponse
             do {
-                response = try await http.client.execute(request, timeout: .milliseconds(Int64(target.timeoutSeconds * 1000)))
+                response = try await http.lane(for: target).client.execute(request, timeout: .milliseconds(Int64(target.timeoutSeconds * 1000)))
             } catch is CancellationError {
                 throw CancellationError()
+            } catch let error as HTTPClientError where error == .getConnectionFromPoolTimeout {
+                throw UpstreamHTTP.poolFullError(target, lane: http.lane(for: target))
             } catch {
                 throw UpstreamFailure.unreachable(error, target: target)
             }

@@ -17,9 +17,11 @@ struct FilesHTTP: Sendable {
     func execute(_ request: HTTPClientRequest, target: UpstreamTarget, seconds: Double? = nil) async throws -> HTTPClientResponse {
         let seconds = seconds ?? target.timeoutSeconds
         do {
-            return try await http.client.execute(request, timeout: .milliseconds(Int64(seconds * 1000)))
+            return try await http.lane(for: target).client.execute(request, timeout: .milliseconds(Int64(seconds * 1000)))
         } catch let error as HTTPClientError where error == .deadlineExceeded {
             throw GatewayError(.timeout, "provider '\(target.provider)' did not answer within \(UpstreamHTTP.formatSeconds(seconds)) s")
+        } catch let error as HTTPClientError where error == .getConnectionFromPoolTimeout {
+            throw UpstreamHTTP.poolFullError(target, lane: http.lane(for: target))
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as GatewayError {
