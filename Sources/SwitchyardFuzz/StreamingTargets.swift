@@ -17,7 +17,7 @@ enum StreamingTargets {
     }
 
     static func sse(_ input: [UInt8]) -> Bool {
-        !agree(parseSSE([ByteBuffer(bytes: input)]), parseSSE(InputSplitting.ragged(input)), "sse", input).isEmpty
+        agree(parseSSE([ByteBuffer(bytes: input)]), parseSSE(InputSplitting.ragged(input)), "sse", input).map { !$0.isEmpty } ?? false
     }
 
     struct ChunkedOutcome: Equatable {
@@ -61,11 +61,16 @@ enum StreamingTargets {
         return outcome
     }
 
-    static func parseSSE(_ pieces: [ByteBuffer]) -> [SSEEvent] {
+    /// nil when an event is over the parser's size cap, which must not depend on where the bytes were cut either.
+    static func parseSSE(_ pieces: [ByteBuffer]) -> [SSEEvent]? {
         var parser = SSEParser()
         var events: [SSEEvent] = []
-        for piece in pieces { events += parser.feed(piece.readableBytesView) }
-        if let last = parser.finish() { events.append(last) }
+        do {
+            for piece in pieces { events += try parser.feed(piece.readableBytesView) }
+            if let last = try parser.finish() { events.append(last) }
+        } catch {
+            return nil
+        }
         return events
     }
 

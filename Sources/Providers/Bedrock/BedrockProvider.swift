@@ -17,6 +17,8 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
 
     let http: UpstreamHTTP
     let logger: Logger
+    /// A Converse answer larger than this is forwarded without reading its usage (Bedrock's answers are far smaller).
+    static let usageCopyLimit = 4 << 20
 
     public init(http: UpstreamHTTP, logger: Logger = Logger(label: "switchyard.bedrock")) {
         self.http = http
@@ -36,13 +38,26 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
         let forwarded = response.headers.filter { Self.forwardedResponseHeaders.contains($0.name.lowercased()) }
         // Any of its content types: a proxy on the way may have added one of its own.
         let isEventStream = response.headers["content-type"].contains { $0.contains("eventstream") }
+        let forwardedHeaders = forwarded.map { ($0.name, $0.value) }
+        if !isEventStream, let usage = BedrockAnswerUsage.invokeHeaders(forwardedHeaders) { observer.observeUsage(usage) }
+        let readsBody = !isEventStream && request.operation == "converse"
         let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let logger = self.logger
         let provider = target.provider
         IdleWatchdog.feed(continuation, idleSeconds: target.streamIdleTimeoutSeconds, provider: provider) { progressed in
-            var tap = isEventStream ? EventStreamTap(provider: provider) : nil
+            var tap = isEventStream ? EventStreamTap(provider: provider, observer: observer) : nil
+            // A Converse answer names its usage in the JSON; a copy of it is kept (bounded) to read it at the end.
+            var copy: ByteBuffer? = readsBody ? ByteBuffer() : nil
+            var first = true
             for try await chunk in response.body {
                 progressed()
+                if first {
+                    first = false
+                    observer.observeFirstByte()
+                }
+                if copy != nil {
+                    if copy!.readableBytes + chunk.readableBytes <= Self.usageCopyLimit { copy!.writeImmutableBuffer(chunk) } else { copy = nil }
+                }
                 guard let passage = tap?.observe(chunk) else {
                     continuation.yield(chunk)
                     continue
@@ -54,11 +69,15 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
                 }
             }
             if let rest = tap?.finish(), rest.readableBytes > 0 { continuation.yield(rest) }
+            if let copy, let object = BedrockAnswerUsage.object(copy) {
+                if let usage = BedrockAnswerUsage.converse(object) { observer.observeUsage(usage) }
+                if let reason = object["stopReason"] as? String { observer.observeStop(reason) }
+            }
             if let summary = tap?.summary {
                 logger.debug("bedrock stream ended", metadata: ["provider": "\(provider)", "summary": "\(summary)"])
             }
         }
-        return RawResponse(status: Int(response.status.code), headers: forwarded.map { ($0.name, $0.value) }, body: stream)
+        return RawResponse(status: Int(response.status.code), headers: forwardedHeaders, body: stream)
     }
 
     /// A request translated from another dialect (or a fallback) goes up as Converse.

@@ -15,6 +15,8 @@ struct EventStreamTap {
     }
 
     let provider: String
+    /// Told the usage, stop reason and exceptions as their frames pass.
+    let observer: (any CallObserver)?
     private var decoder = EventStreamDecoder()
     private(set) var usage: String?
     private(set) var exception: String?
@@ -24,8 +26,9 @@ struct EventStreamTap {
     /// checked, so an oversized frame is refused before any byte of it reaches the caller.
     private var held = ByteBuffer()
 
-    init(provider: String) {
+    init(provider: String, observer: (any CallObserver)? = nil) {
         self.provider = provider
+        self.observer = observer
     }
 
     mutating func observe(_ chunk: ByteBuffer) -> Passage {
@@ -66,6 +69,7 @@ struct EventStreamTap {
     private mutating func refuse(_ incoming: ByteBuffer, reason: String) -> Passage {
         broken = true
         exception = "modelStreamErrorException"
+        observer?.observeFailure(GatewayError(.streamFailed, "provider '\(provider)' sent \(reason)", upstreamCode: "modelStreamErrorException"))
         let whole = incoming.readableBytes - min(decoder.bufferedByteCount, incoming.readableBytes)
         let message = "provider '\(provider)' sent \(reason), over the \(EventStreamDecoder.maxPayloadLength) bytes a frame may carry"
         var ending = ByteBuffer()
@@ -81,11 +85,28 @@ struct EventStreamTap {
     private mutating func note(_ message: EventStreamMessage) {
         if let type = message.exceptionType {
             exception = type
+            let text = BedrockAnswerUsage.object(message.payload)?["message"] as? String ?? type
+            observer?.observeFailure(GatewayError(.streamFailed, text, upstreamCode: type))
         } else if message.eventType == "metadata" {
             usage = String(buffer: message.payload)
+            if let object = BedrockAnswerUsage.object(message.payload), let found = BedrockAnswerUsage.converse(object) {
+                observer?.observeUsage(found)
+            }
+        } else if message.eventType == "messageStop" {
+            if let reason = BedrockAnswerUsage.object(message.payload)?["stopReason"] as? String { observer?.observeStop(reason) }
         } else if message.eventType == "chunk" {
             lastChunk = message.payload
+            if let inner = Self.chunkBody(message.payload) {
+                if let found = BedrockAnswerUsage.invocationMetrics(inner) { observer?.observeUsage(found) }
+                if let reason = BedrockAnswerUsage.stopReason(inInvokeChunk: inner) { observer?.observeStop(reason) }
+            }
         }
+    }
+
+    /// An InvokeModelWithResponseStream chunk carries the model family's own JSON, base64-encoded in `bytes`.
+    private static func chunkBody(_ payload: ByteBuffer) -> [String: Any]? {
+        guard let encoded = BedrockAnswerUsage.object(payload)?["bytes"] as? String, let bytes = Data(base64Encoded: encoded) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any]
     }
 
     /// InvokeModelWithResponseStream puts the invocation metrics inside the last chunk's bytes.

@@ -51,9 +51,9 @@ package enum UpstreamAnswerReader {
         var translator = translator
         var out: [StreamEvent] = []
         for chunk in chunks {
-            for event in parser.feed(chunk.readableBytesView) { out += try translator.translate(event) }
+            for event in try parser.feed(chunk.readableBytesView) { out += try translator.translate(event) }
         }
-        if let event = parser.finish() { out += try translator.translate(event) }
+        if let event = try parser.finish() { out += try translator.translate(event) }
         return out + (try translator.finish())
     }
 }
