@@ -57,7 +57,7 @@ public struct UpstreamHTTP: Sendable {
             guard ContinuousClock.now < deadline else { throw timeoutError(target) }
             var chunk = chunk
             guard (collected?.readableBytes ?? 0) + chunk.readableBytes <= limit else {
-                throw GatewayError(.unavailable, "provider '\(target.provider)' answered with more than \(limit) bytes")
+                throw UpstreamFailure.tooLarge(target: target, limit: limit)
             }
             if collected == nil { collected = chunk } else { collected!.writeBuffer(&chunk) }
         }
