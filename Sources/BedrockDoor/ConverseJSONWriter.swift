@@ -54,19 +54,7 @@ enum ConverseJSONWriter {
         b.writeStaticString("\"")
     }
 
-    static func stopReason(_ reason: StopReason) -> StaticString {
-        switch reason {
-        case .endTurn: "end_turn"
-        case .toolUse: "tool_use"
-        case .maxTokens: "max_tokens"
-        case .stopSequence: "stop_sequence"
-        case .guardrailIntervened: "guardrail_intervened"
-        case .contentFiltered: "content_filtered"
-        case .malformedModelOutput: "malformed_model_output"
-        case .malformedToolUse: "malformed_tool_use"
-        case .contextWindowExceeded: "model_context_window_exceeded"
-        }
-    }
+    static func stopReason(_ reason: StopReason) -> StaticString { reason.name }
 
     /// `{"inputTokens":…,"outputTokens":…,"totalTokens":…}` plus the cache counts when they are non-zero.
     static func writeUsage(_ usage: Usage, into b: inout ByteBuffer) {

@@ -56,7 +56,7 @@ public struct Engine: Sendable {
         }
         call.observeFirstByte()
         call.observeUsage(answer.usage)
-        call.observeStop(answer.stopReason.name)
+        call.observeStop(answer.stopReason.name.description)
         return answer
     }
 

@@ -24,7 +24,7 @@ public struct EventStream: AsyncSequence, Sendable {
                 }
                 switch event {
                 case .metadata(let usage, _): call.observeUsage(usage)
-                case .messageStop(let reason): call.observeStop(reason.name)
+                case .messageStop(let reason): call.observeStop(reason.name.description)
                 case .blockDelta(_, .text(let text)), .blockDelta(_, .toolInput(let text)), .blockDelta(_, .reasoningText(let text)):
                     call.observeStreamedText(text.utf8.count)
                 default: break

@@ -10,8 +10,8 @@ public protocol CallObserver: Sendable {
 }
 
 extension StopReason {
-    /// The stop reason's name as the request log and metrics show it (Bedrock's spelling, which every door shares).
-    public var name: String {
+    /// The stop reason's name in logs, metrics and Converse answers (Bedrock's spelling).
+    public var name: StaticString {
         switch self {
         case .endTurn: "end_turn"
         case .toolUse: "tool_use"
