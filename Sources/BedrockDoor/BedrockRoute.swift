@@ -31,7 +31,7 @@ enum BedrockRoute {
             CallDescriptor(
                 requestId: context.id, door: door, operation: operation, route: route, modelRequested: try? modelId(context),
                 stream: stream, userAgent: request.headers[.userAgent], traceParent: request.headers[traceParentField],
-                pinnedKey: request.headers[pinnedKeyField]))
+                pinnedKey: request.headers[pinnedKeyField], httpMethod: request.method.rawValue))
     }
 
     /// Nothing escapes as a bare 500, and every call ends with the status and code the client got.

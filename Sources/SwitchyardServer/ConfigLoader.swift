@@ -82,7 +82,7 @@ public struct ConfigLoader: Sendable {
         }
         guard let root else { return GatewayConfig() }
         let top = try Mapping(root, path: "config")
-        try top.allowOnly(["server", "providers", "aliases"])
+        try top.allowOnly(["server", "providers", "aliases", "tracing"])
         var config = GatewayConfig()
         if let server = try top.mapping("server") {
             try server.allowOnly([
@@ -98,6 +98,16 @@ public struct ConfigLoader: Sendable {
             config.server.maxBodyBytes = try server.int("max_body_bytes", in: 1...Int(Int32.max)) ?? config.server.maxBodyBytes
             config.server.shutdownGraceSeconds = try server.double("shutdown_grace_seconds", min: 0) ?? config.server.shutdownGraceSeconds
             config.server.multipartExpiryHours = try server.double("multipart_expiry_hours", min: 0.01) ?? config.server.multipartExpiryHours
+        }
+        if let tracing = try top.mapping("tracing") {
+            try tracing.allowOnly(["endpoint", "service_name"])
+            if let endpoint = try tracing.string("endpoint") {
+                guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                    throw ConfigError("tracing.endpoint: '\(endpoint)' is not an http(s) URL", line: tracing.line("endpoint"))
+                }
+                config.tracing.endpoint = endpoint
+            }
+            config.tracing.serviceName = try tracing.string("service_name") ?? config.tracing.serviceName
         }
         if let providers = try top.mapping("providers") {
             for (name, node) in providers.entries {

@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Batch
 import BedrockDoor
+import CallTracing
 import Engine
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -26,7 +28,11 @@ public struct Gateway: Sendable {
         FileDescriptorLimit.raiseToHardLimit()
         let http = Self.makeUpstreamHTTP(config.providers)
         do {
-            let engine = makeEngine(http: http)
+            let tracing = CallTracing.make(
+                settings: config.tracing, environment: ProcessInfo.processInfo.environment,
+                providers: Dictionary(config.providers.map { ($0.name, GenAIProvider(config: $0)) }, uniquingKeysWith: { first, _ in first }),
+                logger: logger)
+            let engine = makeEngine(http: http, plugins: tracing.map { [$0.plugin] } ?? [])
             let store = try await GatewayStore.open(dataDir: config.server.dataDir, logger: logger)
             defer { try? store.close() }
             let files = FileBackends(store: store, providers: config.providers, http: http, logger: logger)
@@ -39,7 +45,8 @@ public struct Gateway: Sendable {
                     uploads: store.multipart, blobs: store.blobs, maxAge: config.server.multipartExpiryHours * 3600, logger: logger),
                 logger: logger)
             var configuration = ServiceGroupConfiguration(
-                services: [app, batch.runner, expiry], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                // The group stops its services last to first: the span exporter goes last, after the requests it traces.
+                services: (tracing.map { [$0.service] } ?? []) + [app, batch.runner, expiry], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(config.server.shutdownGraceSeconds * 1000))
             try await ServiceGroup(configuration: configuration).run()
         } catch {
@@ -90,7 +97,7 @@ public struct Gateway: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    func makeEngine(http: UpstreamHTTP) -> Engine {
+    func makeEngine(http: UpstreamHTTP, plugins: [any CallPlugin] = []) -> Engine {
         let runtimes = config.providers.map { provider -> ProviderRuntime in
             let adapter: any ChatProvider =
                 switch provider.kind {
@@ -101,7 +108,7 @@ public struct Gateway: Sendable {
                 }
             return ProviderRuntime(config: provider, adapter: adapter)
         }
-        return Engine(providers: runtimes, aliases: config.aliases, logger: logger)
+        return Engine(providers: runtimes, aliases: config.aliases, plugins: plugins, logger: logger)
     }
 
     public func makeApplication(engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil) -> some ApplicationProtocol {

@@ -23,6 +23,8 @@ public struct CallDescriptor: Sendable {
     public var operation: String
     /// The route template, never the raw path (which holds ids).
     public var route: String
+    /// The client request's HTTP method; nil for calls no HTTP request carries (batch records).
+    public var httpMethod: String?
     public var modelRequested: String?
     public var stream: Bool
     public var caller: CallerIdentity?
@@ -43,7 +45,7 @@ public struct CallDescriptor: Sendable {
     public init(
         requestId: String, door: String, operation: String, route: String, modelRequested: String? = nil, stream: Bool = false,
         caller: CallerIdentity? = nil, batchJobId: String? = nil, userAgent: String? = nil, traceParent: String? = nil,
-        pinnedKey: String? = nil, billing: Billing = .standard
+        pinnedKey: String? = nil, billing: Billing = .standard, httpMethod: String? = nil
     ) {
         self.requestId = requestId
         self.door = door
@@ -57,6 +59,7 @@ public struct CallDescriptor: Sendable {
         self.traceParent = traceParent
         self.pinnedKey = pinnedKey
         self.billing = billing
+        self.httpMethod = httpMethod
     }
 }
 
@@ -151,7 +154,10 @@ public final class CallContext: Sendable, CallObserver {
     init(descriptor: CallDescriptor, plugins: [any CallPlugin]) {
         self.plugins = plugins
         self.started = .now
-        let trace = descriptor.traceParent.flatMap(TraceParent.init(header:))?.child() ?? TraceParent.root()
+        let caller = descriptor.traceParent.flatMap(TraceParent.init(header:))
+        // A tracer that opens the call's span now names the ids; otherwise the engine does.
+        let opened = plugins.lazy.compactMap { ($0 as? any CallTraceSource)?.openTrace(descriptor, caller: caller) }.first
+        let trace = opened ?? caller?.child() ?? TraceParent.root()
         self.state = Mutex(State(record: CallRecord(descriptor: descriptor, startedAt: Date(), trace: trace)))
     }
 

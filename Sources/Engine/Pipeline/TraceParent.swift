@@ -24,7 +24,7 @@ public struct TraceParent: Sendable, Hashable {
         sampled = flags & 1 == 1
     }
 
-    init(traceId: String, parentSpanId: String?, spanId: String, sampled: Bool) {
+    public init(traceId: String, parentSpanId: String?, spanId: String, sampled: Bool) {
         self.traceId = traceId
         self.parentSpanId = parentSpanId
         self.spanId = spanId
