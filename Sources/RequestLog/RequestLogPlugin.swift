@@ -7,7 +7,7 @@ import SwitchyardModel
 
 /// The request log's link in the engine's plugin chain: turns each ended call into one row, priced, and queues it
 /// for the background writer (and the live feed) without waiting for either.
-public struct RequestLogPlugin: CallPlugin {
+public final class RequestLogPlugin: CallPlugin {
     let writer: RequestLogWriter
     let feed: RequestLogFeed?
     let costs: CostCalculator

@@ -3,6 +3,7 @@ import Logging
 import Pricing
 import RequestLog
 import Stores
+import SwitchyardModel
 
 /// The request log's running parts: the background writer, the live feed and the engine plugin that feeds both.
 public struct RequestLogSetup: Sendable {

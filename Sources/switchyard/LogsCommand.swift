@@ -43,8 +43,8 @@ struct LogsCommand: AsyncParsableCommand {
         let opened = try await store.open()
         defer { try? opened.close() }
         let page = try await opened.requestLog.query(query.filter, after: nil, limit: query.limit)
-        print(LogTable.header)
-        for record in page.records.reversed() { print(LogTable.row(record)) }
+        let shownFirst = ([LogTable.header] + page.records.reversed().map(LogTable.row)).joined(separator: "\n")
+        FileHandle.standardOutput.write(Data((shownFirst + "\n").utf8))
         guard follow else { return }
         // Rows are looked for by start time, and one may be written after a later-started one: remember what was
         // shown rather than trusting a single high-water mark.
@@ -58,11 +58,11 @@ struct LogsCommand: AsyncParsableCommand {
             let fresh = try await opened.requestLog.query(filter, after: nil, limit: LogQuery.maxLimit).records
                 .filter { !shown.contains($0.id) }
             for record in fresh.reversed() {
-                print(LogTable.row(record))
+                // Written at once, not through stdio's buffer, so a pipe sees each row as it is logged.
+                FileHandle.standardOutput.write(Data((LogTable.row(record) + "\n").utf8))
                 shown.insert(record.id)
                 since = max(since, record.startedAt)
             }
-            fflush(stdout)
         }
     }
 }
