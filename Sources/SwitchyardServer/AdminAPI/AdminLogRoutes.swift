@@ -27,7 +27,20 @@ public struct AdminLogRoutes<Context: RequestContext>: Sendable {
     }
 
     func query(_ request: Request) throws(LogQueryError) -> LogQuery {
-        try LogQuery(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+        try LogQuery(Self.formPairs(request.uri.query ?? ""))
+    }
+
+    /// The query string as a form encodes it: `+` is a space (browsers and `requests` send `q=two+words`), `%2B`
+    /// a plus.
+    static func formPairs(_ query: String) -> [(String, String)] {
+        query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
     }
 
     func page(_ request: Request) async throws -> Response {
@@ -46,7 +59,7 @@ public struct AdminLogRoutes<Context: RequestContext>: Sendable {
     func stream(_ request: Request) throws -> Response {
         guard let feed else { throw AdminAPIError(status: .notFound, code: "NotFound", "the live feed is off (logging.enabled is false)") }
         // Filters are not applied to the live feed; refusing them says so instead of streaming everything.
-        if let name = request.uri.queryParameters.first?.key {
+        if let name = Self.formPairs(request.uri.query ?? "").first?.0 {
             throw AdminAPIError(status: .badRequest, code: "InvalidFilter", "the live feed takes no filters (got '\(name)')")
         }
         // Subscribed before the head goes out, so a call that ends once the client has the head is in the feed.

@@ -4,7 +4,7 @@ import SwitchyardModel
 
 /// A request-log row as the API shows it: snake_case names, times in RFC 3339 (and microseconds, exact), cost as
 /// decimal text so no JSON reader rounds it.
-struct LogRowJSON: Encodable {
+struct LogRowJSON: Encodable, EncodesNulls {
     let id: String
     let startedAt: String
     let startedAtUs: Int64
@@ -84,7 +84,7 @@ struct LogRowJSON: Encodable {
     }
 }
 
-struct LogTotalsJSON: Encodable {
+struct LogTotalsJSON: Encodable, EncodesNulls {
     let count: Int
     let succeeded: Int
     let successRate: Double?
@@ -117,6 +117,33 @@ struct LogPageJSON: Encodable {
     /// Pass as `before=` for the next (older) page; absent on the last page.
     let next: String?
     let totals: LogTotalsJSON
+}
+
+/// Writes every stored property, an absent one as `null`: a reader sees the same keys on every row, and "unpriced"
+/// (`cost_usd: null`) is said, not left out.
+protocol EncodesNulls: Encodable {}
+
+extension EncodesNulls {
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: PropertyKey.self)
+        for child in Mirror(reflecting: self).children {
+            guard let label = child.label else { continue }
+            let key = PropertyKey(stringValue: label)
+            let inner = Mirror(reflecting: child.value)
+            if inner.displayStyle == .optional, inner.children.isEmpty {
+                try container.encodeNil(forKey: key)
+            } else if let value = child.value as? any Encodable {
+                try container.encode(value, forKey: key)
+            }
+        }
+    }
+}
+
+struct PropertyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
 
 enum AdminJSON {
