@@ -112,7 +112,7 @@ struct LogTotalsJSON: Encodable, EncodesNulls {
     }
 }
 
-struct LogPageJSON: Encodable {
+struct LogPageJSON: Encodable, EncodesNulls {
     let logs: [LogRowJSON]
     /// Pass as `before=` for the next (older) page; absent on the last page.
     let next: String?
