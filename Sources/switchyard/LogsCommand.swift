@@ -46,16 +46,21 @@ struct LogsCommand: AsyncParsableCommand {
         let shownFirst = ([LogTable.header] + page.records.reversed().map(LogTable.row)).joined(separator: "\n")
         FileHandle.standardOutput.write(Data((shownFirst + "\n").utf8))
         guard follow else { return }
-        // Rows are looked for by start time, and one may be written after a later-started one: remember what was
-        // shown rather than trusting a single high-water mark.
-        var shown = Set(page.records.map(\.id))
-        var since = page.records.first?.startedAt ?? Date().addingTimeInterval(-1)
+        // Rows are looked for by start time, and one may be written after a later-started one (a long stream):
+        // look back a minute each time and skip what was already there or shown.
+        let lookBackSeconds = 60.0
+        func window(since: Date) -> RequestLogFilter {
+            var filter = query.filter
+            let from = since.addingTimeInterval(-lookBackSeconds)
+            filter.startedFrom = max(filter.startedFrom ?? from, from)
+            return filter
+        }
+        var since = page.records.first?.startedAt ?? Date()
+        var shown = Set(try await opened.requestLog.query(window(since: since), after: nil, limit: 1_000_000).records.map(\.id))
+        shown.formUnion(page.records.map(\.id))
         while true {
             try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
-            var filter = query.filter
-            let lookBack = since.addingTimeInterval(-60)
-            filter.startedFrom = max(filter.startedFrom ?? lookBack, lookBack)
-            let fresh = try await opened.requestLog.query(filter, after: nil, limit: LogQuery.maxLimit).records
+            let fresh = try await opened.requestLog.query(window(since: since), after: nil, limit: LogQuery.maxLimit).records
                 .filter { !shown.contains($0.id) }
             for record in fresh.reversed() {
                 // Written at once, not through stdio's buffer, so a pipe sees each row as it is logged.
