@@ -82,13 +82,14 @@ let package = Package(
         .target(
             name: "Pricing",
             dependencies: ["SwitchyardModel"],
-            resources: [.copy("Resources/prices.json")],
+            // The source of BundledPrices.swift (scripts/embed-prices.sh), not a resource: see PriceTable.bundled.
+            exclude: ["Resources/prices.json"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "RequestLog",
             dependencies: [
-                "SwitchyardModel", "Stores",
+                "SwitchyardModel", "Stores", "Engine", "Pricing",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -129,7 +130,7 @@ let package = Package(
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch", "CallTracing",
+                "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch", "CallTracing", "Pricing", "RequestLog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -170,12 +171,19 @@ let package = Package(
         .testTarget(
             name: "RequestLogTests",
             dependencies: [
-                "RequestLog", "Stores", "SwitchyardModel",
+                "RequestLog", "Stores", "SwitchyardModel", "Engine", "Pricing",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
         .testTarget(name: "S3DoorTests", dependencies: ["S3Door", "AWSWire", "Stores"], swiftSettings: swiftSettings),
         .testTarget(name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel", "BedrockDoor"], swiftSettings: swiftSettings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SwitchyardModel", "SwitchyardServer"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AdminAPITests",
+            dependencies: [
+                "SwitchyardServer", "Stores", "RequestLog", "SwitchyardModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: swiftSettings),
     ]
 )

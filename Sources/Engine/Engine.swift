@@ -57,6 +57,7 @@ public struct Engine: Sendable {
         call.observeFirstByte()
         call.observeUsage(answer.usage)
         call.observeStop(answer.stopReason.name.description)
+        call.observeAnswer(answer.content)
         return answer
     }
 

@@ -26,7 +26,7 @@ public struct EventStream: AsyncSequence, Sendable {
                 case .metadata(let usage, _): call.observeUsage(usage)
                 case .messageStop(let reason): call.observeStop(reason.name.description)
                 case .blockDelta(_, .text(let text)), .blockDelta(_, .toolInput(let text)), .blockDelta(_, .reasoningText(let text)):
-                    call.observeStreamedText(text.utf8.count)
+                    call.observeStreamedText(text)
                 default: break
                 }
                 return event

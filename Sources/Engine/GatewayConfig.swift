@@ -8,6 +8,8 @@ public struct GatewayConfig: Sendable {
     /// Client-facing model name → `provider/model`.
     public var aliases: [String: String]
     public var tracing = TracingSettings()
+    public var logging = LoggingSettings()
+    public var pricing = PricingSettings()
 
     public init(server: ServerSettings = ServerSettings(), providers: [ProviderConfig] = [], aliases: [String: String] = [:]) {
         self.server = server
@@ -46,6 +48,9 @@ public struct ServerSettings: Sendable {
     public var maxConnections: Int?
     /// Multipart uploads neither completed nor aborted are removed, parts and all, once this old.
     public var multipartExpiryHours: Double = 168
+    /// The `/api/...` routes (request log queries, live feed). Off by default: until admin auth exists, whoever
+    /// reaches the port could read every logged call.
+    public var adminAPI = false
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 25_000_000, shutdownGraceSeconds: Double = 30) {
         self.host = host

@@ -34,12 +34,10 @@ public struct PriceTable: Sendable {
         self.init(version: file.version, prices: try Self.expand(file.models), overrides: [:])
     }
 
-    /// The table shipped with the gateway (`Sources/Pricing/Resources/prices.json`).
+    /// The table shipped with the gateway (`Sources/Pricing/Resources/prices.json`), compiled in
+    /// (`BundledPrices`) so the binary needs no resource bundle beside it.
     public static func bundled() throws(PricingError) -> PriceTable {
-        guard let url = Bundle.module.url(forResource: "prices", withExtension: "json"),
-              let data = try? Data(contentsOf: url)
-        else { throw .missingResource }
-        return try PriceTable(json: data)
+        try PriceTable(json: Data(BundledPrices.json.utf8))
     }
 
     /// The same table with these entries (config `pricing.overrides`, keyed `provider/model`) taking precedence.

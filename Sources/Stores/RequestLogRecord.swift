@@ -59,6 +59,8 @@ public struct RequestLogRecord: Sendable, Hashable {
     public var stream: Bool
     public var stopReason: String?
     public var tokens: RequestLogTokens
+    /// The output count is an estimate from the text seen (a stream the client closed before the usage came).
+    public var tokensEstimated: Bool
     /// Nil when the model has no price: unknown, never zero.
     public var cost: USDAmount?
     public var priceVersion: String?
@@ -72,6 +74,8 @@ public struct RequestLogRecord: Sendable, Hashable {
     /// Who called (a virtual key id, later); nil until callers are authenticated.
     public var callerIdentity: String?
     public var userAgent: String?
+    /// The W3C trace id (32 hex digits) the call's spans carry, so a row leads to its trace.
+    public var traceId: String?
     /// The request's messages and the answer, only when content logging is on, already redacted and truncated.
     public var contentIn: String?
     public var contentOut: String?
@@ -80,10 +84,10 @@ public struct RequestLogRecord: Sendable, Hashable {
         id: String, startedAt: Date, endedAt: Date, door: String, operation: String, route: String, httpStatus: Int,
         errorCode: String? = nil, errorClass: RequestLogErrorClass? = nil, provider: String? = nil,
         providerKeyName: String? = nil, modelRequested: String? = nil, modelResolved: String? = nil, stream: Bool = false,
-        stopReason: String? = nil, tokens: RequestLogTokens = RequestLogTokens(), cost: USDAmount? = nil,
+        stopReason: String? = nil, tokens: RequestLogTokens = RequestLogTokens(), tokensEstimated: Bool = false, cost: USDAmount? = nil,
         priceVersion: String? = nil, latencyMs: Int, upstreamLatencyMs: Int? = nil, timeToFirstTokenMs: Int? = nil,
         retries: Int = 0, fallbackIndex: Int? = nil, batchJobId: String? = nil, callerIdentity: String? = nil,
-        userAgent: String? = nil, contentIn: String? = nil, contentOut: String? = nil
+        userAgent: String? = nil, traceId: String? = nil, contentIn: String? = nil, contentOut: String? = nil
     ) {
         self.id = id
         self.startedAt = startedAt
@@ -101,6 +105,7 @@ public struct RequestLogRecord: Sendable, Hashable {
         self.stream = stream
         self.stopReason = stopReason
         self.tokens = tokens
+        self.tokensEstimated = tokensEstimated
         self.cost = cost
         self.priceVersion = priceVersion
         self.latencyMs = latencyMs
@@ -111,6 +116,7 @@ public struct RequestLogRecord: Sendable, Hashable {
         self.batchJobId = batchJobId
         self.callerIdentity = callerIdentity
         self.userAgent = userAgent
+        self.traceId = traceId
         self.contentIn = contentIn
         self.contentOut = contentOut
     }

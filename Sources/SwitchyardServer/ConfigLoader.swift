@@ -82,13 +82,13 @@ public struct ConfigLoader: Sendable {
         }
         guard let root else { return GatewayConfig() }
         let top = try Mapping(root, path: "config")
-        try top.allowOnly(["server", "providers", "aliases", "tracing"])
+        try top.allowOnly(["server", "providers", "aliases", "tracing", "logging", "pricing"])
         var config = GatewayConfig()
         if let server = try top.mapping("server") {
             try server.allowOnly([
                 "host", "port", "max_body_bytes", "shutdown_grace_seconds", "data_dir", "batch_concurrency", "allowed_origins",
                 "allowed_hosts", "header_timeout_seconds", "idle_timeout_seconds", "body_timeout_seconds",
-                "body_min_bytes_per_second", "max_connections", "multipart_expiry_hours",
+                "body_min_bytes_per_second", "max_connections", "multipart_expiry_hours", "admin_api",
             ])
             try EdgeSettingsReader(server).read(into: &config.server)
             config.server.dataDir = try server.string("data_dir") ?? config.server.dataDir
@@ -98,6 +98,7 @@ public struct ConfigLoader: Sendable {
             config.server.maxBodyBytes = try server.int("max_body_bytes", in: 1...Int(Int32.max)) ?? config.server.maxBodyBytes
             config.server.shutdownGraceSeconds = try server.double("shutdown_grace_seconds", min: 0) ?? config.server.shutdownGraceSeconds
             config.server.multipartExpiryHours = try server.double("multipart_expiry_hours", min: 0.01) ?? config.server.multipartExpiryHours
+            config.server.adminAPI = try server.bool("admin_api") ?? config.server.adminAPI
         }
         if let tracing = try top.mapping("tracing") {
             try tracing.allowOnly(["endpoint", "service_name"])
@@ -109,6 +110,8 @@ public struct ConfigLoader: Sendable {
             }
             config.tracing.serviceName = try tracing.string("service_name") ?? config.tracing.serviceName
         }
+        if let logging = try top.mapping("logging") { config.logging = try ObservabilitySettingsReader.logging(logging) }
+        if let pricing = try top.mapping("pricing") { config.pricing = try ObservabilitySettingsReader.pricing(pricing) }
         if let providers = try top.mapping("providers") {
             for (name, node) in providers.entries {
                 config.providers.append(try provider(name: name, node: node, line: providers.keyLines[name]))

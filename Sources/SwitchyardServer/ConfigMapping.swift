@@ -64,6 +64,12 @@ struct Mapping {
         return value
     }
 
+    func bool(_ key: String) throws -> Bool? {
+        guard let node = node(key) else { return nil }
+        guard let value = node.bool else { throw ConfigError("\(path).\(key): expected true or false", line: node.mark?.line) }
+        return value
+    }
+
     func double(_ key: String, min: Double) throws -> Double? {
         guard let node = node(key) else { return nil }
         guard let value = node.float ?? node.int.map(Double.init), value >= min else {

@@ -7,7 +7,9 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Pricing
 import Providers
+import RequestLog
 import S3Door
 import Stores
 import SwitchyardModel
@@ -32,21 +34,29 @@ public struct Gateway: Sendable {
                 settings: config.tracing, environment: ProcessInfo.processInfo.environment,
                 providers: Dictionary(config.providers.map { ($0.name, GenAIProvider(config: $0)) }, uniquingKeysWith: { first, _ in first }),
                 logger: logger)
-            let engine = makeEngine(http: http, plugins: tracing.map { [$0.plugin] } ?? [])
             let store = try await GatewayStore.open(dataDir: config.server.dataDir, logger: logger)
             defer { try? store.close() }
+            let requestLog = try makeRequestLog(store: store.requestLog)
+            let engine = makeEngine(http: http, plugins: (tracing.map { [$0.plugin] } ?? []) + (requestLog.map { [$0.plugin] } ?? []))
             let files = FileBackends(store: store, providers: config.providers, http: http, logger: logger)
             let batch = BatchSystem(
                 config: config, engine: engine, http: http, store: store.batchJobs,
                 files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(), logger: logger)
-            let app = makeApplication(engine: engine, files: files, batch: batch.desk)
+            let app = makeApplication(engine: engine, files: files, batch: batch.desk, requestLog: requestLog)
             let expiry = MultipartExpiryService(
                 expiry: MultipartExpiry(
                     uploads: store.multipart, blobs: store.blobs, maxAge: config.server.multipartExpiryHours * 3600, logger: logger),
                 logger: logger)
+            // Services stop in reverse order: the live feed first (its streams end, so the server can drain), the
+            // log writer last, after the server, so it flushes the rows of the last requests.
+            var services: [any Service] = [app, batch.runner, expiry]
+            if let requestLog {
+                services.insert(requestLog.writer, at: 0)
+                services.append(requestLog.feed)
+            }
             var configuration = ServiceGroupConfiguration(
                 // The group stops its services last to first: the span exporter goes last, after the requests it traces.
-                services: (tracing.map { [$0.service] } ?? []) + [app, batch.runner, expiry], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                services: (tracing.map { [$0.service] } ?? []) + services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(config.server.shutdownGraceSeconds * 1000))
             try await ServiceGroup(configuration: configuration).run()
         } catch {
@@ -111,7 +121,9 @@ public struct Gateway: Sendable {
         return Engine(providers: runtimes, aliases: config.aliases, plugins: plugins, logger: logger)
     }
 
-    public func makeApplication(engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil) -> some ApplicationProtocol {
+    public func makeApplication(
+        engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil, requestLog: RequestLogSetup? = nil
+    ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: EdgeGuardMiddleware(policy: EdgePolicy(settings: config.server), filesMount: "/bedrock/files"))
@@ -130,6 +142,10 @@ public struct Gateway: Sendable {
                 .register(on: router.group("bedrock"))
         }
         BedrockControlRoutes<BasicRequestContext>.registerUnknownOperations(on: router.group("bedrock"))
+        if config.server.adminAPI, let requestLog {
+            AdminLogRoutes<BasicRequestContext>(store: requestLog.store, feed: requestLog.feed, logger: logger)
+                .register(on: router.group("api"))
+        }
         let deadlines = ClientDeadlines(
             header: config.server.headerTimeoutSeconds, idle: config.server.idleTimeoutSeconds,
             bodyWindow: config.server.bodyTimeoutSeconds, bodyMinBytesPerSecond: config.server.bodyMinBytesPerSecond)

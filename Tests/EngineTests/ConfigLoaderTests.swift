@@ -74,3 +74,47 @@ import Testing
         #expect(config.providers.first { $0.name == "ollama" }?.keys.isEmpty == true)
     }
 }
+
+@Suite struct ObservabilityConfigTests {
+    @Test func loggingPricingAndAdminAPIAreRead() throws {
+        let config = try ConfigLoader(environment: [:]).parse("""
+            server:
+              admin_api: true
+            logging:
+              content: true
+              content_max_bytes: 100
+              retention_days: 0
+              flush_interval_ms: 50
+            pricing:
+              models:
+                openai/my-model: {input: "1.25", output: 2}
+            """)
+        #expect(config.server.adminAPI)
+        #expect(config.logging.content && config.logging.contentMaxBytes == 100 && config.logging.retentionDays == nil)
+        #expect(config.logging.flushIntervalMs == 50 && config.logging.enabled)
+        #expect(config.pricing.models["openai/my-model"] == ["input": "1.25", "output": "2"])
+    }
+
+    @Test func defaultsKeepContentAndTheAdminAPIOff() throws {
+        let config = try ConfigLoader(environment: [:]).parse("providers: {}")
+        #expect(!config.server.adminAPI && !config.logging.content && config.logging.retentionDays == 30)
+    }
+
+    @Test(arguments: [
+        ("logging:\n  flush_interval_ms: 1\n", 2, "flush_interval_ms"),
+        ("logging:\n  content: maybe\n", 2, "true or false"),
+        ("logging:\n  colour: red\n", 2, "unknown setting 'colour'"),
+        ("pricing:\n  models:\n    gpt-4o: {input: '1', output: '1'}\n", 3, "provider/model"),
+        ("pricing:\n  models:\n    openai/x: {input: '1.1234567', output: '1'}\n", 3, "openai/x.input"),
+        ("pricing:\n  models:\n    openai/x: {input: '1'}\n", 3, "'output' is required"),
+        ("server:\n  admin_api: yes please\n", 2, "admin_api"),
+    ])
+    func badSettingsNameTheirLine(yaml: String, line: Int, says: String) {
+        #expect {
+            try ConfigLoader(environment: [:]).parse(yaml)
+        } throws: { error in
+            let error = error as? ConfigError
+            return error?.line == line && error?.message.contains(says) == true
+        }
+    }
+}

@@ -8,7 +8,7 @@ import Testing
     @Test func freshDatabaseGetsEveryMigrationAndWAL() throws {
         let dir = try TemporaryDirectory()
         let pool = try StoreDatabase.open(dataDir: dir.path)
-        #expect(try StoreDatabase.appliedMigrations(pool) == ["v1", "v2-request-log"])
+        #expect(try StoreDatabase.appliedMigrations(pool) == ["v1", "v2-request-log", "v3-request-log-trace"])
         let tables = try pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
@@ -26,7 +26,7 @@ import Testing
             try pool.close()
         }
         let pool = try StoreDatabase.open(dataDir: dir.path)
-        #expect(try StoreDatabase.appliedMigrations(pool) == ["v1", "v2-request-log"])
+        #expect(try StoreDatabase.appliedMigrations(pool) == ["v1", "v2-request-log", "v3-request-log-trace"])
         #expect(try await SQLiteFileIndex(pool: pool).bucket(namespace: "gateway", name: "b") != nil)
     }
 }

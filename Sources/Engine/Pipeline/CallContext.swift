@@ -132,6 +132,18 @@ public struct CallRecord: Sendable {
     /// Filled in only when content logging is on.
     public var requestContent: String?
     public var responseContent: String?
+    /// Set (by the request log's plugin, before the first attempt) only when content logging is on: the engine then
+    /// keeps up to this many bytes of answer text in `responseContent`. Nil costs the answer path nothing.
+    public var contentCaptureBytes: Int?
+
+    mutating func captureAnswer(_ text: String) {
+        guard let limit = contentCaptureBytes else { return }
+        let held = responseContent?.utf8.count ?? 0
+        guard held < limit else { return }
+        let room = limit - held
+        let piece = text.utf8.count <= room ? text : String(decoding: text.utf8.prefix(room), as: UTF8.self)
+        responseContent = (responseContent ?? "") + piece
+    }
 
     public var latencySeconds: Double? { endedAt.map { $0.timeIntervalSince(startedAt) } }
 }
@@ -209,9 +221,21 @@ public final class CallContext: Sendable, CallObserver {
         }
     }
 
-    /// Text arrived on a stream; counted so that a stream cut short still has an output estimate.
-    func observeStreamedText(_ characters: Int) {
-        state.withLock { $0.record.streamedCharacters += characters }
+    /// Text arrived on a stream; counted so that a stream cut short still has an output estimate, and kept when
+    /// content logging captures answers.
+    func observeStreamedText(_ text: String) {
+        state.withLock {
+            $0.record.streamedCharacters += text.utf8.count
+            if $0.record.contentCaptureBytes != nil { $0.record.captureAnswer(text) }
+        }
+    }
+
+    /// A whole (non-streaming) answer, kept only when content logging captures answers.
+    func observeAnswer(_ content: [ContentPart]) {
+        state.withLock {
+            guard $0.record.contentCaptureBytes != nil else { return }
+            for case .text(let text) in content { $0.record.captureAnswer(text) }
+        }
     }
 
     public func observeFirstByte() {

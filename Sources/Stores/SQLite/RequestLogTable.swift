@@ -46,12 +46,18 @@ enum RequestLogTable {
         CREATE INDEX request_log_by_provider ON request_log (provider, startMicros);
         """
 
+    /// Columns that arrived after v2 shipped its table: the trace id, and whether the tokens are an estimate.
+    static let addTraceAndEstimate = """
+        ALTER TABLE request_log ADD COLUMN traceId TEXT;
+        ALTER TABLE request_log ADD COLUMN tokensEstimated INTEGER NOT NULL DEFAULT 0;
+        """
+
     static let columns = [
         "id", "startMicros", "endMicros", "door", "operation", "route", "httpStatus", "errorCode", "errorClass",
         "provider", "providerKeyName", "modelRequested", "modelResolved", "stream", "stopReason", "inputTokens",
         "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costNanoUSD", "priceVersion", "latencyMs",
         "upstreamLatencyMs", "timeToFirstTokenMs", "retries", "fallbackIndex", "batchJobId", "callerIdentity",
-        "userAgent", "contentIn", "contentOut",
+        "userAgent", "contentIn", "contentOut", "traceId", "tokensEstimated",
     ]
 
     static var insertSQL: String {
@@ -64,7 +70,7 @@ enum RequestLogTable {
             r.httpStatus, r.errorCode, r.errorClass?.rawValue, r.provider, r.providerKeyName, r.modelRequested,
             r.modelResolved, r.stream, r.stopReason, r.tokens.input, r.tokens.output, r.tokens.cacheRead,
             r.tokens.cacheWrite, r.cost?.nanos, r.priceVersion, r.latencyMs, r.upstreamLatencyMs, r.timeToFirstTokenMs,
-            r.retries, r.fallbackIndex, r.batchJobId, r.callerIdentity, r.userAgent, r.contentIn, r.contentOut,
+            r.retries, r.fallbackIndex, r.batchJobId, r.callerIdentity, r.userAgent, r.contentIn, r.contentOut, r.traceId, r.tokensEstimated,
         ]
         return StatementArguments(values)
     }
@@ -81,10 +87,10 @@ enum RequestLogTable {
             tokens: RequestLogTokens(
                 input: row["inputTokens"], output: row["outputTokens"], cacheRead: row["cacheReadTokens"],
                 cacheWrite: row["cacheWriteTokens"]),
-            cost: cost.map(USDAmount.init(nanos:)), priceVersion: row["priceVersion"], latencyMs: row["latencyMs"],
+            tokensEstimated: row["tokensEstimated"], cost: cost.map(USDAmount.init(nanos:)), priceVersion: row["priceVersion"], latencyMs: row["latencyMs"],
             upstreamLatencyMs: row["upstreamLatencyMs"], timeToFirstTokenMs: row["timeToFirstTokenMs"],
             retries: row["retries"], fallbackIndex: row["fallbackIndex"], batchJobId: row["batchJobId"],
-            callerIdentity: row["callerIdentity"], userAgent: row["userAgent"], contentIn: row["contentIn"],
+            callerIdentity: row["callerIdentity"], userAgent: row["userAgent"], traceId: row["traceId"], contentIn: row["contentIn"],
             contentOut: row["contentOut"])
     }
 

@@ -10,6 +10,9 @@ enum StoreMigrations {
         migrator.registerMigration("v2-request-log") { db in
             try db.execute(sql: RequestLogTable.schema)
         }
+        migrator.registerMigration("v3-request-log-trace") { db in
+            try db.execute(sql: RequestLogTable.addTraceAndEstimate)
+        }
         return migrator
     }
 

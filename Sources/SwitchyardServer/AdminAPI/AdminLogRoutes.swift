@@ -1,0 +1,125 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import RequestLog
+import Stores
+
+/// `GET /api/logs` (a filtered page, newest first, with totals), `GET /api/logs/totals` and `GET /api/logs/stream`
+/// (server-sent events, one `data:` line per ended call). Registered only when `server.admin_api` is on: there is
+/// no admin authentication yet.
+public struct AdminLogRoutes<Context: RequestContext>: Sendable {
+    let store: any RequestLogStore
+    let feed: RequestLogFeed?
+    let logger: Logger
+
+    public init(store: any RequestLogStore, feed: RequestLogFeed?, logger: Logger) {
+        self.store = store
+        self.feed = feed
+        self.logger = logger
+    }
+
+    public func register(on router: RouterGroup<Context>) {
+        router.get("logs") { request, _ in await answer { try await page(request) } }
+        router.get("logs/totals") { request, _ in await answer { try await totals(request) } }
+        router.get("logs/stream") { request, _ in await answer { try stream(request) } }
+    }
+
+    func query(_ request: Request) throws(LogQueryError) -> LogQuery {
+        try LogQuery(Self.formPairs(request.uri.query ?? ""))
+    }
+
+    /// The query string as a form encodes it: `+` is a space (browsers and `requests` send `q=two+words`), `%2B`
+    /// a plus.
+    static func formPairs(_ query: String) -> [(String, String)] {
+        query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    func page(_ request: Request) async throws -> Response {
+        let query = try query(request)
+        async let page = store.query(query.filter, after: query.before, limit: query.limit)
+        async let totals = store.totals(query.filter)
+        let body = LogPageJSON(logs: try await page.records.map(LogRowJSON.init), next: try await page.next?.token, totals: LogTotalsJSON(try await totals))
+        return Self.json(try AdminJSON.encode(body))
+    }
+
+    func totals(_ request: Request) async throws -> Response {
+        let query = try query(request)
+        return Self.json(try AdminJSON.encode(LogTotalsJSON(try await store.totals(query.filter))))
+    }
+
+    func stream(_ request: Request) throws -> Response {
+        guard let feed else { throw AdminAPIError(status: .notFound, code: "NotFound", "the live feed is off (logging.enabled is false)") }
+        // Filters are not applied to the live feed; refusing them says so instead of streaming everything.
+        if let name = Self.formPairs(request.uri.query ?? "").first?.0 {
+            throw AdminAPIError(status: .badRequest, code: "InvalidFilter", "the live feed takes no filters (got '\(name)')")
+        }
+        // Subscribed before the head goes out, so a call that ends once the client has the head is in the feed.
+        let events = feed.subscribe()
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: ": connected\n\n"))
+                for await event in events {
+                    switch event {
+                    case .record(let record):
+                        var line = ByteBuffer(string: "event: log\ndata: ")
+                        line.writeBytes(try AdminJSON.encode(LogRowJSON(record)))
+                        line.writeString("\n\n")
+                        try await writer.write(line)
+                    case .heartbeat:
+                        try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                    }
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// Every failure as JSON: a bad filter is the caller's 400, anything else a 500 that names no internals.
+    func answer(_ handler: () async throws -> Response) async -> Response {
+        do {
+            return try await handler()
+        } catch let error as LogQueryError {
+            return Self.error(.badRequest, code: "InvalidFilter", error.message)
+        } catch let error as AdminAPIError {
+            return Self.error(error.status, code: error.code, error.message)
+        } catch {
+            logger.error("request log query failed", metadata: ["error": "\(error)"])
+            return Self.error(.internalServerError, code: "InternalError", "the request log could not be read")
+        }
+    }
+
+    static func json(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func error(_ status: HTTPResponse.Status, code: String, _ message: String) -> Response {
+        let body = (try? AdminJSON.encode(["error": ["code": code, "message": message]])) ?? Data()
+        return json(body, status: status)
+    }
+}
+
+struct AdminAPIError: Error {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+
+    init(status: HTTPResponse.Status, code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+}
