@@ -84,6 +84,7 @@ import Testing
             #expect(record.keyName == "k1")
         }
         #expect(Set(records.map(\.descriptor.requestId)).count == records.count, "every call has an id of its own")
+        try #require(records.count == 5)
         let answered = records[3]
         #expect(answered.end?.outcome == .success)
         #expect(answered.usage == Usage(inputTokens: 7, outputTokens: 5, cacheReadTokens: 2))
