@@ -100,7 +100,8 @@ public struct Gateway: Sendable {
                     config: provider, adapter: OpenAIProvider(http: http),
                     services: ProviderServices(files: OpenAIFilesAPI(http: http), batch: OpenAIBatchAPI(http: http)))
             case .anthropic:
-                ProviderRuntime(config: provider, adapter: AnthropicProvider(http: http), services: ProviderServices(batch: AnthropicBatchAPI(http: http)))
+                ProviderRuntime(
+                    config: provider, adapter: AnthropicProvider(http: http), services: ProviderServices(batch: AnthropicBatchAPI(http: http)))
             case .gemini:
                 ProviderRuntime(
                     config: provider, adapter: GeminiProvider(http: http),
