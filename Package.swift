@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "S3Door",
             dependencies: [
-                "SwitchyardModel", "AWSWire", "Stores", "Engine", "Providers",
+                "SwitchyardModel", "AWSWire", "Stores", "Engine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "Batch",
             dependencies: [
-                "SwitchyardModel", "AWSWire", "Stores", "Engine", "Providers",
+                "SwitchyardModel", "AWSWire", "Stores", "Engine",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -175,8 +175,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
-        .testTarget(name: "S3DoorTests", dependencies: ["S3Door", "AWSWire", "Stores"], swiftSettings: swiftSettings),
-        .testTarget(name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel", "BedrockDoor"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "S3DoorTests",
+            dependencies: ["S3Door", "AWSWire", "Stores", "Engine", "SwitchyardModel", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel", "BedrockDoor", "Engine"], swiftSettings: swiftSettings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SwitchyardModel", "SwitchyardServer"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AdminAPITests",

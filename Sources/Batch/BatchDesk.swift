@@ -11,17 +11,12 @@ public struct BatchDesk: BatchJobDesk {
     let store: any BatchJobStore
     let engine: Engine
     let providers: [ProviderConfig]
-    let forwarder: (any ControlPlaneForwarder)?
     let wakeups: BatchWakeups
 
-    public init(
-        store: any BatchJobStore, engine: Engine, providers: [ProviderConfig], forwarder: (any ControlPlaneForwarder)?,
-        wakeups: BatchWakeups
-    ) {
+    public init(store: any BatchJobStore, engine: Engine, providers: [ProviderConfig], wakeups: BatchWakeups) {
         self.store = store
         self.engine = engine
         self.providers = providers
-        self.forwarder = forwarder
         self.wakeups = wakeups
     }
 
@@ -96,16 +91,16 @@ public struct BatchDesk: BatchJobDesk {
     }
 
     public func forwardsControlPlane(provider: String) -> Bool {
-        forwarder != nil && providers.contains { $0.name == provider && $0.kind == .bedrock }
+        engine.services(provider).controlPlane != nil
     }
 
     public func forward(_ call: ControlPlaneCall, provider: String) async throws -> ControlPlaneAnswer {
-        guard let forwarder, let config = providers.first(where: { $0.name == provider && $0.kind == .bedrock }) else {
+        guard let forwarder = engine.services(provider).controlPlane, let config = engine.config(provider) else {
             throw GatewayError(.validation, "provider '\(provider)' has no Bedrock control plane")
         }
         // Control-plane calls name no model: any key of the provider will do, even one limited to some models.
         let anyKey = config.keys.first { $0.models.isEmpty && $0.weight > 0 } ?? config.keys.first
-        let target = try BatchTargets(providers: providers).target(provider: provider, model: "", pinned: anyKey?.name).target
+        let target = try engine.target(provider: provider, model: "", key: .balanced(pinned: anyKey?.name)).target
         return try await forwarder.forward(call, endpoint: config.controlPlaneURL, target: target)
     }
 

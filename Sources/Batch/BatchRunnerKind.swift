@@ -25,14 +25,14 @@ public enum BatchRunnerKind: Sendable, Hashable {
         return .gateway(provider: name)
     }
 
-    /// The batch API a provider has: Gemini's always; OpenAI's and Anthropic's only for the providers of those
-    /// names, since other servers of those types (Groq, Ollama, compatible proxies) have none.
+    /// The batch API a provider has, by the engine's one rule for vendor services (`ProviderConfig.isVendorAPI`,
+    /// which decides the files namespaces too): Gemini's always; OpenAI's and Anthropic's for those vendors' own
+    /// APIs, since other servers of those types (Groq, Ollama, compatible proxies) have none.
     public static func nativeKind(_ provider: ProviderConfig) -> ProviderKind? {
-        switch provider.kind {
-        case .gemini: .gemini
-        case .openai where provider.name == "openai": .openai
-        case .anthropic where provider.name == "anthropic": .anthropic
-        default: nil
+        guard provider.isVendorAPI else { return nil }
+        return switch provider.kind {
+        case .gemini, .openai, .anthropic: provider.kind
+        case .bedrock: nil
         }
     }
 }

@@ -6,12 +6,12 @@ import SwitchyardModel
 
 /// Runs a job on a provider's own batch API: submit once (the provider's batch id is stored at once), poll with a
 /// growing interval, pass a stop on as a cancel, and when the provider is done turn its answers into Bedrock's
-/// output form like a gateway-run job's.
+/// output form like a gateway-run job's. The batch API is the one the engine has for the provider
+/// (`ProviderServices.batch`), and every call to it goes through the engine's pipeline (`providerCall`); each
+/// record's answer is reported as a call of its own when the results are read.
 struct NativeBatchExecution: Sendable {
     let store: any BatchJobStore
     let engine: Engine
-    let apis: [String: any BatchProvider]
-    let targets: BatchTargets
     let translator: BatchRecordTranslator
     let loader: BatchInputLoader
     let writer: BatchOutputWriter
@@ -22,7 +22,7 @@ struct NativeBatchExecution: Sendable {
 
     func run(_ start: BatchJob) async throws {
         let provider = start.runnerState[BatchJobState.nativeProvider] ?? start.runner
-        guard let api = apis[provider] else {
+        guard let api = engine.services(provider).batch else {
             try await store.update(id: start.id) { BatchCompletion.fail(&$0, message: "provider '\(provider)' has no batch API") }
             return
         }
@@ -55,15 +55,19 @@ struct NativeBatchExecution: Sendable {
             }
             return try await submit(job, api: api, provider: provider, model: model)
         }
-        let target = try targets.target(provider: provider, model: model, pinned: job.runnerState[BatchJobState.key]).target
+        let pinned = job.runnerState[BatchJobState.key]
         if job.status == .stopping, job.runnerState[BatchJobState.cancelRequested] == nil {
-            try await api.cancel(remoteId, target: target)
+            try await providerCall("BatchCancel", job: job, provider: provider, model: model, pinned: pinned) { target, _ in
+                try await api.cancel(remoteId, target: target)
+            }
             try await store.update(id: job.id) { $0.runnerState[BatchJobState.cancelRequested] = "1" }
         }
-        let state = try await api.state(of: remoteId, target: target)
+        let state = try await providerCall("BatchStatus", job: job, provider: provider, model: model, pinned: pinned) { target, _ in
+            try await api.state(of: remoteId, target: target)
+        }
         switch state.phase {
         case .ended, .cancelled, .expired:
-            try await collect(job, api: api, remoteId: remoteId, phase: state.phase, target: target, model: model)
+            try await collect(job, api: api, remoteId: remoteId, phase: state.phase, provider: provider, model: model)
             return true
         case .failed(let message):
             try await store.update(id: job.id) { job in
@@ -128,15 +132,18 @@ struct NativeBatchExecution: Sendable {
                 return true
             }
         }
-        let (target, key) = try targets.target(provider: provider, model: model)
         let submission = BatchSubmission(
             displayName: job.name, records: records, inputFileId: fileId, endpoint: job.tags["endpoint"],
             metadata: ["switchyard_job": job.id])
-        try await store.update(id: job.id) { job in
-            job.runnerState[BatchJobState.submitStarted] = "1"
-            job.runnerState[BatchJobState.key] = key
+        let (remoteId, key) = try await providerCall("BatchSubmit", job: job, provider: provider, model: model, pinned: nil) {
+            target, key in
+            // Stored before the provider sees the batch: a restart that lost the answer adopts it with this key.
+            try await store.update(id: job.id) { job in
+                job.runnerState[BatchJobState.submitStarted] = "1"
+                job.runnerState[BatchJobState.key] = key
+            }
+            return (try await api.submit(submission, target: target), key)
         }
-        let remoteId = try await api.submit(submission, target: target)
         let submittedFile = fileId
         try await store.update(id: job.id) { job in
             job.providerJobId = remoteId
@@ -151,8 +158,11 @@ struct NativeBatchExecution: Sendable {
 
     /// A restart after a submission whose answer was lost: take over the batch the provider already has.
     func adoptEarlierSubmission(_ job: BatchJob, api: any BatchProvider, provider: String, model: String) async throws -> Bool {
-        let (target, key) = try targets.target(provider: provider, model: model, pinned: job.runnerState[BatchJobState.key])
-        guard let remoteId = try await api.find(jobId: job.id, target: target) else { return false }
+        let found = try await providerCall(
+            "BatchFind", job: job, provider: provider, model: model, pinned: job.runnerState[BatchJobState.key]
+        ) { target, key in (try await api.find(jobId: job.id, target: target), key) }
+        guard let remoteId = found.0 else { return false }
+        let key = found.1
         let total = (try? await loader.load(job))?.records.count ?? 0
         let fileId = job.tags["file_id"]
         logger.info("batch job resumed an earlier submission", metadata: ["job": "\(job.id)", "batch": "\(remoteId)"])
@@ -168,9 +178,13 @@ struct NativeBatchExecution: Sendable {
     }
 
     func collect(
-        _ job: BatchJob, api: any BatchProvider, remoteId: String, phase: BatchRemoteState.Phase, target: UpstreamTarget, model: String
+        _ job: BatchJob, api: any BatchProvider, remoteId: String, phase: BatchRemoteState.Phase, provider: String, model: String
     ) async throws {
-        let outcomes = try await api.outcomes(of: remoteId, target: target)
+        let pinned = job.runnerState[BatchJobState.key]
+        let outcomes = try await providerCall("BatchResults", job: job, provider: provider, model: model, pinned: pinned) { target, _ in
+            try await api.outcomes(of: remoteId, target: target)
+        }
+        report(outcomes, job: job, provider: provider, model: model, keyName: pinned)
         let input = try? await loader.load(job)
         let fromFile = job.runnerState[BatchJobState.inputFileId] != nil
         let lines = BatchNativeResults(
@@ -195,6 +209,48 @@ struct NativeBatchExecution: Sendable {
     }
 
     static func customId(_ record: BatchRecord) -> String { "r\(record.index)" }
+
+    /// One call of the provider's batch API, through the engine's pipeline as a call of its own (door `batch`,
+    /// billed at batch prices), so the plugins see every submission, poll, cancel and result fetch.
+    func providerCall<T: Sendable>(
+        _ operation: String, job: BatchJob, provider: String, model: String, pinned: String?,
+        _ work: (UpstreamTarget, _ keyName: String?) async throws -> T
+    ) async throws -> T {
+        let call = engine.begin(
+            CallDescriptor(
+                requestId: "\(job.id)-\(operation)-\(UUID().uuidString.prefix(8).lowercased())", door: "batch", operation: operation,
+                route: "batch/native", modelRequested: job.modelId, batchJobId: job.id, billing: .batch))
+        do {
+            let answer = try await engine.perform(provider: provider, model: model, key: .balanced(pinned: pinned), call: call, work)
+            call.finish(CallEnd(outcome: .success, status: 200))
+            return answer
+        } catch let error as GatewayError {
+            call.finish(CallEnd(outcome: .failure, status: BatchOutputLine.code(for: error), errorCode: error.upstreamCode), error: error)
+            throw error
+        } catch {
+            call.finish(CallEnd(outcome: .failure, status: 500), error: GatewayError(.internalError, BatchFailureReason.text(error)))
+            throw error
+        }
+    }
+
+    /// Every record the provider answered, as a call of its own with its usage (door `batch`, operation
+    /// `BatchRecord`, batch prices): the provider made these calls, the gateway learns of them with the results.
+    func report(_ outcomes: [BatchRemoteOutcome], job: BatchJob, provider: String, model: String, keyName: String?) {
+        for outcome in outcomes {
+            let descriptor = CallDescriptor(
+                requestId: "\(job.id)-\(outcome.customId)", door: "batch", operation: "BatchRecord", route: "batch/record",
+                modelRequested: job.modelId, batchJobId: job.id, billing: .batch)
+            switch outcome.result {
+            case .success(_, let response):
+                engine.report(
+                    descriptor, provider: provider, model: model, keyName: keyName, usage: response?.usage,
+                    stopReason: response?.stopReason.name.description, error: nil)
+            case .failure(let code, let message):
+                let error = GatewayError(GatewayError.kind(forUpstreamStatus: code), message, upstreamStatus: code)
+                engine.report(descriptor, provider: provider, model: model, keyName: keyName, usage: nil, stopReason: nil, error: error)
+            }
+        }
+    }
 
     /// The model as the provider knows it: `openai/gpt-4o-mini` and aliases resolve; a bare name is kept.
     func upstreamModel(_ modelId: String, provider: String) -> String {

@@ -5,10 +5,13 @@ import SwitchyardModel
 public struct ProviderRuntime: Sendable {
     public let config: ProviderConfig
     public let adapter: any ChatProvider
+    /// Files, batch and control-plane APIs, as far as `ProviderServices.available` grants them.
+    public let services: ProviderServices
 
-    public init(config: ProviderConfig, adapter: any ChatProvider) {
+    public init(config: ProviderConfig, adapter: any ChatProvider, services: ProviderServices = .none) {
         self.config = config
         self.adapter = adapter
+        self.services = ProviderServices.available(services, for: config)
     }
 }
 
@@ -110,7 +113,7 @@ public struct Engine: Sendable {
         }
     }
 
-    private func redacting<T>(_ call: CallContext, _ operation: () async throws -> T) async throws -> T {
+    func redacting<T>(_ call: CallContext, _ operation: () async throws -> T) async throws -> T {
         do {
             return try await operation()
         } catch let error as GatewayError {
@@ -169,11 +172,7 @@ public struct Engine: Sendable {
         var attempt = 0
         var key = try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys)
         while true {
-            var target = UpstreamTarget(
-                provider: config.name, model: route.model, baseURL: config.baseURL, apiKey: key?.value,
-                timeoutSeconds: config.timeoutSeconds, streamIdleTimeoutSeconds: config.streamIdleTimeoutSeconds)
-            target.aws = key?.aws
-            target.region = key?.region ?? config.region
+            let target = Self.target(config, model: route.model, key: key)
             call.attemptStarts(provider: config.name, model: route.model, keyName: key?.name, fallbackPosition: fallbackPosition)
             do {
                 let answer = try await perform(runtime.adapter, target)
@@ -207,7 +206,7 @@ public struct Engine: Sendable {
         }
     }
 
-    private func runPlugins(_ planned: PlannedCall) async throws {
+    func runPlugins(_ planned: PlannedCall) async throws {
         for plugin in plugins {
             do {
                 try await plugin.callWillStart(planned)

@@ -1,10 +1,13 @@
 import Engine
 
 /// Picks the backend for a request from `x-model-provider`: absent or `gateway` → the gateway's own store; a
-/// provider with a registered backend → that backend; otherwise a `NotImplemented` (or, for a name that is no
-/// provider at all, `InvalidArgument`) that says what is missing.
+/// provider with a registered backend → that backend; `bedrock` when no provider of that name is configured →
+/// the gateway's own store, as the batch runner runs such jobs itself, so Bedrock-shaped code works on first-party
+/// keys; otherwise a `NotImplemented` (or, for a name that is no provider at all, `InvalidArgument`) that says
+/// what is missing.
 public struct FileBackends: Sendable {
     public static let gatewayNamespace = "gateway"
+    static let bedrockNamespace = "bedrock"
 
     let local: any FileBackend
     /// By provider name (as configured, e.g. `openai`, `groq`); provider backends are registered here.
@@ -14,6 +17,8 @@ public struct FileBackends: Sendable {
     /// By provider name: where the gateway's own writes in a provider namespace go (batch results stay on local disk
     /// in the namespace, rather than becoming provider files); the provider's backend serves them back.
     let gatewayWrites: [String: any FileBackend]
+    /// Where the calls of provider namespaces are recorded (nil: no provider namespaces).
+    var engine: Engine?
 
     public init(
         local: any FileBackend, remote: [String: any FileBackend] = [:], providers: [ProviderConfig] = [],
@@ -37,6 +42,7 @@ public struct FileBackends: Sendable {
         let name = (header ?? "").trimmingASCIISpaces.lowercased()
         if name.isEmpty || name == Self.gatewayNamespace { return local }
         if let backend = remote[name] { return backend }
+        if name == Self.bedrockNamespace, kinds[name] == nil { return local }
         guard let kind = kinds[name] ?? ProviderKind(rawValue: name) else {
             throw S3Error.invalidArgument(
                 "x-model-provider '\(name)' is not a configured provider; omit the header (or send 'gateway') to use the gateway's own file store")

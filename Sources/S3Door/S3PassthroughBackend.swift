@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import NIOCore
-import Providers
 import Stores
+import SwitchyardModel
 
 /// A namespace that is a real S3 account: a Bedrock provider's. The S3 door forwards every request of this
 /// namespace to S3 as it came (`S3Routes.forward`), and S3's answers, ETags (S3's own) and errors go back as S3 gave
@@ -11,12 +11,12 @@ import Stores
 /// through the door.
 public struct S3PassthroughBackend: FileBackend {
     public let namespace: String
-    let s3: BedrockS3Files
-    let upstream: FileBackendTarget
+    let s3: any ObjectStoreForwarder
+    let upstream: ProviderFileCalls
     let maxObjectBytes: Int64
     let logger: Logger
 
-    init(namespace: String, s3: BedrockS3Files, upstream: FileBackendTarget, maxObjectBytes: Int64, logger: Logger) {
+    init(namespace: String, s3: any ObjectStoreForwarder, upstream: ProviderFileCalls, maxObjectBytes: Int64, logger: Logger) {
         self.namespace = namespace
         self.s3 = s3
         self.upstream = upstream
@@ -25,14 +25,16 @@ public struct S3PassthroughBackend: FileBackend {
     }
 
     /// One S3 request with the provider's key; transport failures (not S3's own answers) as S3 errors.
-    func send<Body: AsyncSequence & Sendable>(_ call: BedrockS3Files.Call, body: Body?, length: Int64?) async throws -> BedrockS3Files.Answer
+    func send<Body: AsyncSequence & Sendable>(_ call: S3ForwardCall, body: Body?, length: Int64?) async throws -> S3ForwardAnswer
     where Body.Element == ByteBuffer {
         try await FileBackendErrors.mapped(provider: namespace, bucket: call.bucket ?? "", key: call.key, redactor: upstream.redactor) {
-            try await s3.send(call, body: body, length: length, endpoint: upstream.s3URL, target: upstream.target)
+            try await upstream.run(S3Operation.name(method: call.method, bucket: call.bucket, key: call.key, query: call.query.map(\.0))) {
+                try await s3.send(call, body: body, length: length, endpoint: upstream.s3URL, target: $0)
+            }
         }
     }
 
-    func send(_ call: BedrockS3Files.Call) async throws -> BedrockS3Files.Answer {
+    func send(_ call: S3ForwardCall) async throws -> S3ForwardAnswer {
         try await send(call, body: AsyncThrowingStream<ByteBuffer, any Error>?.none, length: nil)
     }
 
@@ -43,7 +45,7 @@ public struct S3PassthroughBackend: FileBackend {
     public func object(fileId: String) async throws -> ObjectRecord? { nil }
 
     public func head(bucket: String, key: String) async throws -> ObjectRecord? {
-        let answer = try await send(BedrockS3Files.Call(method: "HEAD", bucket: bucket, key: key))
+        let answer = try await send(S3ForwardCall(method: "HEAD", bucket: bucket, key: key))
         if answer.status == 404 { return nil }
         try await Self.check(answer, bucket: bucket, key: key)
         let etag = Self.unquoted(answer.header("etag") ?? "")
@@ -59,7 +61,7 @@ public struct S3PassthroughBackend: FileBackend {
     public func read(_ object: ObjectRecord, range: ClosedRange<Int64>?) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
         var headers: [(String, String)] = []
         if let range { headers.append(("range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
-        let answer = try await send(BedrockS3Files.Call(method: "GET", bucket: object.bucket, key: object.key, headers: headers))
+        let answer = try await send(S3ForwardCall(method: "GET", bucket: object.bucket, key: object.key, headers: headers))
         try await Self.check(answer, bucket: object.bucket, key: object.key)
         return FileBackendRangeReader(answer.body, range: nil, expectedSize: nil).stream
     }
@@ -70,8 +72,8 @@ public struct S3PassthroughBackend: FileBackend {
     where Body.Element == ByteBuffer {
         var headers: [(String, String)] = write.metadata.sorted { $0.key < $1.key }.map { (S3Headers.metaPrefix + $0.key, $0.value) }
         if let type = write.contentType { headers.append(("content-type", type)) }
-        let call = BedrockS3Files.Call(method: "PUT", bucket: write.bucket, key: write.key, headers: headers)
-        let answer: BedrockS3Files.Answer
+        let call = S3ForwardCall(method: "PUT", bucket: write.bucket, key: write.key, headers: headers)
+        let answer: S3ForwardAnswer
         var size: Int64
         if let length = (body as? any FileBackendUploadLength)?.declaredLength {
             size = length
@@ -99,7 +101,7 @@ public struct S3PassthroughBackend: FileBackend {
 
     public func delete(bucket: String, key: String) async throws -> ObjectRecord? {
         guard let current = try await head(bucket: bucket, key: key) else { return nil }
-        let answer = try await send(BedrockS3Files.Call(method: "DELETE", bucket: bucket, key: key))
+        let answer = try await send(S3ForwardCall(method: "DELETE", bucket: bucket, key: key))
         try await Self.check(answer, bucket: bucket, key: key)
         return current
     }
@@ -108,7 +110,7 @@ public struct S3PassthroughBackend: FileBackend {
     public func list(bucket: String, prefix: String, startAfter: String?, limit: Int) async throws -> [ObjectRecord] {
         var query = [("list-type", "2"), ("prefix", prefix), ("max-keys", String(max(0, min(limit, 1000))))]
         if let startAfter { query.append(("start-after", startAfter)) }
-        let answer = try await send(BedrockS3Files.Call(method: "GET", bucket: bucket, key: nil, query: query))
+        let answer = try await send(S3ForwardCall(method: "GET", bucket: bucket, key: nil, query: query))
         try await Self.check(answer, bucket: bucket, key: nil)
         let document = try S3XMLReader.parse(Array(try await answer.body.collect(upTo: 16 << 20).readableBytesView))
         return document.all("Contents").map { item in
@@ -145,7 +147,7 @@ public struct S3PassthroughBackend: FileBackend {
     }
 
     /// S3's error answer as an `S3Error` with S3's own code, status and message (HEAD answers carry no body).
-    static func check(_ answer: BedrockS3Files.Answer, bucket: String, key: String?) async throws {
+    static func check(_ answer: S3ForwardAnswer, bucket: String, key: String?) async throws {
         guard !(200..<300).contains(answer.status) else { return }
         let body = (try? await answer.body.collect(upTo: 1 << 20)).map { Array($0.readableBytesView) } ?? []
         let document = try? S3XMLReader.parse(body)

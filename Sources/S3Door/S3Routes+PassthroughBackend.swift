@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Providers
+import SwitchyardModel
 
 extension S3Routes {
     /// A request of a namespace that is a real S3 account (`S3PassthroughBackend`), sent on as it came: bodies stream
@@ -32,7 +32,7 @@ extension S3Routes {
             body = upload
             length = declared
         }
-        let forwarded = BedrockS3Files.Call(
+        let forwarded = S3ForwardCall(
             method: method.rawValue, bucket: call.target.bucket, key: call.target.key,
             query: call.query.items.map { ($0.name, $0.value) }, headers: headers)
         let send = { try await backend.send(forwarded, body: body, length: length) }

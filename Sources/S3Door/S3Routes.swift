@@ -1,9 +1,11 @@
+import Engine
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
 import Stores
+import SwitchyardModel
 
 /// The S3-compatible door: path-style S3 under a mount (`/bedrock/files`), enough of the API for boto3's object
 /// calls, listings and managed transfers. One catch-all route per method; bucket and key come from the raw request
@@ -32,21 +34,50 @@ public struct S3Routes<Context: RequestContext>: Sendable {
     func handle(_ request: Request) async -> Response {
         let requestId = S3Response.newRequestId()
         let isHead = request.method == .head
+        var pipelineCall: CallContext?
         do {
             let target = try S3RequestTarget.parse(request.head.path ?? "/", mount: mount)
             let backend = try backends.resolve(request.headers[S3Headers.modelProvider])
+            pipelineCall = begin(request, target: target, backend: backend, requestId: requestId)
             let call = S3Call(request: request, target: target, backend: backend, requestId: requestId)
-            if let s3 = backend as? S3PassthroughBackend { return try await forward(call, to: s3) }
-            return try await dispatch(call)
-        } catch let error as S3Error {
-            return S3Response.error(error, requestId: requestId, head: isHead)
-        } catch BlobStoreError.invalidRange {
-            return S3Response.error(S3Error("InvalidRange", 416, "The requested range is not satisfiable"), requestId: requestId, head: isHead)
+            let response = try await CallScope.$current.withValue(pipelineCall) {
+                if let s3 = backend as? S3PassthroughBackend { return try await forward(call, to: s3) }
+                return try await dispatch(call)
+            }
+            let status = Int(response.status.code)
+            pipelineCall?.finish(CallEnd(outcome: status < 400 ? .success : .failure, status: status))
+            return response
         } catch {
-            logger.error("S3 request failed", metadata: ["error": "\(error)", "requestId": "\(requestId)"])
-            return S3Response.error(.internalError(), requestId: requestId, head: isHead)
+            let failure: S3Error
+            switch error {
+            case let error as S3Error: failure = error
+            case BlobStoreError.invalidRange: failure = S3Error("InvalidRange", 416, "The requested range is not satisfiable")
+            default:
+                logger.error("S3 request failed", metadata: ["error": "\(error)", "requestId": "\(requestId)"])
+                failure = .internalError()
+            }
+            let gone = error is CancellationError
+            // An upstream failure is already on the record (redacted); the S3 door's own refusals have only a code.
+            pipelineCall?.finish(CallEnd(outcome: gone ? .clientGone : .failure, status: gone ? 499 : failure.status, errorCode: failure.code))
+            return S3Response.error(failure, requestId: requestId, head: isHead)
         }
     }
+
+    /// A request to a provider namespace is a call of the engine's pipeline: each provider file API call it makes
+    /// is an attempt of it, and the plugins see it end with the status the client got. The gateway's own store
+    /// makes no provider call.
+    func begin(_ request: Request, target: S3RequestTarget, backend: any FileBackend, requestId: String) -> CallContext? {
+        guard backend.namespace != FileBackends.gatewayNamespace, let engine = backends.engine else { return nil }
+        let operation = S3Operation.name(
+            method: request.method.rawValue, bucket: target.bucket, key: target.key, query: target.query.items.map(\.name))
+        return engine.begin(
+            CallDescriptor(
+                requestId: requestId, door: "s3", operation: operation,
+                route: S3Operation.route(mount: mount, bucket: target.bucket, key: target.key),
+                userAgent: request.headers[.userAgent], traceParent: request.headers[S3Routes.traceParent]))
+    }
+
+    static var traceParent: HTTPField.Name { HTTPField.Name("traceparent")! }
 
     func dispatch(_ call: S3Call) async throws -> Response {
         let method = call.request.method

@@ -38,9 +38,9 @@ public struct Gateway: Sendable {
             defer { try? store.close() }
             let requestLog = try makeRequestLog(store: store.requestLog)
             let engine = makeEngine(http: http, plugins: (tracing.map { [$0.plugin] } ?? []) + (requestLog.map { [$0.plugin] } ?? []))
-            let files = FileBackends(store: store, providers: config.providers, http: http, logger: logger)
+            let files = FileBackends(store: store, engine: engine, logger: logger)
             let batch = BatchSystem(
-                config: config, engine: engine, http: http, store: store.batchJobs,
+                config: config, engine: engine, store: store.batchJobs,
                 files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(), logger: logger)
             let app = makeApplication(engine: engine, files: files, batch: batch.desk, requestLog: requestLog)
             let expiry = MultipartExpiryService(
@@ -107,16 +107,27 @@ public struct Gateway: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// The one place concrete adapters are built: each provider's chat adapter and the file, batch and
+    /// control-plane APIs its vendor offers (the engine keeps them only where `ProviderConfig.isVendorAPI` holds).
     func makeEngine(http: UpstreamHTTP, plugins: [any CallPlugin] = []) -> Engine {
         let runtimes = config.providers.map { provider -> ProviderRuntime in
-            let adapter: any ChatProvider =
-                switch provider.kind {
-                case .openai: OpenAIProvider(http: http)
-                case .anthropic: AnthropicProvider(http: http)
-                case .gemini: GeminiProvider(http: http)
-                case .bedrock: BedrockProvider(http: http, logger: logger)
-                }
-            return ProviderRuntime(config: provider, adapter: adapter)
+            switch provider.kind {
+            case .openai:
+                ProviderRuntime(
+                    config: provider, adapter: OpenAIProvider(http: http),
+                    services: ProviderServices(files: OpenAIFilesAPI(http: http), batch: OpenAIBatchAPI(http: http)))
+            case .anthropic:
+                ProviderRuntime(
+                    config: provider, adapter: AnthropicProvider(http: http), services: ProviderServices(batch: AnthropicBatchAPI(http: http)))
+            case .gemini:
+                ProviderRuntime(
+                    config: provider, adapter: GeminiProvider(http: http),
+                    services: ProviderServices(files: GeminiFilesAPI(http: http), batch: GeminiBatchAPI(http: http)))
+            case .bedrock:
+                ProviderRuntime(
+                    config: provider, adapter: BedrockProvider(http: http, logger: logger),
+                    services: ProviderServices(objectStore: BedrockS3Files(http: http), controlPlane: BedrockBatchControlPlane(http: http)))
+            }
         }
         return Engine(providers: runtimes, aliases: config.aliases, plugins: plugins, logger: logger)
     }

@@ -11,7 +11,7 @@ import SwitchyardModel
 /// Bodies are signed `UNSIGNED-PAYLOAD`: they stream through and are never hashed or held (the door has already
 /// checked the client's CRC32); a bodiless request signs the empty payload's hash. AWS takes `UNSIGNED-PAYLOAD`
 /// over http and https alike.
-public struct BedrockS3Files: Sendable {
+public struct BedrockS3Files: ObjectStoreForwarder {
     public static let unsignedPayload = "UNSIGNED-PAYLOAD"
     let files: FilesHTTP
 
@@ -19,38 +19,8 @@ public struct BedrockS3Files: Sendable {
         self.files = FilesHTTP(http: http)
     }
 
-    /// What to send: the S3 operation as the client asked for it, minus its own signature.
-    public struct Call: Sendable {
-        public var method: String
-        /// nil for ListBuckets.
-        public var bucket: String?
-        /// nil for bucket operations.
-        public var key: String?
-        /// Decoded names and values, in order; a bare flag (`uploads`) has the value "".
-        public var query: [(String, String)]
-        /// The client's headers worth keeping (`Content-Type`, `Range`, `If-Match`, `x-amz-meta-*`, …), without
-        /// `Authorization`, `Host`, `X-Amz-Date`, `Content-Length` or hop-by-hop headers.
-        public var headers: [(String, String)]
-
-        public init(method: String, bucket: String?, key: String?, query: [(String, String)] = [], headers: [(String, String)] = []) {
-            self.method = method
-            self.bucket = bucket
-            self.key = key
-            self.query = query
-            self.headers = headers
-        }
-    }
-
-    /// S3's answer, whatever its status: the body streams as S3 sends it.
-    public struct Answer: Sendable {
-        public var status: Int
-        public var headers: [(name: String, value: String)]
-        public var body: HTTPClientResponse.Body
-
-        public func header(_ name: String) -> String? {
-            headers.first { $0.name.lowercased() == name }?.value
-        }
-    }
+    public typealias Call = S3ForwardCall
+    public typealias Answer = S3ForwardAnswer
 
     /// Sends a bodiless call.
     public func send(_ call: Call, endpoint: String, target: UpstreamTarget) async throws -> Answer {
@@ -59,7 +29,13 @@ public struct BedrockS3Files: Sendable {
 
     /// Sends the call with `body` of exactly `length` bytes (nil: no body).
     public func send<Body: AsyncSequence & Sendable>(
-        _ call: Call, body: Body?, length: Int64?, endpoint: String, target: UpstreamTarget, date: Date = Date()
+        _ call: Call, body: Body?, length: Int64?, endpoint: String, target: UpstreamTarget
+    ) async throws -> Answer where Body.Element == ByteBuffer {
+        try await send(call, body: body, length: length, endpoint: endpoint, target: target, date: Date())
+    }
+
+    public func send<Body: AsyncSequence & Sendable>(
+        _ call: Call, body: Body?, length: Int64?, endpoint: String, target: UpstreamTarget, date: Date
     ) async throws -> Answer where Body.Element == ByteBuffer {
         let prepared = try Self.prepare(call, hasBody: body != nil && (length ?? 0) > 0, endpoint: endpoint, target: target, date: date)
         var request = HTTPClientRequest(url: prepared.url)
@@ -69,7 +45,7 @@ public struct BedrockS3Files: Sendable {
             request.body = length == 0 ? .bytes(ByteBuffer()) : .stream(body, length: .known(length))
         }
         let response = try await files.execute(request, target: target, seconds: body == nil ? nil : FilesHTTP.uploadSeconds)
-        return Answer(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: response.body)
+        return Answer(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: ByteStream(response.body))
     }
 
     /// The URL and the signed headers of a call. Throws `accessDenied` when the key has no AWS access keys (S3

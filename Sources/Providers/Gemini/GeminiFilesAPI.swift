@@ -121,3 +121,28 @@ public struct GeminiFilesAPI: Sendable {
         return headers
     }
 }
+
+extension GeminiFilesAPI: ProviderFileStore {
+    /// Gemini never serves an uploaded file's bytes back.
+    public var servesContent: Bool { false }
+
+    public func upload<Body: AsyncSequence & Sendable>(
+        name: String, contentType: String, length: Int64?, body: Body, target: UpstreamTarget
+    ) async throws -> ProviderFile where Body.Element == ByteBuffer {
+        // The resumable protocol announces the size up front; the door keeps a copy first, so it is known.
+        guard let length else { throw GatewayError(.internalError, "an upload to Gemini needs its length up front") }
+        let file = try await upload(displayName: name, contentType: contentType, length: length, body: body, target: target)
+        return ProviderFile(id: file.name, bytes: file.sizeBytes)
+    }
+
+    public func content(fileId: String, target: UpstreamTarget) async throws -> ByteStream {
+        throw GatewayError(.validation, "Gemini does not serve the bytes of uploaded files")
+    }
+
+    public func delete(fileId: String, target: UpstreamTarget) async throws {
+        try await delete(name: fileId, target: target)
+    }
+
+    /// Gemini names files `files/{id}`; the gateway's own ids are hex and have no slash.
+    public func isFileId(_ id: String) -> Bool { id.hasPrefix("files/") }
+}

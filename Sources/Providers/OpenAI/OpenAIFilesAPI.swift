@@ -61,3 +61,18 @@ public struct OpenAIFilesAPI: Sendable {
         return headers
     }
 }
+
+extension OpenAIFilesAPI: ProviderFileStore {
+    public var servesContent: Bool { true }
+
+    public func upload<Body: AsyncSequence & Sendable>(
+        name: String, contentType: String, length: Int64?, body: Body, target: UpstreamTarget
+    ) async throws -> ProviderFile where Body.Element == ByteBuffer {
+        let file = try await upload(filename: name, contentType: contentType, length: length, body: body, target: target)
+        return ProviderFile(id: file.id, bytes: file.bytes)
+    }
+
+    public func content(fileId: String, target: UpstreamTarget) async throws -> ByteStream {
+        ByteStream(try await content(fileId: fileId, target: target) as HTTPClientResponse.Body)
+    }
+}

@@ -1,24 +1,24 @@
 import Foundation
 import Logging
 import NIOCore
-import Providers
 import Stores
 import SwitchyardModel
 
-/// A namespace whose uploads live in OpenAI's Files API (purpose `batch`). PutObject streams the body into
-/// `POST /files` (the key's last path component is the filename) and indexes (bucket, key) → file id, the ETag;
-/// GetObject streams `/files/{id}/content`, cutting ranges out of it on the gateway (OpenAI serves none);
+/// A namespace whose uploads live in a provider's file store that serves them back (OpenAI's Files API, purpose
+/// `batch`). PutObject streams the body into the store (the key's last path component is the filename) and
+/// indexes (bucket, key) → file id, the ETag; GetObject streams the file's content, cutting ranges out of it on
+/// the gateway (OpenAI serves none);
 /// DeleteObject deletes the file. Head, List and buckets answer from the gateway's index, so they show what went
 /// through the gateway, not every file of the account. Replacing a key deletes the file it named, as S3 drops a
 /// replaced object. Multipart parts, and objects the gateway writes here itself (batch results), stay on local
 /// disk: the complete multipart object is uploaded whole, and local objects are served from disk.
-struct OpenAIFileBackend: LocallyIndexedBackend {
+struct RemoteFileBackend: LocallyIndexedBackend {
     let local: LocalFileBackend
-    let api: OpenAIFilesAPI
-    let upstream: FileBackendTarget
+    let api: any ProviderFileStore
+    let upstream: ProviderFileCalls
     let logger: Logger
 
-    init(local: LocalFileBackend, api: OpenAIFilesAPI, upstream: FileBackendTarget, logger: Logger) {
+    init(local: LocalFileBackend, api: any ProviderFileStore, upstream: ProviderFileCalls, logger: Logger) {
         self.local = local
         self.api = api
         self.upstream = upstream
@@ -27,7 +27,9 @@ struct OpenAIFileBackend: LocallyIndexedBackend {
 
     func read(_ object: ObjectRecord, range: ClosedRange<Int64>?) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
         guard case .remote(let fileId) = object.location else { return try await local.read(object, range: range) }
-        let body = try await mapped(object.bucket, object.key) { try await api.content(fileId: fileId, target: upstream.target) }
+        let body = try await mapped(object.bucket, object.key) {
+            try await upstream.run("GetObject") { try await api.content(fileId: fileId, target: $0) }
+        }
         return FileBackendRangeReader(body, range: range, expectedSize: object.size).stream
     }
 
@@ -47,7 +49,7 @@ struct OpenAIFileBackend: LocallyIndexedBackend {
         guard case .remote(let fileId) = current.location else { return try await local.delete(bucket: bucket, key: key) }
         try await mapped(bucket, key) {
             do {
-                try await api.delete(fileId: fileId, target: upstream.target)
+                try await upstream.run("DeleteObject") { try await api.delete(fileId: fileId, target: $0) }
             } catch let error as GatewayError where error.kind == .notFound {
                 // Already gone upstream (deleted with OpenAI's own tools): only the index entry is left to remove.
             }
@@ -64,7 +66,7 @@ struct OpenAIFileBackend: LocallyIndexedBackend {
         let assembled = try await local.completeMultipartUpload(bucket: bucket, key: key, uploadId: uploadId, parts: parts)
         if let previous, case .remote = previous.location { await discard(previous) }
         guard case .local(let blobId) = assembled.location else { return assembled }
-        let file: OpenAIFilesAPI.File
+        let file: ProviderFile
         do {
             let bytes = try await local.blobs.read(blobId: blobId, range: nil)
             file = try await upload(bucket, key, contentType: assembled.contentType, length: assembled.size, body: bytes)
@@ -85,11 +87,12 @@ struct OpenAIFileBackend: LocallyIndexedBackend {
 
     func upload<Body: AsyncSequence & Sendable>(
         _ bucket: String, _ key: String, contentType: String?, length: Int64?, body: Body
-    ) async throws -> OpenAIFilesAPI.File where Body.Element == ByteBuffer {
+    ) async throws -> ProviderFile where Body.Element == ByteBuffer {
         try await mapped(bucket, key) {
-            try await api.upload(
-                filename: Self.filename(key), contentType: contentType ?? "application/octet-stream", length: length, body: body,
-                target: upstream.target)
+            try await upstream.run("PutObject") {
+                try await api.upload(
+                    name: Self.filename(key), contentType: contentType ?? "application/octet-stream", length: length, body: body, target: $0)
+            }
         }
     }
 
@@ -109,7 +112,7 @@ struct OpenAIFileBackend: LocallyIndexedBackend {
         do {
             switch record.location {
             case .local(let blobId): try await local.blobs.delete(blobId: blobId)
-            case .remote(let fileId): try await api.delete(fileId: fileId, target: upstream.target)
+            case .remote(let fileId): try await upstream.run("DeleteObject") { try await api.delete(fileId: fileId, target: $0) }
             }
         } catch {
             logger.warning(
@@ -118,7 +121,7 @@ struct OpenAIFileBackend: LocallyIndexedBackend {
         }
     }
 
-    /// The key's last path component (OpenAI names files by it; batch inputs must end in `.jsonl`).
+    /// The key's last path component (OpenAI names files by it; its batch inputs must end in `.jsonl`).
     static func filename(_ key: String) -> String {
         let last = key.split(separator: "/").last.map(String.init) ?? ""
         return last.isEmpty ? "file" : last

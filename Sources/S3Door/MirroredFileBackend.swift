@@ -1,24 +1,23 @@
 import Foundation
 import Logging
 import NIOCore
-import Providers
 import Stores
 import SwitchyardModel
 
-/// A namespace whose uploads go to Gemini's Files API. Gemini never serves an uploaded file's bytes back, so the
-/// gateway keeps a copy of every upload on its own disk: PutObject writes the body there first (which also gives
-/// the size the resumable protocol announces up front), then uploads it; the ETag is the file's name
-/// (`files/{id}`) and the location the local copy, which GetObject serves. DeleteObject deletes the Gemini file and
-/// the copy. Head, List and buckets answer from the gateway's index. Gemini deletes files by itself after 48
-/// hours; the copy stays readable until the key is deleted. Objects the gateway writes here itself (batch results)
-/// have a gateway id for an ETag and no Gemini file.
-struct GeminiFileBackend: LocallyIndexedBackend {
+/// A namespace whose uploads go to a provider's file store that never serves a file's bytes back (Gemini's Files
+/// API), so the gateway keeps a copy of every upload on its own disk: PutObject writes the body there first (which
+/// also gives the size Gemini's resumable protocol announces up front), then uploads it; the ETag is the file's
+/// name (`files/{id}`) and the location the local copy, which GetObject serves. DeleteObject deletes the provider's
+/// file and the copy. Head, List and buckets answer from the gateway's index. Gemini deletes files by itself after
+/// 48 hours; the copy stays readable until the key is deleted. Objects the gateway writes here itself (batch
+/// results) have a gateway id for an ETag and no provider file.
+struct MirroredFileBackend: LocallyIndexedBackend {
     let local: LocalFileBackend
-    let api: GeminiFilesAPI
-    let upstream: FileBackendTarget
+    let api: any ProviderFileStore
+    let upstream: ProviderFileCalls
     let logger: Logger
 
-    init(local: LocalFileBackend, api: GeminiFilesAPI, upstream: FileBackendTarget, logger: Logger) {
+    init(local: LocalFileBackend, api: any ProviderFileStore, upstream: ProviderFileCalls, logger: Logger) {
         self.local = local
         self.api = api
         self.upstream = upstream
@@ -28,7 +27,7 @@ struct GeminiFileBackend: LocallyIndexedBackend {
     func read(_ object: ObjectRecord, range: ClosedRange<Int64>?) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
         guard case .local = object.location else {
             throw S3Error.notImplemented(
-                "Gemini does not serve the bytes of uploaded files, and the gateway kept no copy of \(object.etag)")
+                "provider '\(namespace)' does not serve the bytes of uploaded files, and the gateway kept no copy of \(object.etag)")
         }
         return try await local.read(object, range: range)
     }
@@ -52,10 +51,10 @@ struct GeminiFileBackend: LocallyIndexedBackend {
 
     func delete(bucket: String, key: String) async throws -> ObjectRecord? {
         guard let current = try await local.head(bucket: bucket, key: key) else { return nil }
-        if Self.isGeminiFile(current.etag) {
+        if isProviderFile(current.etag) {
             try await mapped(bucket, key) {
                 do {
-                    try await api.delete(name: current.etag, target: upstream.target)
+                    try await upstream.run("DeleteObject") { try await api.delete(fileId: current.etag, target: $0) }
                 } catch let error as GatewayError where error.kind == .notFound {
                     // Expired (Gemini keeps files 48 hours) or deleted elsewhere: only the gateway's side is left.
                 }
@@ -67,16 +66,16 @@ struct GeminiFileBackend: LocallyIndexedBackend {
     }
 
     func completeMultipartUpload(bucket: String, key: String, uploadId: String, parts: [CompletedPart]) async throws -> ObjectRecord {
-        // The local store replaces what the key named but knows nothing of Gemini: a file it named goes here.
+        // The local store replaces what the key named but knows nothing of the provider: a file it named goes here.
         let previous = try await local.head(bucket: bucket, key: key)
         let assembled = try await local.completeMultipartUpload(bucket: bucket, key: key, uploadId: uploadId, parts: parts)
-        if let previous, Self.isGeminiFile(previous.etag) { await discard(previous, keeping: previous.location) }
+        if let previous, isProviderFile(previous.etag) { await discard(previous, keeping: previous.location) }
         guard case .local(let blobId) = assembled.location else { return assembled }
         var record = assembled
         do {
             record.etag = try await upload(bucket, key, contentType: assembled.contentType, blobId: blobId, size: assembled.size)
         } catch {
-            // Not in Gemini, so not kept at all: a retried upload starts clean.
+            // Not in the provider's store, so not kept at all: a retried upload starts clean.
             if let current = try? await local.head(bucket: bucket, key: key), current.etag == assembled.etag {
                 _ = try? await local.delete(bucket: bucket, key: key)
             }
@@ -86,14 +85,13 @@ struct GeminiFileBackend: LocallyIndexedBackend {
         return record
     }
 
-    /// Uploads the local copy; returns the Gemini file's name.
+    /// Uploads the local copy; returns the provider's name for the file.
     func upload(_ bucket: String, _ key: String, contentType: String?, blobId: String, size: Int64) async throws -> String {
         let bytes = try await local.blobs.read(blobId: blobId, range: nil)
         return try await mapped(bucket, key) {
-            try await api.upload(
-                displayName: key, contentType: contentType ?? "application/octet-stream", length: size, body: bytes,
-                target: upstream.target
-            ).name
+            try await upstream.run("PutObject") {
+                try await api.upload(name: key, contentType: contentType ?? "application/octet-stream", length: size, body: bytes, target: $0).id
+            }
         }
     }
 
@@ -110,11 +108,11 @@ struct GeminiFileBackend: LocallyIndexedBackend {
         if let replaced { await discard(replaced, keeping: record.location, unless: record.etag) }
     }
 
-    /// Deletes a record's Gemini file (unless it is `etag`) and its local bytes (unless they are at `keeping`).
+    /// Deletes a record's provider file (unless it is `etag`) and its local bytes (unless they are at `keeping`).
     func discard(_ record: ObjectRecord, keeping: ObjectLocation?, unless etag: String? = nil) async {
         do {
-            if Self.isGeminiFile(record.etag), record.etag != etag {
-                try await api.delete(name: record.etag, target: upstream.target)
+            if isProviderFile(record.etag), record.etag != etag {
+                try await upstream.run("DeleteObject") { try await api.delete(fileId: record.etag, target: $0) }
             }
             if case .local(let blobId) = record.location, record.location != keeping {
                 try await local.blobs.delete(blobId: blobId)
@@ -126,8 +124,7 @@ struct GeminiFileBackend: LocallyIndexedBackend {
         }
     }
 
-    /// Gemini names files `files/{id}`; the gateway's own ids are hex and have no slash.
-    static func isGeminiFile(_ etag: String) -> Bool { etag.hasPrefix("files/") }
+    func isProviderFile(_ etag: String) -> Bool { api.isFileId(etag) }
 
     func mapped<T>(_ bucket: String, _ key: String, _ work: () async throws -> T) async throws -> T {
         try await FileBackendErrors.mapped(provider: namespace, bucket: bucket, key: key, redactor: upstream.redactor, work)
