@@ -145,7 +145,10 @@ import Testing
     }
 
     @Test func errorsInTheRecordNeverCarryAKeyValue() async throws {
-        let provider = ScriptedProvider(failures: [GatewayError(.accessDenied, "key sk-secret-value is revoked", upstreamStatus: 401)])
+        let provider = ScriptedProvider(failures: [
+            GatewayError(.unavailable, "overloaded for key sk-secret-value", upstreamStatus: 503),
+            GatewayError(.accessDenied, "key sk-secret-value is revoked", upstreamStatus: 401),
+        ])
         let engine = engine(provider)
         let call = engine.begin(TestEngines.descriptor())
         let error = await TestEngines.failure { _ = try await engine.complete(TestEngines.chat(), modelId: "openai/gpt-4o", call: call) }
@@ -153,5 +156,8 @@ import Testing
         let record = try #require(plugin.ended.first)
         #expect(error?.message.contains("sk-secret-value") == false)
         #expect(record.error?.message.contains("sk-secret-value") == false)
+        // Each attempt's error too: a plugin may log or export them.
+        #expect(record.attemptLog.count == 2)
+        #expect(record.attemptLog.allSatisfy { $0.error.map { !$0.message.contains("sk-secret-value") } == true })
     }
 }

@@ -4,7 +4,12 @@ import SwitchyardModel
 
 /// Small builders so each test says only what matters to it.
 public enum TestEngines {
-    public static let quietLogger = Logger(label: "switchyard-tests", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// Prints only critical lines, but keeps metadata: Hummingbird reads a request's id back from its logger.
+    public static let quietLogger: Logger = {
+        var logger = Logger(label: "switchyard-tests", factory: { label in StreamLogHandler.standardError(label: label) })
+        logger.logLevel = .critical
+        return logger
+    }()
 
     /// A provider config with fast retries and a base URL nothing listens on (a scripted adapter never dials it).
     public static func provider(

@@ -13,11 +13,20 @@ public final class PluginJournal: Sendable {
     func note(_ line: String) { entries.withLock { $0.append(line) } }
 }
 
+/// What a plugin was shown before a call: a copy, so that holding it does not keep the call's context alive (and
+/// its end-of-life safety net from running).
+public struct PlannedSnapshot: Sendable {
+    public var descriptor: CallDescriptor
+    public var provider: String
+    public var model: String
+    public var request: ChatRequest?
+}
+
 /// A plugin that records every call it is shown and, when told to, refuses calls with a given error.
 public final class RecordingPlugin: CallPlugin {
     public let name: String
     private let journal: PluginJournal?
-    private let state: Mutex<(planned: [PlannedCall], ended: [CallRecord], refusal: GatewayError?)>
+    private let state: Mutex<(planned: [PlannedSnapshot], ended: [CallRecord], refusal: GatewayError?)>
 
     public init(_ name: String = "recorder", journal: PluginJournal? = nil, refusing refusal: GatewayError? = nil) {
         self.name = name
@@ -25,7 +34,7 @@ public final class RecordingPlugin: CallPlugin {
         self.state = Mutex(([], [], refusal))
     }
 
-    public var planned: [PlannedCall] { state.withLock { $0.planned } }
+    public var planned: [PlannedSnapshot] { state.withLock { $0.planned } }
     public var ended: [CallRecord] { state.withLock { $0.ended } }
 
     /// Refuse from now on (nil lets calls through again).
@@ -34,7 +43,8 @@ public final class RecordingPlugin: CallPlugin {
     public func callWillStart(_ call: PlannedCall) async throws {
         journal?.note("\(name) start")
         let refusal: GatewayError? = state.withLock {
-            $0.planned.append(call)
+            $0.planned.append(
+                PlannedSnapshot(descriptor: call.context.descriptor, provider: call.provider, model: call.model, request: call.request))
             return $0.refusal
         }
         if let refusal { throw refusal }
