@@ -142,11 +142,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // What the test targets share: a scripted provider, a recording plugin, builders.
+        // What the test targets share: a scripted provider, a recording plugin, memory stores, builders.
         .target(
             name: "SwitchyardTestSupport",
             dependencies: [
-                "Engine", "SwitchyardModel",
+                "Engine", "SwitchyardModel", "Stores",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -172,7 +172,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
         .testTarget(name: "S3DoorTests", dependencies: ["S3Door", "AWSWire", "Stores"], swiftSettings: swiftSettings),
-        .testTarget(name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel", "BedrockDoor"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel", "BedrockDoor", "SwitchyardTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests", dependencies: ["Engine", "SwitchyardModel", "SwitchyardServer", "SwitchyardTestSupport"],
             swiftSettings: swiftSettings),
