@@ -157,6 +157,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the test targets share: a scripted provider, a recording plugin, memory stores, builders.
+        .target(
+            name: "SwitchyardTestSupport",
+            dependencies: [
+                "Engine", "SwitchyardModel", "Stores",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SwitchyardTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: swiftSettings),
         .testTarget(name: "BedrockDoorTests", dependencies: ["BedrockDoor", "SwitchyardModel"], swiftSettings: swiftSettings),
         .testTarget(
@@ -179,14 +190,27 @@ let package = Package(
             name: "S3DoorTests",
             dependencies: ["S3Door", "AWSWire", "Stores", "Engine", "SwitchyardModel", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings),
-        .testTarget(name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel", "BedrockDoor", "Engine"], swiftSettings: swiftSettings),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "SwitchyardModel", "SwitchyardServer"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel", "BedrockDoor", "Engine", "SwitchyardTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EngineTests", dependencies: ["Engine", "SwitchyardModel", "SwitchyardServer", "SwitchyardTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "AdminAPITests",
             dependencies: [
                 "SwitchyardServer", "Stores", "RequestLog", "SwitchyardModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SwitchyardServerTests",
+            dependencies: [
+                "SwitchyardServer", "Engine", "SwitchyardModel", "AWSWire", "SwitchyardTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ], swiftSettings: swiftSettings),
     ]
 )

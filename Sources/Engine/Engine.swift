@@ -179,7 +179,8 @@ public struct Engine: Sendable {
                 call.attemptAnswered()
                 return answer
             } catch let error as GatewayError where error.isRetryable && attempt < config.maxRetries {
-                call.attemptAnswered(error: error)
+                // The record goes to plugins (request log, traces): never an upstream's echo of a key.
+                call.attemptAnswered(error: redactor.redact(error))
                 attempt += 1
                 if let key { failedKeys.insert(key.name) }
                 let next = try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys)
@@ -200,7 +201,7 @@ public struct Engine: Sendable {
                 try await Task.sleep(for: delay)
                 key = next
             } catch {
-                call.attemptAnswered(error: error as? GatewayError)
+                call.attemptAnswered(error: (error as? GatewayError).map(redactor.redact))
                 throw error
             }
         }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Stores
 import SwitchyardModel
+import SwitchyardTestSupport
 import Testing
 
 @testable import Batch

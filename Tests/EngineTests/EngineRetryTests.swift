@@ -1,42 +1,8 @@
 import Engine
 import Logging
 import SwitchyardModel
-import Synchronization
+import SwitchyardTestSupport
 import Testing
-
-/// An upstream that answers from a script and records which key each call used.
-final class ScriptedProvider: ChatProvider, TokenCountingProvider, Sendable {
-    private let state: Mutex<(script: [GatewayError?], keys: [String])>
-
-    init(_ script: [GatewayError?]) {
-        state = Mutex((script, []))
-    }
-
-    var keysUsed: [String] { state.withLock { $0.keys } }
-
-    private func next(_ target: UpstreamTarget) throws {
-        let failure: GatewayError? = state.withLock { state in
-            state.keys.append(target.apiKey ?? "-")
-            return state.script.isEmpty ? nil : state.script.removeFirst()
-        }
-        if let failure { throw failure }
-    }
-
-    func complete(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatResponse {
-        try next(target)
-        return ChatResponse(content: [.text("ok")], stopReason: .endTurn, usage: Usage(), latencyMs: 0)
-    }
-
-    func stream(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatEventStream {
-        try next(target)
-        return ChatEventStream { $0.finish() }
-    }
-
-    func countTokens(_ request: ChatRequest, target: UpstreamTarget) async throws -> Int {
-        try next(target)
-        return 1
-    }
-}
 
 @Suite struct EngineRetryTests {
     let request = ChatRequest(messages: [Message(role: .user, content: [.text("hi")])])
@@ -63,7 +29,7 @@ final class ScriptedProvider: ChatProvider, TokenCountingProvider, Sendable {
     }
 
     @Test func everyEntryPointHoldsAPinnedKeyToItsAllowListAndWeight() async {
-        let provider = ScriptedProvider([])
+        let provider = ScriptedProvider()
         let engine = engine(provider, keys: [
             KeyConfig(name: "cheap", value: "sk-cheap", models: ["gpt-4o-mini"]), KeyConfig(name: "disabled", value: "sk-off", weight: 0),
         ])
@@ -79,7 +45,7 @@ final class ScriptedProvider: ChatProvider, TokenCountingProvider, Sendable {
 
     @Test func retriesNeverReachAKeyThatMayNotServeTheModel() async throws {
         let unavailable = GatewayError(.unavailable, "down")
-        let provider = ScriptedProvider([unavailable, unavailable])
+        let provider = ScriptedProvider(failures: [unavailable, unavailable])
         let engine = engine(provider, keys: [
             KeyConfig(name: "main", value: "sk-main"), KeyConfig(name: "cheap", value: "sk-cheap", models: ["gpt-4o-mini"]),
             KeyConfig(name: "disabled", value: "sk-off", weight: 0),
@@ -89,7 +55,7 @@ final class ScriptedProvider: ChatProvider, TokenCountingProvider, Sendable {
     }
 
     @Test func aRetryAfterBeyondTheBudgetFailsAtOnceAndIsPassedOn() async {
-        let provider = ScriptedProvider([GatewayError(.throttled, "slow down", upstreamStatus: 429, retryAfterSeconds: 30)])
+        let provider = ScriptedProvider(failures: [GatewayError(.throttled, "slow down", upstreamStatus: 429, retryAfterSeconds: 30)])
         let engine = engine(provider, keys: [KeyConfig(name: "only", value: "sk-only")], timeoutSeconds: 5)
         let error = await failure { _ = try await engine.complete(request, modelId: "openai/gpt-4o-mini", call: call()) }
         #expect(error?.kind == .throttled)
@@ -98,7 +64,7 @@ final class ScriptedProvider: ChatProvider, TokenCountingProvider, Sendable {
     }
 
     @Test func aRetryAfterWithinTheBudgetIsWaitedFor() async throws {
-        let provider = ScriptedProvider([GatewayError(.throttled, "slow down", upstreamStatus: 429, retryAfterSeconds: 0.3)])
+        let provider = ScriptedProvider(failures: [GatewayError(.throttled, "slow down", upstreamStatus: 429, retryAfterSeconds: 0.3)])
         let engine = engine(provider, keys: [KeyConfig(name: "only", value: "sk-only")])
         let clock = ContinuousClock()
         let start = clock.now
@@ -110,7 +76,7 @@ final class ScriptedProvider: ChatProvider, TokenCountingProvider, Sendable {
 
     @Test func exhaustedRetriesStillCarryTheWait() async {
         let throttled = GatewayError(.throttled, "slow down", upstreamStatus: 429, retryAfterSeconds: 0)
-        let provider = ScriptedProvider([throttled, throttled])
+        let provider = ScriptedProvider(failures: [throttled, throttled])
         let engine = engine(provider, keys: [KeyConfig(name: "only", value: "sk-only")], maxRetries: 1)
         let error = await failure { _ = try await engine.complete(request, modelId: "openai/gpt-4o-mini", call: call()) }
         #expect(error?.retryAfterSeconds == 0)
@@ -118,7 +84,7 @@ final class ScriptedProvider: ChatProvider, TokenCountingProvider, Sendable {
     }
 
     @Test func aBadAnswerIsNotAskedForAgain() async {
-        let provider = ScriptedProvider([GatewayError(.badUpstreamAnswer, "not JSON")])
+        let provider = ScriptedProvider(failures: [GatewayError(.badUpstreamAnswer, "not JSON")])
         let engine = engine(provider, keys: [KeyConfig(name: "only", value: "sk-only")])
         let error = await failure { _ = try await engine.complete(request, modelId: "openai/gpt-4o-mini", call: call()) }
         #expect(error?.kind == .badUpstreamAnswer)

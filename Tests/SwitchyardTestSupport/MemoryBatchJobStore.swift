@@ -3,15 +3,17 @@ import Stores
 import Synchronization
 
 /// The BatchJobStore contract in memory, for driving the runner in tests.
-final class MemoryBatchJobStore: BatchJobStore {
-    struct State {
-        var jobs: [String: BatchJob] = [:]
-        var results: [String: [Int: BatchRecordResult]] = [:]
+public final class MemoryBatchJobStore: BatchJobStore {
+    public struct State {
+        public var jobs: [String: BatchJob] = [:]
+        public var results: [String: [Int: BatchRecordResult]] = [:]
     }
 
-    let state = Mutex(State())
+    public let state = Mutex(State())
 
-    func insert(_ job: BatchJob) async throws {
+    public init() {}
+
+    public func insert(_ job: BatchJob) async throws {
         try state.withLock { state in
             if state.jobs[job.id] != nil { throw BatchStoreError.duplicate(job.id) }
             if let token = job.clientRequestToken, state.jobs.values.contains(where: { $0.clientRequestToken == token }) {
@@ -21,13 +23,13 @@ final class MemoryBatchJobStore: BatchJobStore {
         }
     }
 
-    func job(id: String) async throws -> BatchJob? { state.withLock { $0.jobs[id] } }
+    public func job(id: String) async throws -> BatchJob? { state.withLock { $0.jobs[id] } }
 
-    func job(clientRequestToken: String) async throws -> BatchJob? {
+    public func job(clientRequestToken: String) async throws -> BatchJob? {
         state.withLock { $0.jobs.values.first { $0.clientRequestToken == clientRequestToken } }
     }
 
-    func list(_ query: BatchJobQuery) async throws -> [BatchJob] {
+    public func list(_ query: BatchJobQuery) async throws -> [BatchJob] {
         let all = state.withLock { Array($0.jobs.values) }
         var jobs = all.filter { job in
             (query.status == nil || job.status == query.status)
@@ -39,7 +41,7 @@ final class MemoryBatchJobStore: BatchJobStore {
         return Array(jobs.dropFirst(query.offset).prefix(query.limit))
     }
 
-    @discardableResult func update(id: String, _ change: @Sendable (inout BatchJob) throws -> Void) async throws -> BatchJob {
+    @discardableResult public func update(id: String, _ change: @Sendable (inout BatchJob) throws -> Void) async throws -> BatchJob {
         try state.withLock { state in
             guard var job = state.jobs[id] else { throw BatchStoreError.notFound(id) }
             try change(&job)
@@ -48,11 +50,11 @@ final class MemoryBatchJobStore: BatchJobStore {
         }
     }
 
-    func unfinished() async throws -> [BatchJob] {
+    public func unfinished() async throws -> [BatchJob] {
         state.withLock { $0.jobs.values.filter { !$0.status.isTerminal }.sorted { $0.submitTime < $1.submitTime } }
     }
 
-    func addResult(jobId: String, _ result: BatchRecordResult) async throws -> Bool {
+    public func addResult(jobId: String, _ result: BatchRecordResult) async throws -> Bool {
         try state.withLock { state in
             guard var job = state.jobs[jobId] else { throw BatchStoreError.notFound(jobId) }
             if state.results[jobId]?[result.index] != nil { return false }
@@ -66,11 +68,11 @@ final class MemoryBatchJobStore: BatchJobStore {
         }
     }
 
-    func results(jobId: String) async throws -> [BatchRecordResult] {
+    public func results(jobId: String) async throws -> [BatchRecordResult] {
         state.withLock { ($0.results[jobId] ?? [:]).values.sorted { $0.index < $1.index } }
     }
 
-    func finishedIndexes(jobId: String) async throws -> Set<Int> {
+    public func finishedIndexes(jobId: String) async throws -> Set<Int> {
         state.withLock { Set(($0.results[jobId] ?? [:]).keys) }
     }
 }
