@@ -15,7 +15,8 @@ public struct PlannedCall: Sendable {
 /// batch records and provider file calls.
 public protocol CallPlugin: Sendable {
     /// Before the call's first upstream attempt. Throwing a `GatewayError` refuses the call; the door renders it
-    /// in its dialect and no upstream is contacted.
+    /// in its dialect and no upstream is contacted. Keep nothing of `call` beyond this: holding its context alive
+    /// would keep the context's safety net (a call its door lost ends as `clientGone`) from ever running.
     func callWillStart(_ call: PlannedCall) async throws
 
     /// Exactly once per call, when the client has its whole answer or the call has failed. Must not block: a
