@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -91,6 +93,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Prometheus metrics of the call pipeline, through the swift-metrics API; the server picks the backend.
+        .target(
+            name: "GatewayMetrics",
+            dependencies: [
+                "SwitchyardModel", "Engine", "Pricing",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "S3Door",
             dependencies: [
@@ -115,8 +126,10 @@ let package = Package(
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch",
+                "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch", "GatewayMetrics", "Pricing",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -162,6 +175,12 @@ let package = Package(
             ], swiftSettings: swiftSettings),
         .testTarget(name: "S3DoorTests", dependencies: ["S3Door", "AWSWire", "Stores"], swiftSettings: swiftSettings),
         .testTarget(name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel", "BedrockDoor"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GatewayMetricsTests",
+            dependencies: [
+                "GatewayMetrics", "Engine", "Pricing", "SwitchyardModel",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ], swiftSettings: swiftSettings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SwitchyardModel", "SwitchyardServer"], swiftSettings: swiftSettings),
     ]
 )

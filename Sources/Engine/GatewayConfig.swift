@@ -7,6 +7,7 @@ public struct GatewayConfig: Sendable {
     public var providers: [ProviderConfig]
     /// Client-facing model name → `provider/model`.
     public var aliases: [String: String]
+    public var metrics = MetricsSettings()
 
     public init(server: ServerSettings = ServerSettings(), providers: [ProviderConfig] = [], aliases: [String: String] = [:]) {
         self.server = server

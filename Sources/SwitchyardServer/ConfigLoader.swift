@@ -82,7 +82,7 @@ public struct ConfigLoader: Sendable {
         }
         guard let root else { return GatewayConfig() }
         let top = try Mapping(root, path: "config")
-        try top.allowOnly(["server", "providers", "aliases"])
+        try top.allowOnly(["server", "providers", "aliases", "metrics"])
         var config = GatewayConfig()
         if let server = try top.mapping("server") {
             try server.allowOnly([
@@ -98,6 +98,13 @@ public struct ConfigLoader: Sendable {
             config.server.maxBodyBytes = try server.int("max_body_bytes", in: 1...Int(Int32.max)) ?? config.server.maxBodyBytes
             config.server.shutdownGraceSeconds = try server.double("shutdown_grace_seconds", min: 0) ?? config.server.shutdownGraceSeconds
             config.server.multipartExpiryHours = try server.double("multipart_expiry_hours", min: 0.01) ?? config.server.multipartExpiryHours
+        }
+        if let metrics = try top.mapping("metrics") {
+            try metrics.allowOnly(["enabled"])
+            if let node = metrics.node("enabled") {
+                guard let enabled = node.bool else { throw ConfigError("metrics.enabled: expected true or false", line: node.mark?.line) }
+                config.metrics.enabled = enabled
+            }
         }
         if let providers = try top.mapping("providers") {
             for (name, node) in providers.entries {

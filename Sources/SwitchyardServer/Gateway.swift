@@ -5,6 +5,7 @@ import Engine
 import Hummingbird
 import Logging
 import NIOCore
+import Pricing
 import Providers
 import S3Door
 import Stores
@@ -26,14 +27,16 @@ public struct Gateway: Sendable {
         FileDescriptorLimit.raiseToHardLimit()
         let http = Self.makeUpstreamHTTP(config.providers)
         do {
-            let engine = makeEngine(http: http)
+            let metrics = config.metrics.enabled ? PrometheusExport() : nil
+            metrics?.bootstrapProcessMetrics()
+            let engine = makeEngine(http: http, plugins: metrics.map { [$0.plugin(config: config, prices: loadPrices())] } ?? [])
             let store = try await GatewayStore.open(dataDir: config.server.dataDir, logger: logger)
             defer { try? store.close() }
             let files = FileBackends(store: store, providers: config.providers, http: http, logger: logger)
             let batch = BatchSystem(
                 config: config, engine: engine, http: http, store: store.batchJobs,
                 files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(), logger: logger)
-            let app = makeApplication(engine: engine, files: files, batch: batch.desk)
+            let app = makeApplication(engine: engine, files: files, batch: batch.desk, metrics: metrics)
             let expiry = MultipartExpiryService(
                 expiry: MultipartExpiry(
                     uploads: store.multipart, blobs: store.blobs, maxAge: config.server.multipartExpiryHours * 3600, logger: logger),
@@ -90,7 +93,17 @@ public struct Gateway: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    func makeEngine(http: UpstreamHTTP) -> Engine {
+    /// The price table shipped with the gateway; without it calls are served and counted, only not costed.
+    func loadPrices() -> PriceTable? {
+        do {
+            return try PriceTable.bundled()
+        } catch {
+            logger.warning("no price table, costs are not recorded", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    func makeEngine(http: UpstreamHTTP, plugins: [any CallPlugin] = []) -> Engine {
         let runtimes = config.providers.map { provider -> ProviderRuntime in
             let adapter: any ChatProvider =
                 switch provider.kind {
@@ -101,11 +114,17 @@ public struct Gateway: Sendable {
                 }
             return ProviderRuntime(config: provider, adapter: adapter)
         }
-        return Engine(providers: runtimes, aliases: config.aliases, logger: logger)
+        return Engine(providers: runtimes, aliases: config.aliases, plugins: plugins, logger: logger)
     }
 
-    public func makeApplication(engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil) -> some ApplicationProtocol {
+    public func makeApplication(
+        engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil, metrics: PrometheusExport? = nil
+    ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
+        if let metrics {
+            router.add(middleware: HTTPMetricsMiddleware(metrics: metrics.http))
+            metrics.register(on: router)
+        }
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: EdgeGuardMiddleware(policy: EdgePolicy(settings: config.server), filesMount: "/bedrock/files"))
         let providers = engine.providerNames
