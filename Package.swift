@@ -180,6 +180,7 @@ let package = Package(
             dependencies: [
                 "GatewayMetrics", "Engine", "Pricing", "SwitchyardModel",
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SwitchyardModel", "SwitchyardServer"], swiftSettings: swiftSettings),
     ]
