@@ -6,10 +6,12 @@ public struct HTTPMetrics: Sendable {
     /// What requests that matched no route are filed under.
     public static let unmatchedRoute = "unmatched"
 
-    let factory: any MetricsFactory
+    let requests: SeriesCache<any CounterHandler>
+    let durations: SeriesCache<any RecorderHandler>
 
     public init(factory: any MetricsFactory) {
-        self.factory = factory
+        requests = .counter(factory, MetricNames.httpRequests, labels: ["route", "method", "status"])
+        durations = .histogram(factory, MetricNames.httpRequestDuration, labels: ["route", "method"])
     }
 
     /// `route` is the router's template for the request (nil, or the router's `NotFound`, when none matched).
@@ -17,9 +19,7 @@ public struct HTTPMetrics: Sendable {
         let route = route.flatMap { $0 == "NotFound" ? nil : $0 } ?? Self.unmatchedRoute
         let method = MetricLabels.method(method)
         let status = (100...599).contains(status) ? String(status) : MetricLabels.other
-        factory.makeCounter(label: MetricNames.httpRequests, dimensions: [("route", route), ("method", method), ("status", status)])
-            .increment(by: 1)
-        factory.makeRecorder(label: MetricNames.httpRequestDuration, dimensions: [("route", route), ("method", method)], aggregate: true)
-            .record(seconds)
+        requests(route, method, status).increment(by: 1)
+        durations(route, method).record(seconds)
     }
 }

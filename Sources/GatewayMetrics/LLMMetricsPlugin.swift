@@ -8,24 +8,36 @@ import SwitchyardModel
 /// requests by outcome and error class, durations, time to first token, the gateway's own overhead, tokens by
 /// type, cost, retries, and the calls in flight.
 public final class LLMMetricsPlugin: CallPlugin {
-    let factory: any MetricsFactory
     let labels: MetricLabels
     let costs: CostCalculator?
     /// Calls counted as active, by request id: a call that never got to start (an unknown model, a refusal by an
     /// earlier plugin) ends without having been counted, and must not be subtracted.
     private let inFlight = Mutex<[String: Int]>([:])
+    private let requests, tokens, uncharged, retries: SeriesCache<any CounterHandler>
+    private let cost: SeriesCache<any FloatingPointCounterHandler>
+    private let duration, upstream, firstToken, overhead: SeriesCache<any RecorderHandler>
+    private let active: SeriesCache<any MeterHandler>
 
     /// `costs` nil records no cost (no price table loaded).
     public init(factory: any MetricsFactory, labels: MetricLabels, costs: CostCalculator?) {
-        self.factory = factory
         self.labels = labels
         self.costs = costs
+        requests = .counter(factory, MetricNames.llmRequests, labels: ["door", "operation", "provider", "model", "outcome", "error_class"])
+        tokens = .counter(factory, MetricNames.tokens, labels: ["provider", "model", "type"])
+        uncharged = .counter(factory, MetricNames.uncharged, labels: ["reason"])
+        retries = .counter(factory, MetricNames.retries, labels: ["provider"])
+        cost = .floatingPointCounter(factory, MetricNames.cost, labels: ["provider", "model"])
+        duration = .histogram(factory, MetricNames.llmRequestDuration, labels: ["door", "provider", "model"])
+        upstream = .histogram(factory, MetricNames.upstreamDuration, labels: ["provider", "model"])
+        firstToken = .histogram(factory, MetricNames.timeToFirstToken, labels: ["provider", "model"])
+        overhead = .histogram(factory, MetricNames.overhead, labels: ["door"])
+        active = .gauge(factory, MetricNames.activeRequests, labels: ["door"])
     }
 
     public func callWillStart(_ call: PlannedCall) async throws {
         let descriptor = call.context.descriptor
         inFlight.withLock { $0[descriptor.requestId, default: 0] += 1 }
-        active(door: descriptor.door).increment(by: 1.0)
+        active(descriptor.door).increment(by: 1.0)
     }
 
     public func callEnded(_ record: CallRecord) {
@@ -35,16 +47,13 @@ public final class LLMMetricsPlugin: CallPlugin {
             counts[descriptor.requestId] = count > 1 ? count - 1 : nil
             return true
         }
-        if wasActive { active(door: descriptor.door).decrement(by: 1.0) }
+        if wasActive { active(descriptor.door).decrement(by: 1.0) }
 
         let provider = labels.provider(record.provider)
         let model = labels.model(provider: record.provider, model: record.model)
-        factory.makeCounter(
-            label: MetricNames.llmRequests,
-            dimensions: [
-                ("door", descriptor.door), ("operation", descriptor.operation), ("provider", provider), ("model", model),
-                ("outcome", Self.outcome(record.end?.outcome)), ("error_class", record.errorClass?.rawValue ?? "none"),
-            ]
+        requests(
+            descriptor.door, descriptor.operation, provider, model, Self.outcome(record.end?.outcome),
+            record.errorClass?.rawValue ?? "none"
         ).increment(by: 1)
         recordDurations(record, provider: provider, model: model)
         if let usage = record.usage { recordUsage(usage, record: record, provider: provider, model: model) }
@@ -59,29 +68,21 @@ public final class LLMMetricsPlugin: CallPlugin {
         }
     }
 
-    private func active(door: String) -> any MeterHandler {
-        factory.makeMeter(label: MetricNames.activeRequests, dimensions: [("door", door)])
-    }
-
-    private func histogram(_ name: String, _ dimensions: [(String, String)]) -> any RecorderHandler {
-        factory.makeRecorder(label: name, dimensions: dimensions, aggregate: true)
-    }
-
     private func recordDurations(_ record: CallRecord, provider: String, model: String) {
         let door = record.descriptor.door
         let latency = record.latencySeconds
         if let latency {
-            histogram(MetricNames.llmRequestDuration, [("door", door), ("provider", provider), ("model", model)]).record(latency)
+            duration(door, provider, model).record(latency)
         }
         guard record.attempts > 0 else { return }
-        histogram(MetricNames.upstreamDuration, [("provider", provider), ("model", model)]).record(record.upstreamSeconds)
+        upstream(provider, model).record(record.upstreamSeconds)
         if record.descriptor.stream, let firstToken = record.firstTokenSeconds {
-            histogram(MetricNames.timeToFirstToken, [("provider", provider), ("model", model)]).record(firstToken)
+            self.firstToken(provider, model).record(firstToken)
         }
         // A stream's upstream time stops at the answer's head while its latency runs to the last frame, so their
         // difference would be the stream's length, not the gateway's share.
         if !record.descriptor.stream, let latency {
-            histogram(MetricNames.overhead, [("door", door)]).record(max(0, latency - record.upstreamSeconds))
+            overhead(door).record(max(0, latency - record.upstreamSeconds))
         }
     }
 
@@ -92,30 +93,26 @@ public final class LLMMetricsPlugin: CallPlugin {
             ("cache_write", usage.cacheWriteTokens),
         ]
         for (type, count) in counts where count > 0 {
-            factory.makeCounter(label: MetricNames.tokens, dimensions: [("provider", provider), ("model", model), ("type", type)])
-                .increment(by: Int64(count))
+            tokens(provider, model, type).increment(by: Int64(count))
         }
         guard let costs, let resolvedProvider = record.provider, let resolvedModel = record.model, usage.totalTokens > 0 else { return }
         let mode: PricingMode = record.descriptor.billing == .batch ? .batch : .standard
         switch costs.cost(provider: resolvedProvider, model: resolvedModel, usage: usage, mode: mode) {
         case .priced(let amount, _):
             guard amount.nanos > 0 else { return }
-            factory.makeFloatingPointCounter(label: MetricNames.cost, dimensions: [("provider", provider), ("model", model)])
-                .increment(by: Double(amount.nanos) / Double(USDAmount.nanosPerDollar))
+            cost(provider, model).increment(by: Double(amount.nanos) / Double(USDAmount.nanosPerDollar))
         case .unpriced(let reason):
-            factory.makeCounter(label: MetricNames.uncharged, dimensions: [("reason", reason.rawValue)]).increment(by: 1)
+            uncharged(reason.rawValue).increment(by: 1)
         }
     }
 
     /// An attempt at the same fallback position as the one before it is a retry; a fallback is not.
     private func recordRetries(_ record: CallRecord) {
-        var retries: [String: Int64] = [:]
+        var counts: [String: Int64] = [:]
         for (previous, attempt) in zip(record.attemptLog, record.attemptLog.dropFirst())
         where attempt.fallbackPosition == previous.fallbackPosition {
-            retries[labels.provider(attempt.provider), default: 0] += 1
+            counts[labels.provider(attempt.provider), default: 0] += 1
         }
-        for (provider, count) in retries {
-            factory.makeCounter(label: MetricNames.retries, dimensions: [("provider", provider)]).increment(by: count)
-        }
+        for (provider, count) in counts { retries(provider).increment(by: count) }
     }
 }
