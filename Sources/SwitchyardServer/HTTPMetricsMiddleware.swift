@@ -1,7 +1,7 @@
 import GatewayMetrics
 import Hummingbird
 
-/// Counts every request and times it to the last byte of its body (a stream's whole length), by route template.
+/// Counts every request and times it, a stream to the last byte of its body, by route template.
 /// Outermost, so answers other middleware gives (the edge guard's refusals) are counted too.
 struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: HTTPMetrics
@@ -14,7 +14,13 @@ struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             var response = try await next(request, context)
             let status = Int(response.status.code)
             let body = response.body
-            response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            // A body of known length is already in memory: counted now, and left as it is, so the server still
+            // sends it with its head in one write. Only a body written as it comes (a stream) is timed to its end.
+            guard body.contentLength == nil else {
+                metrics.record(route: context.endpointPath, method: method, status: status, seconds: Self.seconds(since: started))
+                return response
+            }
+            response.body = ResponseBody { writer in
                 do {
                     try await body.write(writer)
                 } catch {
