@@ -23,6 +23,8 @@ let package = Package(
         // OTLP/HTTP only: the default traits would also build gRPC.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -106,6 +108,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Prometheus metrics of the call pipeline, through the swift-metrics API; the server picks the backend.
+        .target(
+            name: "GatewayMetrics",
+            dependencies: [
+                "SwitchyardModel", "Engine", "Pricing",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "S3Door",
             dependencies: [
@@ -130,8 +141,10 @@ let package = Package(
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch", "CallTracing", "Pricing", "RequestLog",
+                "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch", "CallTracing", "GatewayMetrics", "Pricing", "RequestLog",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -211,6 +224,13 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GatewayMetricsTests",
+            dependencies: [
+                "GatewayMetrics", "Engine", "Pricing", "SwitchyardModel",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
     ]
 )

@@ -10,6 +10,7 @@ public struct GatewayConfig: Sendable {
     public var tracing = TracingSettings()
     public var logging = LoggingSettings()
     public var pricing = PricingSettings()
+    public var metrics = MetricsSettings()
 
     public init(server: ServerSettings = ServerSettings(), providers: [ProviderConfig] = [], aliases: [String: String] = [:]) {
         self.server = server

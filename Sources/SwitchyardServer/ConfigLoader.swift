@@ -82,7 +82,7 @@ public struct ConfigLoader: Sendable {
         }
         guard let root else { return GatewayConfig() }
         let top = try Mapping(root, path: "config")
-        try top.allowOnly(["server", "providers", "aliases", "tracing", "logging", "pricing"])
+        try top.allowOnly(["server", "providers", "aliases", "tracing", "logging", "pricing", "metrics"])
         var config = GatewayConfig()
         if let server = try top.mapping("server") {
             try server.allowOnly([
@@ -112,6 +112,13 @@ public struct ConfigLoader: Sendable {
         }
         if let logging = try top.mapping("logging") { config.logging = try ObservabilitySettingsReader.logging(logging) }
         if let pricing = try top.mapping("pricing") { config.pricing = try ObservabilitySettingsReader.pricing(pricing) }
+        if let metrics = try top.mapping("metrics") {
+            try metrics.allowOnly(["enabled"])
+            if let node = metrics.node("enabled") {
+                guard let enabled = node.bool else { throw ConfigError("metrics.enabled: expected true or false", line: node.mark?.line) }
+                config.metrics.enabled = enabled
+            }
+        }
         if let providers = try top.mapping("providers") {
             for (name, node) in providers.entries {
                 config.providers.append(try provider(name: name, node: node, line: providers.keyLines[name]))

@@ -34,15 +34,24 @@ public struct Gateway: Sendable {
                 settings: config.tracing, environment: ProcessInfo.processInfo.environment,
                 providers: Dictionary(config.providers.map { ($0.name, GenAIProvider(config: $0)) }, uniquingKeysWith: { first, _ in first }),
                 logger: logger)
+            let metrics = config.metrics.enabled ? PrometheusExport() : nil
+            metrics?.bootstrapProcessMetrics()
             let store = try await GatewayStore.open(dataDir: config.server.dataDir, logger: logger)
             defer { try? store.close() }
             let requestLog = try makeRequestLog(store: store.requestLog)
-            let engine = makeEngine(http: http, plugins: (tracing.map { [$0.plugin] } ?? []) + (requestLog.map { [$0.plugin] } ?? []))
+            let engine = makeEngine(
+                http: http,
+                plugins: (tracing.map { [$0.plugin] } ?? []) + (requestLog.map { [$0.plugin] } ?? [])
+                    + (metrics.map { [$0.plugin(config: config, prices: loadPrices())] } ?? []))
+            if let metrics, let requestLog {
+                let writer = requestLog.writer
+                metrics.exportRequestLogQueue { let s = writer.stats; return .init(queued: s.queued, dropped: s.dropped) }
+            }
             let files = FileBackends(store: store, engine: engine, logger: logger)
             let batch = BatchSystem(
                 config: config, engine: engine, store: store.batchJobs,
                 files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(), logger: logger)
-            let app = makeApplication(engine: engine, files: files, batch: batch.desk, requestLog: requestLog)
+            let app = makeApplication(engine: engine, files: files, batch: batch.desk, requestLog: requestLog, metrics: metrics)
             let expiry = MultipartExpiryService(
                 expiry: MultipartExpiry(
                     uploads: store.multipart, blobs: store.blobs, maxAge: config.server.multipartExpiryHours * 3600, logger: logger),
@@ -107,6 +116,16 @@ public struct Gateway: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// The price table shipped with the gateway; without it calls are served and counted, only not costed.
+    func loadPrices() -> PriceTable? {
+        do {
+            return try PriceTable.bundled().overriding(ObservabilitySettingsReader.priceEntries(config.pricing))
+        } catch {
+            logger.warning("no price table, costs are not recorded", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
     /// The one place concrete adapters are built: each provider's chat adapter and the file, batch and
     /// control-plane APIs its vendor offers (the engine keeps them only where `ProviderConfig.isVendorAPI` holds).
     func makeEngine(http: UpstreamHTTP, plugins: [any CallPlugin] = []) -> Engine {
@@ -133,9 +152,14 @@ public struct Gateway: Sendable {
     }
 
     public func makeApplication(
-        engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil, requestLog: RequestLogSetup? = nil
+        engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil, requestLog: RequestLogSetup? = nil,
+        metrics: PrometheusExport? = nil
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
+        if let metrics {
+            router.add(middleware: HTTPMetricsMiddleware(metrics: metrics.http))
+            metrics.register(on: router)
+        }
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: EdgeGuardMiddleware(policy: EdgePolicy(settings: config.server), filesMount: "/bedrock/files"))
         let providers = engine.providerNames
