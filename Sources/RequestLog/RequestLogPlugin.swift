@@ -88,19 +88,9 @@ public final class RequestLogPlugin: CallPlugin {
         return (result.amount, result.priceVersion)
     }
 
-    /// Whose fault a failure was. Anything that came from an upstream is the provider's, a plugin's refusal is
-    /// policy, what the caller got wrong before any upstream answered is the caller's, the rest is ours.
+    /// The engine's one classification, which the metrics use too.
     static func errorClass(_ record: CallRecord) -> RequestLogErrorClass? {
-        guard let end = record.end, end.outcome == .failure else { return nil }
-        guard let error = record.error else { return end.status >= 500 ? .gateway : .caller }
-        if error.refusedByPlugin { return .policy }
-        if error.upstreamStatus != nil || error.upstreamCode != nil { return .provider }
-        switch error.kind {
-        case .timeout, .unavailable, .badUpstreamAnswer, .streamFailed: return .provider
-        case .throttled: return record.attemptLog.isEmpty ? .policy : .provider
-        case .validation, .notFound, .payloadTooLarge, .accessDenied: return .caller
-        case .internalError: return .gateway
-        }
+        record.errorClass.flatMap { RequestLogErrorClass(rawValue: $0.rawValue) }
     }
 
     static func milliseconds(_ seconds: Double) -> Int {

@@ -3,7 +3,7 @@ import SwitchyardModel
 /// Whose fault a failed call was, from a closed set (gateway-features.md §2.3) so that the request log and the
 /// metrics group failures the same way and no error message ever becomes a label.
 public enum CallErrorClass: String, Sendable, Hashable, CaseIterable {
-    /// Bad input, an unknown model, a client that went away.
+    /// Bad input, an unknown model.
     case caller
     /// A plugin of the chain (governance, budgets, limits) refused the call.
     case policy
@@ -37,11 +37,11 @@ public enum CallErrorClass: String, Sendable, Hashable, CaseIterable {
 }
 
 extension CallRecord {
-    /// Nil for a call that succeeded; a call that ended without a canonical error still has a class.
+    /// Nil for a call that succeeded or whose client went away (its outcome says so; nothing failed); a call that
+    /// ended without a canonical error still has a class.
     public var errorClass: CallErrorClass? {
         switch end?.outcome {
-        case .success?: return nil
-        case .clientGone?: return .caller
+        case .success?, .clientGone?: return nil
         case .failure?, nil:
             if let error { return CallErrorClass(error) }
             return (end?.status ?? 500) < 500 ? .caller : .gateway
