@@ -5,7 +5,8 @@
 #   SWITCHYARD_BIN=.build/release/switchyard benchmarks/run.sh
 #
 # Env: SWITCHYARD_BIN (default: .build/release/switchyard, else .build/debug/switchyard),
-#      WRK_THREADS (2), WRK_CONNECTIONS (32), WRK_DURATION (10s), PYTHON (python3).
+#      WRK_THREADS (2), WRK_CONNECTIONS (32), WRK_DURATION (10s), PYTHON (python3),
+#      OBSERVABILITY (on; "off" turns the request log and the metrics off, to measure what they cost).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -58,8 +59,11 @@ pids+=($!)
 wait_health "http://127.0.0.1:$up_port/health" "$work/upstream.log"
 
 gw_port="$(free_port)"
+observability=""
+[[ "${OBSERVABILITY:-on}" == off ]] && observability='"logging": {"enabled": false}, "metrics": {"enabled": false},'
 cat >"$work/switchyard.json" <<EOF
-{"providers": {"openai": {"base_url": "http://127.0.0.1:$up_port/v1", "max_retries": 0, "timeout_seconds": 30,
+{$observability "server": {"data_dir": "$work/data"},
+ "providers": {"openai": {"base_url": "http://127.0.0.1:$up_port/v1", "max_retries": 0, "timeout_seconds": 30,
                           "keys": [{"name": "bench", "value": "sk-bench"}]}}}
 EOF
 (cd "$work" && exec "$bin" serve --config "$work/switchyard.json" --host 127.0.0.1 --port "$gw_port") \
