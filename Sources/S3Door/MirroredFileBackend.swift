@@ -17,13 +17,6 @@ struct MirroredFileBackend: LocallyIndexedBackend {
     let upstream: ProviderFileCalls
     let logger: Logger
 
-    init(local: LocalFileBackend, api: any ProviderFileStore, upstream: ProviderFileCalls, logger: Logger) {
-        self.local = local
-        self.api = api
-        self.upstream = upstream
-        self.logger = logger
-    }
-
     func read(_ object: ObjectRecord, range: ClosedRange<Int64>?) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
         guard case .local = object.location else {
             throw S3Error.notImplemented(

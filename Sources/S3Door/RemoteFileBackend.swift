@@ -18,13 +18,6 @@ struct RemoteFileBackend: LocallyIndexedBackend {
     let upstream: ProviderFileCalls
     let logger: Logger
 
-    init(local: LocalFileBackend, api: any ProviderFileStore, upstream: ProviderFileCalls, logger: Logger) {
-        self.local = local
-        self.api = api
-        self.upstream = upstream
-        self.logger = logger
-    }
-
     func read(_ object: ObjectRecord, range: ClosedRange<Int64>?) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
         guard case .remote(let fileId) = object.location else { return try await local.read(object, range: range) }
         let body = try await mapped(object.bucket, object.key) {
