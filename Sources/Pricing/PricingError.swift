@@ -3,7 +3,6 @@ public enum PricingError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidFile(String)
     case invalidPrice(model: String, field: String, text: String)
     case duplicateModel(String)
-    case missingResource
 
     public var description: String {
         switch self {
@@ -11,7 +10,6 @@ public enum PricingError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidPrice(let model, let field, let text):
             "price table: \(model) \(field) \"\(text)\" is not a price (USD per million tokens, at most 6 decimals)"
         case .duplicateModel(let name): "price table: \(name) is listed twice"
-        case .missingResource: "price table: the bundled prices.json is missing"
         }
     }
 }
