@@ -38,8 +38,12 @@ public struct Engine: Sendable {
     public var providerNames: [String] { providers.keys.sorted() }
 
     /// Starts a call's record; the door ends it (`CallContext.finish`) once the client has its answer.
+    /// The caller is the authenticated one of the request being served unless the door names another (the batch
+    /// runner names the job's owner).
     public func begin(_ descriptor: CallDescriptor) -> CallContext {
-        CallContext(descriptor: descriptor, plugins: plugins)
+        var descriptor = descriptor
+        if descriptor.caller == nil { descriptor.caller = CallerScope.current }
+        return CallContext(descriptor: descriptor, plugins: plugins)
     }
 
     /// Which provider and model would serve `modelId`, and the kind of API it speaks.

@@ -2,17 +2,6 @@ import Foundation
 import Synchronization
 import SwitchyardModel
 
-/// Who is calling, once virtual keys exist; nil for anonymous traffic.
-public struct CallerIdentity: Sendable, Hashable {
-    public var keyId: String
-    public var name: String
-
-    public init(keyId: String, name: String) {
-        self.keyId = keyId
-        self.name = name
-    }
-}
-
 /// What the door knows about a call before the engine sees it; fixed for the call's life.
 public struct CallDescriptor: Sendable {
     /// The id the client got back (`x-amzn-RequestId`), also the request log row's id.
