@@ -39,10 +39,11 @@ public struct Engine: Sendable {
 
     /// Starts a call's record; the door ends it (`CallContext.finish`) once the client has its answer.
     /// The caller is the authenticated one of the request being served unless the door names another (the batch
-    /// runner names the job's owner).
+    /// runner names the job's owner); so are the direct keys, which the batch runner never has.
     public func begin(_ descriptor: CallDescriptor) -> CallContext {
         var descriptor = descriptor
         if descriptor.caller == nil { descriptor.caller = CallerScope.current }
+        if descriptor.directKeys == nil { descriptor.directKeys = DirectKeyScope.current }
         return CallContext(descriptor: descriptor, plugins: plugins)
     }
 
@@ -76,7 +77,7 @@ public struct Engine: Sendable {
                 try await adapter.stream(request, target: target)
             }
         }
-        return EventStream(upstream: upstream, redactor: redactor, call: call)
+        return EventStream(upstream: upstream, redactor: redactor(for: call.descriptor), call: call)
     }
 
     public func embed(_ request: EmbeddingRequest, modelId: String, call: CallContext) async throws -> EmbeddingResponse {
@@ -121,10 +122,16 @@ public struct Engine: Sendable {
         do {
             return try await operation()
         } catch let error as GatewayError {
-            let safe = redactor.redact(error)
+            let safe = redactor(for: call.descriptor).redact(error)
             call.observeFailure(safe)
             throw safe
         }
+    }
+
+    /// The configured keys' redactor, and for a call with direct keys, their values too.
+    func redactor(for descriptor: CallDescriptor) -> SecretRedactor {
+        guard let direct = descriptor.directKeys else { return redactor }
+        return redactor.adding(direct.secrets)
     }
 
     private func withFallbacks<T: Sendable>(
@@ -132,10 +139,13 @@ public struct Engine: Sendable {
         _ perform: (any ChatProvider, UpstreamTarget) async throws -> T
     ) async throws -> T {
         let candidates = [modelId] + request.fallbacks
+        // A direct key for "the provider the call resolves to" stays with that provider through the fallbacks.
+        let requestedProvider = request.fallbacks.isEmpty ? nil : try? router.route(modelId).provider
         var failure: GatewayError?
         for (position, candidate) in candidates.enumerated() {
             do {
-                return try await withRetries(modelId: candidate, call: call, request: request, fallbackPosition: position, perform)
+                return try await withRetries(
+                    modelId: candidate, call: call, request: request, fallbackPosition: position, requestedProvider: requestedProvider, perform)
             } catch let error as GatewayError {
                 // A plugin's refusal is the answer; no fallback can change it.
                 if error.refusedByPlugin { throw error }
@@ -144,7 +154,7 @@ public struct Engine: Sendable {
                         "falling back",
                         metadata: [
                             "hb.request.id": "\(call.descriptor.requestId)", "model": "\(candidate)", "next": "\(candidates[position + 1])",
-                            "error": "\(redactor.redact(error.message))",
+                            "error": "\(redactor(for: call.descriptor).redact(error.message))",
                         ])
                 }
                 failure = failure ?? error
@@ -155,9 +165,10 @@ public struct Engine: Sendable {
 
     /// Retries on another key where there is one. An upstream's `Retry-After` is waited for when no fresh key is
     /// left and the wait ends within the call's budget (the provider's timeout, counted from the first attempt);
-    /// a longer wait fails the call at once, carrying the upstream's wait back to the caller.
+    /// a longer wait fails the call at once, carrying the upstream's wait back to the caller. A call with the
+    /// caller's direct key for this provider uses that key for every attempt: it is the only one there is.
     private func withRetries<T: Sendable>(
-        modelId: String, call: CallContext, request: ChatRequest?, fallbackPosition: Int = 0,
+        modelId: String, call: CallContext, request: ChatRequest?, fallbackPosition: Int = 0, requestedProvider: String? = nil,
         _ perform: (any ChatProvider, UpstreamTarget) async throws -> T
     ) async throws -> T {
         let route = try router.route(modelId)
@@ -167,27 +178,35 @@ public struct Engine: Sendable {
         if fallbackPosition == 0 {
             try await runPlugins(PlannedCall(context: call, provider: route.provider, model: route.model, request: request))
         }
+        let descriptor = call.descriptor
+        let safety = redactor(for: descriptor)
         // A pinned key names a key of the primary provider only.
-        let pinnedKey = fallbackPosition == 0 ? call.descriptor.pinnedKey : nil
+        let pinnedKey = fallbackPosition == 0 ? descriptor.pinnedKey : nil
         let config = runtime.config
+        let direct = descriptor.directKeys?.credential(
+            for: config, isRequested: fallbackPosition == 0 || route.provider == requestedProvider)
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int64(config.timeoutSeconds * 1000))
         var failedKeys: Set<String> = []
         var attempt = 0
-        var key = try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys)
+        var key = direct == nil ? try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys) : nil
         while true {
-            let target = Self.target(config, model: route.model, key: key)
-            call.attemptStarts(provider: config.name, model: route.model, keyName: key?.name, fallbackPosition: fallbackPosition)
+            let target = direct.map { Self.target(config, model: route.model, direct: $0, region: descriptor.directKeys?.bedrockRegion) }
+                ?? Self.target(config, model: route.model, key: key)
+            call.attemptStarts(
+                provider: config.name, model: route.model, keyName: direct == nil ? key?.name : DirectKeys.keyName,
+                fallbackPosition: fallbackPosition)
             do {
                 let answer = try await perform(runtime.adapter, target)
                 call.attemptAnswered()
                 return answer
             } catch let error as GatewayError where error.isRetryable && attempt < config.maxRetries {
                 // The record goes to plugins (request log, traces): never an upstream's echo of a key.
-                call.attemptAnswered(error: redactor.redact(error))
+                call.attemptAnswered(error: safety.redact(error))
                 attempt += 1
                 if let key { failedKeys.insert(key.name) }
-                let next = try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys)
+                let next =
+                    direct == nil ? try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys) : nil
                 var delay = Backoff.delay(attempt: attempt, baseMs: config.retryBackoffMs)
                 // The upstream's wait concerns the key it was told to; a key not tried yet goes at once.
                 if let retryAfter = error.retryAfterSeconds, next.map({ failedKeys.contains($0.name) }) ?? true {
@@ -200,12 +219,12 @@ public struct Engine: Sendable {
                     "retrying upstream call",
                     metadata: [
                         "hb.request.id": "\(call.descriptor.requestId)", "provider": "\(config.name)", "attempt": "\(attempt)",
-                        "error": "\(redactor.redact(error.message))",
+                        "error": "\(safety.redact(error.message))",
                     ])
                 try await Task.sleep(for: delay)
                 key = next
             } catch {
-                call.attemptAnswered(error: (error as? GatewayError).map(redactor.redact))
+                call.attemptAnswered(error: (error as? GatewayError).map(safety.redact))
                 throw error
             }
         }

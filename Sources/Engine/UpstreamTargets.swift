@@ -22,6 +22,35 @@ extension Engine {
         return target
     }
 
+    /// The target of a call made with the caller's own key; `region` is the caller's for Bedrock.
+    static func target(_ config: ProviderConfig, model: String, direct: DirectKeys.Credential, region: String?) -> UpstreamTarget {
+        var target = target(config, model: model, key: nil)
+        switch direct {
+        case .apiKey(let key): target.apiKey = key
+        case .aws(let access): target.aws = access
+        }
+        if config.kind == .bedrock, let region { target.region = region }
+        return target
+    }
+
+    /// The target and key name of a call outside the chat paths: the caller's direct key for the provider, else
+    /// the key `choice` picks. S3 takes only AWS access keys: a Bedrock API key is refused there rather than the
+    /// gateway's own keys used in its place.
+    static func upstream(
+        _ config: ProviderConfig, model: String, choice: KeyChoice, direct keys: DirectKeys?
+    ) throws -> (target: UpstreamTarget, keyName: String?) {
+        if let credential = keys?.credential(for: config, isRequested: true) {
+            if case .account(needsAWS: true) = choice, case .apiKey = credential {
+                throw GatewayError(
+                    .accessDenied,
+                    "Amazon S3 takes AWS access keys, not a Bedrock API key: send x-bf-bedrock-access-key and x-bf-bedrock-secret-key")
+            }
+            return (target(config, model: model, direct: credential, region: keys?.bedrockRegion), DirectKeys.keyName)
+        }
+        let key = try key(config, model: model, choice: choice)
+        return (target(config, model: model, key: key), key?.name)
+    }
+
     static func key(_ config: ProviderConfig, model: String, choice: KeyChoice) throws -> KeyConfig? {
         switch choice {
         case .balanced(let pinned):
@@ -62,15 +91,16 @@ extension Engine {
             if call.record.attemptLog.isEmpty {
                 try await runPlugins(PlannedCall(context: call, provider: provider, model: model, request: nil))
             }
-            let key = try Self.key(config, model: model, choice: choice)
-            call.attemptStarts(provider: provider, model: model, keyName: key?.name, fallbackPosition: 0)
+            let upstream = try Self.upstream(config, model: model, choice: choice, direct: call.descriptor.directKeys)
+            call.attemptStarts(provider: provider, model: model, keyName: upstream.keyName, fallbackPosition: 0)
             do {
-                let answer = try await work(Self.target(config, model: model, key: key), key?.name)
+                let answer = try await work(upstream.target, upstream.keyName)
                 call.attemptAnswered()
                 call.observeFirstByte()
                 return answer
             } catch {
-                call.attemptAnswered(error: error as? GatewayError)
+                // The attempt goes to plugins (request log, traces): never an upstream's echo of a key.
+                call.attemptAnswered(error: (error as? GatewayError).map(redactor(for: call.descriptor).redact))
                 throw error
             }
         }
@@ -97,12 +127,12 @@ extension Engine {
 }
 
 extension Engine {
-    /// The target and key name for a call made outside the pipeline (a control-plane call forwarded as it came).
+    /// The target and key name for a call made outside the pipeline (a control-plane call forwarded as it came);
+    /// the direct keys of the request being served count here as in the pipeline.
     public func target(provider: String, model: String, key choice: KeyChoice) throws -> (target: UpstreamTarget, keyName: String?) {
         guard let config = providers[provider]?.config else {
             throw GatewayError(.notFound, "provider '\(provider)' is not configured")
         }
-        let key = try Self.key(config, model: model, choice: choice)
-        return (Self.target(config, model: model, key: key), key?.name)
+        return try Self.upstream(config, model: model, choice: choice, direct: DirectKeyScope.current)
     }
 }

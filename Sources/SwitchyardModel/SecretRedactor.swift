@@ -9,6 +9,11 @@ public struct SecretRedactor: Sendable {
         self.secrets = Array(Set(secrets.filter { $0.count >= 4 })).sorted { $0.count > $1.count }
     }
 
+    /// This redactor and `more` (a caller's own keys, hidden for its call only).
+    public func adding(_ more: [String]) -> SecretRedactor {
+        SecretRedactor(secrets: secrets + more)
+    }
+
     public func redact(_ text: String) -> String {
         var out = text
         for secret in secrets where out.contains(secret) {

@@ -52,28 +52,8 @@ struct EdgeGuardMiddleware<Context: RequestContext>: RouterMiddleware {
             case .foreignOrigin: "Requests from web pages are refused unless their origin is in server.allowed_origins."
             }
         let path = request.uri.path
-        if path == filesMount || path.hasPrefix(filesMount + "/") {
-            return s3AccessDenied(message, head: request.method == .head)
-        }
         let code = path == "/bedrock" || path.hasPrefix("/bedrock/") ? "AccessDeniedException" : "AccessDenied"
-        var body = ByteBuffer()
-        // The message is a constant without characters JSON would need escaped.
-        body.writeString("{\"message\":\"\(message)\"}")
-        return Response(
-            status: .forbidden, headers: [.contentType: "application/json", HTTPField.Name("x-amzn-ErrorType")!: code],
-            body: .init(byteBuffer: body))
-    }
-
-    private func s3AccessDenied(_ message: String, head: Bool) -> Response {
-        var generator = SystemRandomNumberGenerator()
-        let requestId = String(generator.next() as UInt64, radix: 16, uppercase: true)
-        var headers: HTTPFields = [HTTPField.Name("x-amz-request-id")!: requestId]
-        guard !head else { return Response(status: .forbidden, headers: headers) }
-        headers[.contentType] = "application/xml"
-        var body = ByteBuffer()
-        body.writeString(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>\(message)</Message>"
-                + "<RequestId>\(requestId)</RequestId></Error>")
-        return Response(status: .forbidden, headers: headers, body: .init(byteBuffer: body))
+        return MiddlewareRefusal(status: .forbidden, jsonCode: code, s3Code: "AccessDenied", message: message)
+            .response(path: path, filesMount: filesMount, head: request.method == .head)
     }
 }

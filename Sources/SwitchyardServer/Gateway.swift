@@ -162,6 +162,8 @@ public struct Gateway: Sendable {
         }
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: EdgeGuardMiddleware(policy: EdgePolicy(settings: config.server), filesMount: "/bedrock/files"))
+        // Before authentication: a direct bearer token leaves the request here, and is no virtual key to check.
+        router.add(middleware: DirectKeyMiddleware(allowed: config.governance.allowDirectKeys, filesMount: "/bedrock/files"))
         let providers = engine.providerNames
         router.get("health") { _, _ -> Response in
             HealthResponse.response(providers: providers)

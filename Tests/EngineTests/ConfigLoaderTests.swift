@@ -68,6 +68,12 @@ import Testing
         }
     }
 
+    @Test func directKeysAreOffUnlessTheGovernanceSectionTurnsThemOn() throws {
+        #expect(try !loader.parse("providers: {}").governance.allowDirectKeys)
+        #expect(try loader.parse("governance:\n  allow_direct_keys: true\n").governance.allowDirectKeys)
+        #expect(throws: ConfigError.self) { try loader.parse("governance:\n  allow_direct_keys: sometimes\n") }
+    }
+
     @Test func environmentModeConfiguresOnlyWhatIsSet() {
         let config = ConfigLoader(environment: ["OPENAI_API_KEY": "sk", "OLLAMA_BASE_URL": "http://127.0.0.1:1/v1"]).fromEnvironment()
         #expect(config.providers.map(\.name).sorted() == ["ollama", "openai"])

@@ -25,6 +25,9 @@ public struct CallDescriptor: Sendable {
     public var pinnedKey: String?
     /// Batch records are billed at batch prices.
     public var billing: Billing
+    /// The caller's own upstream credentials, for the providers they are for (`Engine.begin` takes them from
+    /// `DirectKeyScope` when the door sets none).
+    public var directKeys: DirectKeys?
 
     public enum Billing: Sendable, Hashable {
         case standard

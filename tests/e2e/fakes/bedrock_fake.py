@@ -129,22 +129,30 @@ class BedrockFake(FakeUpstream):
         super().__init__()
         self.session_token: str | None = None
         self.signatures: list[Signature] = []
+        # Other accounts' credentials the fake knows (a caller's direct keys): access key id -> (secret, token).
+        self.accounts: dict[str, tuple[str, str | None]] = {}
+        self.bearers: set[str] = {BEARER}
 
     def reset(self) -> None:
         super().reset()
         self.signatures = []
         self.session_token = None
+        self.accounts = {}
+        self.bearers = {BEARER}
 
     def _perform(self, h, req: Recorded, action) -> None:
         if getattr(req, "checked", False):  # a Delay performs its inner action through here again
             return super()._perform(h, req, action)
         req.checked = True
-        if (req.header("authorization") or "").startswith("Bearer "):
-            ok = req.header("authorization") == f"Bearer {BEARER}"
+        authorization = req.header("authorization") or ""
+        if authorization.startswith("Bearer "):
+            ok = authorization.removeprefix("Bearer ") in self.bearers
             sig = Signature(ok, reason="" if ok else "unknown bearer token")
         else:
-            sig = verify_sigv4(req, token=self.session_token)
-            if sig.ok and self.session_token and req.header("x-amz-security-token") != self.session_token:
+            m = _AUTH.match(authorization)
+            secret, token = self.accounts.get(m.group(1), (SECRET_KEY, self.session_token)) if m else (SECRET_KEY, None)
+            sig = verify_sigv4(req, secret=secret, token=token)
+            if sig.ok and token and req.header("x-amz-security-token") != token:
                 sig = Signature(False, reason="missing or wrong x-amz-security-token")
         self.signatures.append(sig)
         if not sig.ok:
