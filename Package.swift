@@ -117,6 +117,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Virtual keys: credentials, their sealed secrets, the cached lookup and (later) budgets and rate limits.
+        .target(
+            name: "Governance",
+            dependencies: [
+                "SwitchyardModel", "Engine", "Stores", "AWSWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "S3Door",
             dependencies: [
@@ -141,7 +151,7 @@ let package = Package(
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch", "CallTracing", "GatewayMetrics", "Pricing", "RequestLog",
+                "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch", "CallTracing", "GatewayMetrics", "Pricing", "RequestLog", "Governance",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -191,6 +201,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ], swiftSettings: swiftSettings),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "SwitchyardModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "GovernanceTests", dependencies: ["Governance", "Engine", "Stores", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "SwitchyardModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RequestLogTests",

@@ -3,13 +3,14 @@ import GRDB
 import Logging
 
 /// The gateway's embedded state, opened once at start: one SQLite database (`<dataDir>/switchyard.sqlite`, WAL) for
-/// the file index, multipart uploads, batch jobs and the request log, and object bytes under `<dataDir>/objects/`.
+/// the file index, multipart uploads, batch jobs, the request log and virtual keys, and object bytes under `<dataDir>/objects/`.
 public struct GatewayStore: Sendable {
     public let dataDir: String
     public let files: SQLiteFileIndex
     public let multipart: SQLiteMultipartStore
     public let batchJobs: SQLiteBatchJobStore
     public let requestLog: SQLiteRequestLogStore
+    public let virtualKeys: SQLiteVirtualKeyStore
     public let blobs: DiskBlobStore
     let pool: DatabasePool
 
@@ -19,7 +20,8 @@ public struct GatewayStore: Sendable {
         let pool = try await blobs.threadPool.runIfActive { try StoreDatabase.open(dataDir: dataDir) }
         let store = GatewayStore(
             dataDir: dataDir, files: SQLiteFileIndex(pool: pool), multipart: SQLiteMultipartStore(pool: pool),
-            batchJobs: SQLiteBatchJobStore(pool: pool), requestLog: SQLiteRequestLogStore(pool: pool), blobs: blobs, pool: pool)
+            batchJobs: SQLiteBatchJobStore(pool: pool), requestLog: SQLiteRequestLogStore(pool: pool),
+            virtualKeys: SQLiteVirtualKeyStore(pool: pool), blobs: blobs, pool: pool)
         let swept = try await store.removeOrphanBlobs()
         logger.info("store opened", metadata: ["dataDir": "\(dataDir)", "orphanBlobsRemoved": "\(swept)"])
         return store

@@ -13,6 +13,9 @@ enum StoreMigrations {
         migrator.registerMigration("v3-request-log-trace") { db in
             try db.execute(sql: RequestLogTable.addTraceAndEstimate)
         }
+        migrator.registerMigration("v5-virtual-keys") { db in
+            try db.execute(sql: VirtualKeyTable.schema)
+        }
         return migrator
     }
 
