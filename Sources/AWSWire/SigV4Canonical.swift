@@ -185,6 +185,12 @@ enum SigV4Query {
         var isSigned: Bool { hasV4 || (accessKeyIdV2 != nil && signatureV2 != nil) }
     }
 
+    static let v4Names: Set<String> = [
+        "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature",
+        "X-Amz-Security-Token",
+    ]
+    static let v2Names: Set<String> = ["AWSAccessKeyId", "Signature", "Expires", "x-amz-security-token"]
+
     static func signatureParameters(_ query: Substring) -> Parameters {
         var found = Parameters()
         // Most requests carry no query or one without signature parameters: skip the decoding for them.

@@ -161,6 +161,20 @@ public struct SigV4Presentation: Sendable, Hashable {
             sessionToken: sessionToken)
     }
 
+    /// `query` without its presigned-signature parameters (SigV4's `X-Amz-Algorithm` … `X-Amz-Signature`, SigV2's
+    /// `AWSAccessKeyId`, `Signature`, `Expires`), which are the caller's credential, not the operation's; nil when
+    /// it has none.
+    public static func queryWithoutSignature(_ query: Substring) -> String? {
+        let found = SigV4Query.signatureParameters(query)
+        guard found.hasV4 || found.hasV2 else { return nil }
+        let v2 = found.accessKeyIdV2 != nil
+        let kept = query.split(separator: "&", omittingEmptySubsequences: true).filter { piece in
+            let name = String(decoding: SigV4Query.percentDecode(piece.prefix { $0 != "=" }.utf8), as: UTF8.self)
+            return !(SigV4Query.v4Names.contains(name) || (v2 && SigV4Query.v2Names.contains(name)))
+        }
+        return kept.joined(separator: "&")
+    }
+
     /// 64 hex digits as 32 bytes; empty for anything else.
     static func hexBytes(_ text: Substring) -> [UInt8] {
         let digits = Array(text.utf8)

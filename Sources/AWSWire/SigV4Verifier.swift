@@ -92,7 +92,7 @@ public struct SigV4Verifier: Sendable {
         let declared = request.header("x-amz-content-sha256")
         switch door {
         case .bedrock:
-            let actual = body.map(sha256Hex) ?? SigV4Signer.emptyPayloadSHA256
+            let actual = body.map(PayloadSHA256.hex(of:)) ?? SigV4Signer.emptyPayloadSHA256
             if let declared, declared.lowercased() != actual {
                 throw SigV4Failure(.payloadHashMismatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
             }
@@ -109,12 +109,6 @@ public struct SigV4Verifier: Sendable {
             }
             return declared
         }
-    }
-
-    static func sha256Hex(_ buffer: ByteBuffer) -> String {
-        var hasher = SHA256()
-        buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-        return SigV4Signer.hex(hasher.finalize())
     }
 
     public static func isHexDigest(_ value: String) -> Bool {

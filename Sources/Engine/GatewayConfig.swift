@@ -11,6 +11,7 @@ public struct GatewayConfig: Sendable {
     public var logging = LoggingSettings()
     public var pricing = PricingSettings()
     public var metrics = MetricsSettings()
+    public var governance = GovernanceSettings()
 
     public init(server: ServerSettings = ServerSettings(), providers: [ProviderConfig] = [], aliases: [String: String] = [:]) {
         self.server = server

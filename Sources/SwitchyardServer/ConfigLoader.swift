@@ -82,7 +82,7 @@ public struct ConfigLoader: Sendable {
         }
         guard let root else { return GatewayConfig() }
         let top = try Mapping(root, path: "config")
-        try top.allowOnly(["server", "providers", "aliases", "tracing", "logging", "pricing", "metrics"])
+        try top.allowOnly(["server", "providers", "aliases", "tracing", "logging", "pricing", "metrics", "governance"])
         var config = GatewayConfig()
         if let server = try top.mapping("server") {
             try server.allowOnly([
@@ -118,6 +118,11 @@ public struct ConfigLoader: Sendable {
                 guard let enabled = node.bool else { throw ConfigError("metrics.enabled: expected true or false", line: node.mark?.line) }
                 config.metrics.enabled = enabled
             }
+        }
+        if let governance = try top.mapping("governance") {
+            try governance.allowOnly(["enforce", "allow_direct_keys"])
+            config.governance.enforce = try governance.bool("enforce") ?? config.governance.enforce
+            config.governance.allowDirectKeys = try governance.bool("allow_direct_keys") ?? config.governance.allowDirectKeys
         }
         if let providers = try top.mapping("providers") {
             for (name, node) in providers.entries {
