@@ -120,12 +120,13 @@ struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable whe
                 }
             }
             if let declared = framing.declaredLength, count != declared { throw Self.lengthMismatch() }
+            // The signed digest first: it is what the caller's signature vouches for.
+            if let expected = framing.contentSHA256, let sha256, sha256.hex() != expected {
+                throw S3Error("XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+            }
             let actual = crc.base64
             for expected in [framing.headerCRC32, decoder?.trailers["x-amz-checksum-crc32"]] {
                 if let expected, expected != actual { throw S3Error.badDigest("CRC32") }
-            }
-            if let expected = framing.contentSHA256, let sha256, sha256.hex() != expected {
-                throw S3Error("XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed.")
             }
         }
 
