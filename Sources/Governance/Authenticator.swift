@@ -40,16 +40,15 @@ public struct Authenticator: Sendable {
             guard settings.enforce else { return try await identity(of: tokens, signed: nil) }
             throw AuthenticationRefusal(.signature(error), error.message)
         }
-        var proven: [KeyRing.Entry] = []
-        if let signed, let entry = try await lookUp(signed.accessKeyId) {
-            try verify(signed, entry: entry, request: request, door: door, body: body)
-            proven.append(entry)
-        } else if signed != nil, tokens.isEmpty, settings.enforce {
-            throw .unknownKey
+        guard let signed else { return try await identity(of: tokens, signed: nil) }
+        guard let entry = try await lookUp(signed.accessKeyId) else {
+            // An access key id that is no virtual key is boto3's dummy credentials: anonymous with enforcement off,
+            // or beside a key presented as a token.
+            if tokens.isEmpty, settings.enforce { throw .unknownKey }
+            return try await identity(of: tokens, signed: nil)
         }
-        // An access key id that is no virtual key is boto3's dummy credentials: anonymous with enforcement off, or
-        // beside a key presented as a token.
-        return try await identity(of: tokens, signed: proven.first)
+        try verify(signed, entry: entry, request: request, door: door, body: body)
+        return try await identity(of: tokens, signed: entry)
     }
 
     private func identity(of tokens: [KeyCredentials], signed: KeyRing.Entry?) async throws(AuthenticationRefusal) -> CallerIdentity? {
