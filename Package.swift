@@ -201,7 +201,12 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ], swiftSettings: swiftSettings),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "SwitchyardModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "GovernanceTests", dependencies: ["Governance", "Engine", "Stores", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GovernanceTests",
+            dependencies: [
+                "Governance", "Engine", "Stores", "AWSWire", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ], swiftSettings: swiftSettings),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "SwitchyardModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RequestLogTests",
@@ -230,7 +235,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardServerTests",
             dependencies: [
-                "SwitchyardServer", "Engine", "SwitchyardModel", "AWSWire", "SwitchyardTestSupport",
+                "SwitchyardServer", "Engine", "SwitchyardModel", "AWSWire", "SwitchyardTestSupport", "Governance", "Stores",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

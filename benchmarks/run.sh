@@ -6,7 +6,10 @@
 #
 # Env: SWITCHYARD_BIN (default: .build/release/switchyard, else .build/debug/switchyard),
 #      WRK_THREADS (2), WRK_CONNECTIONS (32), WRK_DURATION (10s), PYTHON (python3),
-#      OBSERVABILITY (on; "off" turns the request log and the metrics off, to measure what they cost).
+#      OBSERVABILITY (on; "off" turns the request log and the metrics off, to measure what they cost),
+#      SIGV4 (off; "on" enforces virtual keys and signs the Converse requests with one, to measure verification:
+#      one signature made at start is replayed, which the ±5 minute window allows, so every request is verified
+#      on the warm path: body and canonical-request digests plus one HMAC).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -66,6 +69,10 @@ cat >"$work/switchyard.json" <<EOF
  "providers": {"openai": {"base_url": "http://127.0.0.1:$up_port/v1", "max_retries": 0, "timeout_seconds": 30,
                           "keys": [{"name": "bench", "value": "sk-bench"}]}}}
 EOF
+if [[ "${SIGV4:-off}" == on ]]; then
+  export SWITCHYARD_MASTER_KEY="$("$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1]); import virtual_keys; print(virtual_keys.MASTER_KEY_ENV["SWITCHYARD_MASTER_KEY"])' "$repo/tests/e2e")"
+  sed -i 's/^{/{"governance": {"enforce": true}, /' "$work/switchyard.json"
+fi
 (cd "$work" && exec "$bin" serve --config "$work/switchyard.json" --host 127.0.0.1 --port "$gw_port") \
   >"$work/gateway.log" 2>&1 &
 pids+=($!)
@@ -73,21 +80,48 @@ wait_health "http://127.0.0.1:$gw_port/health" "$work/gateway.log"
 
 converse_body='{"messages":[{"role":"user","content":[{"text":"Say hello."}]}],"inferenceConfig":{"maxTokens":32}}'
 openai_body='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello."}],"max_tokens":32}'
-lua() {  # file body
-  cat >"$1" <<EOF
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = [[$2]]
-EOF
+signed_headers=""
+curl_auth=()
+if [[ "${SIGV4:-off}" == on ]]; then
+  # A virtual key in the store, and Converse signed with it by botocore, as boto3 would send it.
+  signed_headers="$("$PYTHON" - "$repo/tests/e2e" "$work/data" "$gw_port" "$converse_body" <<'PY'
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+import virtual_keys
+key = virtual_keys.seed_key(Path(sys.argv[2]), "bench")
+request = AWSRequest("POST", f"http://127.0.0.1:{sys.argv[3]}/bedrock/model/openai%2Fgpt-4o-mini/converse",
+                     data=sys.argv[4].encode(), headers={"Content-Type": "application/json"})
+SigV4Auth(Credentials(key.access_key_id, key.secret), "bedrock", "us-west-2").add_auth(request)
+for name in ("Authorization", "X-Amz-Date"):
+    print(f"{name}: {request.headers[name]}")
+PY
+)"
+  while IFS= read -r line; do curl_auth+=(-H "$line"); done <<<"$signed_headers"
+fi
+lua() {  # file body [headers: "Name: value" lines]
+  {
+    echo 'wrk.method = "POST"'
+    echo 'wrk.headers["Content-Type"] = "application/json"'
+    while IFS= read -r line; do
+      [[ -n "$line" ]] && echo "wrk.headers[\"${line%%: *}\"] = \"${line#*: }\""
+    done <<<"${3:-}"
+    echo "wrk.body = [[$2]]"
+  } >"$1"
 }
-lua "$work/converse.lua" "$converse_body"
+lua "$work/converse.lua" "$converse_body" "$signed_headers"
 lua "$work/openai.lua" "$openai_body"
 
 gw_url="http://127.0.0.1:$gw_port/bedrock/model/openai%2Fgpt-4o-mini/converse"
 up_url="http://127.0.0.1:$up_port/v1/chat/completions"
 # Pre-flight: both must answer 200 before numbers mean anything.
 for pair in "$gw_url|$converse_body" "$up_url|$openai_body"; do
-  code="$(curl -s -o "$work/preflight.out" -w '%{http_code}' -H 'Content-Type: application/json' \
+  auth=()
+  [[ "${pair%%|*}" == "$gw_url" ]] && auth=("${curl_auth[@]}")
+  code="$(curl -s -o "$work/preflight.out" -w '%{http_code}' -H 'Content-Type: application/json' "${auth[@]}" \
           --data "${pair#*|}" "${pair%%|*}")"
   [[ "$code" == 200 ]] || { echo "pre-flight ${pair%%|*} -> $code: $(cat "$work/preflight.out")" >&2; exit 1; }
 done

@@ -2,10 +2,10 @@ import Hummingbird
 import NIOCore
 import SwitchyardModel
 
-enum BodyReader {
+public enum BodyReader {
     /// Refuses an oversized body from its Content-Length before reading any of it, and stops reading one that
     /// grows past the limit without declaring its length.
-    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+    public static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
             throw tooLarge(limit)
         }

@@ -1,10 +1,10 @@
-/// `governance:` in the config file: who may spend the gateway's upstream keys, and with what.
-public struct GovernanceSettings: Sendable {
-    /// Refuse every call that presents no valid virtual key.
-    public var enforce = false
-    /// Let a request bring its own upstream credentials (`x-bf-openai-key`, `x-bf-bedrock-access-key`, a Bedrock
-    /// API key as its bearer, …), used for its calls instead of the configured keys. Off, such a request is refused.
-    public var allowDirectKeys = false
+/// `governance:` in the configuration: who may call, and with what.
+public struct GovernanceSettings: Sendable, Hashable {
+    /// Every call at `/bedrock` and `/bedrock/files` must present a valid virtual key. Off: calls without one run
+    /// as before governance (anonymous), calls with one are governed.
+    public var enforce: Bool
+    /// Callers may bring their own provider credentials (direct keys) instead of the configured ones.
+    public var allowDirectKeys: Bool
 
     public init(enforce: Bool = false, allowDirectKeys: Bool = false) {
         self.enforce = enforce

@@ -61,3 +61,10 @@ enum S3Response {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
+
+extension S3Error {
+    /// The error as the S3 door answers it, for refusals made before the door runs (authentication).
+    public func response(head: Bool) -> Response {
+        S3Response.error(self, requestId: S3Response.newRequestId(), head: head)
+    }
+}

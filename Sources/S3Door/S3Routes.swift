@@ -1,3 +1,4 @@
+import AWSWire
 import Engine
 import Foundation
 import HTTPTypes
@@ -153,8 +154,10 @@ public struct S3Routes<Context: RequestContext>: Sendable {
         let lengthHeader = awsChunked ? call.header(S3Headers.decodedContentLength) : call.request.headers[.contentLength]
         let declared = lengthHeader.flatMap { Int64($0.trimmingASCIISpaces) }
         if let declared, declared > limit { throw S3Error.entityTooLarge(limit) }
+        let payloadHash = call.header(S3Headers.contentSHA256).map { $0.trimmingASCIISpaces.lowercased() }
         let framing = S3UploadBody<RequestBody>.Framing(
-            awsChunked: awsChunked, declaredLength: declared, headerCRC32: call.header(S3Headers.checksumCRC32), limit: limit)
+            awsChunked: awsChunked, declaredLength: declared, headerCRC32: call.header(S3Headers.checksumCRC32), limit: limit,
+            contentSHA256: payloadHash.flatMap { !awsChunked && SigV4Verifier.isHexDigest($0) ? $0 : nil })
         return S3UploadBody(base: call.request.body, framing: framing)
     }
 

@@ -5,6 +5,7 @@ import Synchronization
 /// An upload body as it streams to disk: aws-chunked decoded when the client framed it so, counted against the size
 /// limit and the declared length, and checked against `x-amz-checksum-crc32` (header or trailer). A failed check
 /// throws from the last `next()`, before the end of the body is reported, so the store never commits the bytes.
+/// A hex `x-amz-content-sha256` (the payload hash the caller's signature covers) is checked the same way.
 /// A connection that breaks mid-body (too few bytes, bad chunked framing) is the client's `IncompleteBody`. The
 /// failure is also kept in `failure`: a provider backend that streams the body upstream reports it as its own
 /// upload failure, and the door answers with the body's error instead.
@@ -18,6 +19,8 @@ struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable whe
         /// Base64 CRC32 from the `x-amz-checksum-crc32` header.
         var headerCRC32: String?
         var limit: Int64
+        /// A hex digest from `x-amz-content-sha256` (not its literals, which sign no bytes), lower-cased.
+        var contentSHA256: String? = nil
     }
 
     let base: Base
@@ -57,6 +60,7 @@ struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable whe
         var decoder: AWSChunkedDecoder?
         var ready: [ByteBuffer] = []
         var crc = CRC32()
+        var sha256: PayloadSHA256?
         var count: Int64 = 0
         var ended = false
         let failed: FailureBox
@@ -66,6 +70,7 @@ struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable whe
             self.framing = framing
             self.decoder = decoder
             self.failed = failed
+            self.sha256 = framing.contentSHA256 == nil ? nil : PayloadSHA256()
         }
 
         mutating func next() async throws -> ByteBuffer? {
@@ -99,6 +104,7 @@ struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable whe
                 for chunk in ready {
                     count += Int64(chunk.readableBytes)
                     crc.update(chunk)
+                    sha256?.update(chunk)
                 }
                 if count > framing.limit { throw S3Error.entityTooLarge(framing.limit) }
                 if let declared = framing.declaredLength, count > declared { throw Self.lengthMismatch() }
@@ -114,6 +120,10 @@ struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable whe
                 }
             }
             if let declared = framing.declaredLength, count != declared { throw Self.lengthMismatch() }
+            // The signed digest first: it is what the caller's signature vouches for.
+            if let expected = framing.contentSHA256, let sha256, sha256.hex() != expected {
+                throw S3Error("XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+            }
             let actual = crc.base64
             for expected in [framing.headerCRC32, decoder?.trailers["x-amz-checksum-crc32"]] {
                 if let expected, expected != actual { throw S3Error.badDigest("CRC32") }

@@ -120,7 +120,8 @@ public struct ConfigLoader: Sendable {
             }
         }
         if let governance = try top.mapping("governance") {
-            try governance.allowOnly(["allow_direct_keys"])
+            try governance.allowOnly(["enforce", "allow_direct_keys"])
+            config.governance.enforce = try governance.bool("enforce") ?? config.governance.enforce
             config.governance.allowDirectKeys = try governance.bool("allow_direct_keys") ?? config.governance.allowDirectKeys
         }
         if let providers = try top.mapping("providers") {

@@ -4,6 +4,7 @@ import BedrockDoor
 import CallTracing
 import Engine
 import Foundation
+import Governance
 import Hummingbird
 import Logging
 import NIOCore
@@ -51,14 +52,18 @@ public struct Gateway: Sendable {
             let batch = BatchSystem(
                 config: config, engine: engine, store: store.batchJobs,
                 files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(), logger: logger)
-            let app = makeApplication(engine: engine, files: files, batch: batch.desk, requestLog: requestLog, metrics: metrics)
+            let keys = KeyRing(
+                store: store.virtualKeys, box: try SecretBox.load(environment: ProcessInfo.processInfo.environment, dataDir: config.server.dataDir))
+            let app = makeApplication(
+                engine: engine, files: files, batch: batch.desk, requestLog: requestLog, metrics: metrics,
+                authenticator: Authenticator(ring: keys, settings: config.governance))
             let expiry = MultipartExpiryService(
                 expiry: MultipartExpiry(
                     uploads: store.multipart, blobs: store.blobs, maxAge: config.server.multipartExpiryHours * 3600, logger: logger),
                 logger: logger)
             // Services stop in reverse order: the live feed first (its streams end, so the server can drain), the
             // log writer last, after the server, so it flushes the rows of the last requests.
-            var services: [any Service] = [app, batch.runner, expiry]
+            var services: [any Service] = [app, batch.runner, expiry, KeyUseRecorder(ring: keys, logger: logger)]
             if let requestLog {
                 services.insert(requestLog.writer, at: 0)
                 services.append(requestLog.feed)
@@ -153,7 +158,7 @@ public struct Gateway: Sendable {
 
     public func makeApplication(
         engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil, requestLog: RequestLogSetup? = nil,
-        metrics: PrometheusExport? = nil
+        metrics: PrometheusExport? = nil, authenticator: Authenticator? = nil
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         if let metrics {
@@ -164,6 +169,10 @@ public struct Gateway: Sendable {
         router.add(middleware: EdgeGuardMiddleware(policy: EdgePolicy(settings: config.server), filesMount: "/bedrock/files"))
         // Before authentication: a direct bearer token leaves the request here, and is no virtual key to check.
         router.add(middleware: DirectKeyMiddleware(allowed: config.governance.allowDirectKeys, filesMount: "/bedrock/files"))
+        if let authenticator {
+            router.add(
+                middleware: AuthenticationMiddleware(authenticator: authenticator, maxBodyBytes: config.server.maxBodyBytes, filesMount: "/bedrock/files"))
+        }
         let providers = engine.providerNames
         router.get("health") { _, _ -> Response in
             HealthResponse.response(providers: providers)

@@ -101,6 +101,14 @@ import Testing
         #expect(config.pricing.models["openai/my-model"] == ["input": "1.25", "output": "2"])
     }
 
+    @Test func governanceIsReadAndOffByDefault() throws {
+        let config = try ConfigLoader(environment: [:]).parse("governance: {enforce: true, allow_direct_keys: true}")
+        #expect(config.governance == GovernanceSettings(enforce: true, allowDirectKeys: true))
+        #expect(try ConfigLoader(environment: [:]).parse("providers: {}").governance == GovernanceSettings())
+        #expect(throws: ConfigError.self) { try ConfigLoader(environment: [:]).parse("governance: {enforced: true}") }
+        #expect(throws: ConfigError.self) { try ConfigLoader(environment: [:]).parse("governance: {enforce: maybe}") }
+    }
+
     @Test func defaultsKeepContentAndTheAdminAPIOff() throws {
         let config = try ConfigLoader(environment: [:]).parse("providers: {}")
         #expect(!config.server.adminAPI && !config.logging.content && config.logging.retentionDays == 30)

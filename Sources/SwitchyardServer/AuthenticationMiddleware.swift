@@ -1,0 +1,142 @@
+import AWSWire
+import BedrockDoor
+import Engine
+import Governance
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import S3Door
+import SwitchyardModel
+
+/// Authenticates every request to the Bedrock doors (`/bedrock`, runtime and control plane) and the S3 door
+/// (`/bedrock/files`) before any route sees it, and runs the rest of the request as its caller
+/// (`CallerScope.current`). A refusal is answered in the door's dialect. The credential itself goes no further:
+/// key headers, a virtual-key bearer token and presigned-signature parameters are taken off the request, so no
+/// door can forward or log them.
+struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
+    let authenticator: Authenticator
+    let maxBodyBytes: Int
+    let filesMount: String
+
+    static var bedrockMount: String { "/bedrock" }
+    static var keyFields: [HTTPField.Name] { Authenticator.headerNames.map { HTTPField.Name($0)! } }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let target = request.head.path ?? "/"
+        let question = target.firstIndex(of: "?")
+        let path = target[..<(question ?? target.endIndex)]
+        let query = question.map { target[target.index(after: $0)...] } ?? ""
+        let door: SigV4Door
+        if path == filesMount || path.hasPrefix(filesMount + "/") {
+            door = .s3
+        } else if path == Self.bedrockMount || path.hasPrefix(Self.bedrockMount + "/") {
+            door = .bedrock
+        } else {
+            return try await next(request, context)
+        }
+        var request = request
+        var body: ByteBuffer?
+        if door == .bedrock {
+            // Bedrock signs the body's digest, so the body is read here, bounded as the routes bound it, and handed on.
+            do {
+                let collected = try await BodyReader.collect(request, limit: maxBodyBytes)
+                request.body = RequestBody(buffer: collected)
+                body = collected
+            } catch let error as GatewayError {
+                return Self.bedrockResponse(BedrockErrorMapper.awsError(for: error))
+            }
+        }
+        let signed = SigV4Request(
+            method: request.method.rawValue, path: path, query: query, authority: request.head.authority,
+            headers: FieldsSource(fields: request.headers),
+            s3ResourcePath: door == .s3 ? path.dropFirst(filesMount.count) : nil)
+        let caller: CallerIdentity?
+        do {
+            caller = try await authenticator.authenticate(signed, door: door, body: body)
+        } catch {
+            return Self.response(error, door: door, head: request.method == .head)
+        }
+        let forwarded = Self.withoutCredentials(request, path: path, query: query)
+        return try await CallerScope.$current.withValue(caller) { try await next(forwarded, context) }
+    }
+
+    /// The request with its key headers, virtual-key bearer and presigned-signature parameters removed; itself when
+    /// it carries none (the usual SigV4 request: its `Authorization` stays, the doors read its region).
+    static func withoutCredentials(_ request: Request, path: Substring, query: Substring) -> Request {
+        let unsignedQuery = SigV4Presentation.queryWithoutSignature(query)
+        let bearer = request.headers[values: .authorization].contains(where: Authenticator.isVirtualKeyBearer)
+        let keyHeader = keyFields.contains { request.headers[$0] != nil }
+        guard unsignedQuery != nil || bearer || keyHeader else { return request }
+        var head = request.head
+        for field in keyFields { head.headerFields[field] = nil }
+        if bearer { head.headerFields[.authorization] = nil }
+        if let unsignedQuery { head.path = unsignedQuery.isEmpty ? String(path) : "\(path)?\(unsignedQuery)" }
+        return Request(head: head, body: request.body)
+    }
+
+    static func response(_ refusal: AuthenticationRefusal, door: SigV4Door, head: Bool) -> Response {
+        switch door {
+        case .bedrock: bedrockResponse(bedrockError(refusal))
+        case .s3: s3Error(refusal).response(head: head)
+        }
+    }
+
+    static func bedrockResponse(_ error: AWSJSONError) -> Response {
+        var fields = HTTPFields()
+        for (name, value) in error.headers { fields.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
+        return Response(status: .init(code: error.status), headers: fields, body: ResponseBody(byteBuffer: error.bodyBuffer))
+    }
+
+    /// gateway-features.md §1.3 and §1.6, Bedrock column.
+    static func bedrockError(_ refusal: AuthenticationRefusal) -> AWSJSONError {
+        let message = refusal.message
+        return switch refusal.reason {
+        case .missing: AWSJSONError(code: "MissingAuthenticationTokenException", message: message, status: 403)
+        case .unknownKey, .sessionToken: AWSJSONError(code: "UnrecognizedClientException", message: message, status: 403)
+        case .inactive, .expired, .conflicting: AWSJSONError(code: "AccessDeniedException", message: message, status: 403)
+        case .unavailable: AWSJSONError(code: "ServiceUnavailableException", message: message, status: 503)
+        case .signature(let failure):
+            switch failure.kind {
+            case .malformedHeader, .malformedQuery, .missingPayloadHash, .invalidPayloadHash:
+                AWSJSONError(code: "IncompleteSignatureException", message: message, status: 400)
+            case .scope, .skew, .expired, .payloadHashMismatch, .signatureMismatch:
+                AWSJSONError(code: "InvalidSignatureException", message: message, status: 403)
+            }
+        }
+    }
+
+    /// gateway-features.md §1.3, S3 column: S3's own codes with S3's own messages.
+    static func s3Error(_ refusal: AuthenticationRefusal) -> S3Error {
+        switch refusal.reason {
+        case .missing: return S3Error("AccessDenied", 403, "Access Denied")
+        case .unknownKey: return S3Error("InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records.")
+        case .sessionToken: return S3Error("InvalidToken", 400, "The provided token is malformed or otherwise invalid.")
+        case .inactive, .expired, .conflicting: return S3Error("AccessDenied", 403, refusal.message)
+        case .unavailable: return S3Error("ServiceUnavailable", 503, "Please reduce your request rate.")
+        case .signature(let failure):
+            switch failure.kind {
+            case .malformedHeader: return S3Error("AuthorizationHeaderMalformed", 400, failure.message)
+            case .malformedQuery: return S3Error("AuthorizationQueryParametersError", 400, failure.message)
+            case .missingPayloadHash: return S3Error("InvalidRequest", 400, failure.message)
+            case .invalidPayloadHash: return S3Error("InvalidArgument", 400, failure.message)
+            case .payloadHashMismatch: return S3Error("XAmzContentSHA256Mismatch", 400, failure.message)
+            case .skew: return S3Error("RequestTimeTooSkewed", 403, "The difference between the request time and the current time is too large.")
+            case .expired: return S3Error("AccessDenied", 403, "Request has expired")
+            case .scope: return S3Error("SignatureDoesNotMatch", 403, failure.message)
+            case .signatureMismatch:
+                return S3Error(
+                    "SignatureDoesNotMatch", 403,
+                    "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+            }
+        }
+    }
+
+    struct FieldsSource: SigV4HeaderSource {
+        let fields: HTTPFields
+
+        func values(of lowercasedName: String) -> [String] {
+            guard let name = HTTPField.Name(lowercasedName) else { return [] }
+            return fields[values: name]
+        }
+    }
+}
