@@ -60,7 +60,7 @@ extension Engine {
         }
         return try await redacting(call) {
             if call.record.attemptLog.isEmpty {
-                try await runPlugins(PlannedCall(context: call, provider: provider, model: model, request: nil))
+                try await runPlugins(PlannedCall(context: call, provider: provider, model: model, request: nil, metering: .none))
             }
             let key = try Self.key(config, model: model, choice: choice)
             call.attemptStarts(provider: provider, model: model, keyName: key?.name, fallbackPosition: 0)
