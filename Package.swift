@@ -117,13 +117,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Virtual keys: credentials, their sealed secrets, the cached lookup and (later) budgets and rate limits.
+        // Virtual keys: credentials, their sealed secrets, the cached lookup, and the plugin enforcing budgets and rate limits.
         .target(
             name: "Governance",
             dependencies: [
-                "SwitchyardModel", "Engine", "Stores", "AWSWire",
+                "SwitchyardModel", "Engine", "Stores", "AWSWire", "Pricing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -204,8 +205,8 @@ let package = Package(
         .testTarget(
             name: "GovernanceTests",
             dependencies: [
-                "Governance", "Engine", "Stores", "AWSWire", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                "Governance", "Engine", "Stores", "AWSWire", "Pricing", "SwitchyardModel", "SwitchyardTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
             ], swiftSettings: swiftSettings),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "SwitchyardModel"], swiftSettings: swiftSettings),
         .testTarget(

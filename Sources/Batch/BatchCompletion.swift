@@ -28,6 +28,17 @@ enum BatchCompletion {
         job.lastModifiedTime = now
     }
 
+    /// The key's budget refused a record: the records done so far stand, the rest are not run.
+    static func stopForBudget(_ job: inout BatchJob, reason: String, now: Date = Date()) {
+        let stats = job.statistics
+        job.status = stats.processedRecordCount > 0 ? .stopped : .failed
+        job.message = String(
+            ("The virtual key's budget was exhausted after \(stats.processedRecordCount) of \(stats.totalRecordCount) records; "
+                + "the rest were not run. \(reason)").prefix(2048))
+        job.endTime = now
+        job.lastModifiedTime = now
+    }
+
     static func fail(_ job: inout BatchJob, message: String, now: Date = Date()) {
         job.status = .failed
         job.message = String(message.prefix(2048))

@@ -17,7 +17,7 @@ public enum BatchOutputLine {
     public static func code(for error: GatewayError) -> Int {
         if let status = error.upstreamStatus, (400..<600).contains(status) { return status }
         switch error.kind {
-        case .validation, .payloadTooLarge: return 400
+        case .validation, .payloadTooLarge, .quotaExceeded: return 400
         case .accessDenied: return 403
         case .notFound: return 404
         case .timeout: return 408

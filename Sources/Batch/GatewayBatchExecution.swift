@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import Logging
 import Stores
+import Synchronization
 import SwitchyardModel
 
 /// Runs a job's records through the engine itself, a bounded number at a time. Each result is stored as soon as it
@@ -50,12 +51,13 @@ struct GatewayBatchExecution: Sendable {
         }
         let finished = try await store.finishedIndexes(jobId: job.id)
         let pending = input.records.filter { !finished.contains($0.index) }
-        try await process(pending, job: job)
+        let budget = BudgetStop()
+        try await process(pending, job: job, budget: budget)
         if shutdown.isSet { return }
-        try await finalize(job.id, input: input)
+        try await finalize(job.id, input: input, budgetRefusal: budget.refusal)
     }
 
-    func process(_ pending: [BatchRecord], job: BatchJob) async throws {
+    func process(_ pending: [BatchRecord], job: BatchJob, budget: BudgetStop) async throws {
         let modelId = BatchRouting.modelId(job.modelId, provider: job.runnerState[BatchJobState.provider])
         let model = (try? engine.resolve(modelId).route.model) ?? job.modelId
         await withTaskGroup(of: Void.self) { group in
@@ -65,23 +67,24 @@ struct GatewayBatchExecution: Sendable {
                     await group.next()
                     running -= 1
                 }
-                guard await mayContinue(job) else { break }
-                group.addTask { await self.run(record, job: job, modelId: modelId, model: model) }
+                guard await mayContinue(job, budget: budget) else { break }
+                group.addTask { await self.run(record, job: job, modelId: modelId, model: model, budget: budget) }
                 running += 1
             }
             await group.waitForAll()
         }
     }
 
-    /// Checked between records: a stop request, the job's timeout and shutdown all end the dispatching.
-    func mayContinue(_ job: BatchJob) async -> Bool {
-        if shutdown.isSet { return false }
+    /// Checked between records: a stop request, the job's timeout, an exhausted budget and shutdown all end the
+    /// dispatching.
+    func mayContinue(_ job: BatchJob, budget: BudgetStop) async -> Bool {
+        if shutdown.isSet || budget.refusal != nil { return false }
         guard let current = try? await store.job(id: job.id) else { return false }
         if current.status == .stopping || current.status.isTerminal { return false }
         return Date() < BatchJobView.expiration(current)
     }
 
-    func run(_ record: BatchRecord, job: BatchJob, modelId: String, model: String) async {
+    func run(_ record: BatchRecord, job: BatchJob, modelId: String, model: String, budget: BudgetStop) async {
         let line: String
         var succeeded = false
         var inputTokens = 0
@@ -111,6 +114,12 @@ struct GatewayBatchExecution: Sendable {
         } catch is CancellationError {
             call.finish(CallEnd(outcome: .clientGone, status: 499))
             return
+        } catch let error as GatewayError where error.kind == .quotaExceeded && error.refusedByPlugin {
+            // Not a failed record but the end of the job: every later record would be refused the same way, and
+            // this one stays undone (no output line) rather than failed.
+            call.finish(CallEnd(outcome: .failure, status: BatchOutputLine.code(for: error), errorCode: "ServiceQuotaExceededException"), error: error)
+            budget.stop(error.message)
+            return
         } catch let error as GatewayError {
             let code = BatchOutputLine.code(for: error)
             line = BatchOutputLine.failure(recordId: record.recordId, modelInput: record.modelInput, code: code, message: error.message)
@@ -129,20 +138,37 @@ struct GatewayBatchExecution: Sendable {
     }
 
     /// Writes the output and sets the terminal status, unless records are still owed (a result that could not be
-    /// stored), in which case the job stays as it is and is picked up again.
-    func finalize(_ id: String, input: BatchInput) async throws {
+    /// stored), in which case the job stays as it is and is picked up again. A job its budget stopped ends
+    /// `Stopped` with the records done so far (`Failed` when none was), its message saying why.
+    func finalize(_ id: String, input: BatchInput, budgetRefusal: String? = nil) async throws {
         guard let job = try await store.job(id: id) else { return }
         let stats = job.statistics
-        let cut = job.status == .stopping || Date() >= BatchJobView.expiration(job)
+        let cut = job.status == .stopping || Date() >= BatchJobView.expiration(job) || budgetRefusal != nil
         if !cut && stats.processedRecordCount < stats.totalRecordCount { return }
         let results = try await store.results(jobId: id)
         let files = Dictionary(uniqueKeysWithValues: input.records.map { ($0.index, $0.file) })
         try await writer.write(job, fileNames: input.fileNames, fileOf: { files[$0] ?? 0 }, results: results)
         let done = try await store.update(id: id) { job in
-            if !job.status.isTerminal { BatchCompletion.finish(&job) }
+            guard !job.status.isTerminal else { return }
+            if let budgetRefusal, job.status != .stopping {
+                BatchCompletion.stopForBudget(&job, reason: budgetRefusal)
+            } else {
+                BatchCompletion.finish(&job)
+            }
         }
         logger.info(
             "batch job finished",
             metadata: ["job": "\(id)", "status": "\(done.status.rawValue)", "records": "\(done.statistics.processedRecordCount)"])
+    }
+}
+
+/// The first budget refusal among a job's records, shared by the records running at once.
+final class BudgetStop: Sendable {
+    private let reason = Mutex<String?>(nil)
+
+    var refusal: String? { reason.withLock { $0 } }
+
+    func stop(_ message: String) {
+        reason.withLock { if $0 == nil { $0 = message } }
     }
 }

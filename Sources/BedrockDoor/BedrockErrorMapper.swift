@@ -17,6 +17,8 @@ public enum BedrockErrorMapper {
         // The service model's error for a model that answered wrongly; its 424 is not retried by boto3.
         case .badUpstreamAnswer: ("ModelErrorException", 424)
         case .streamFailed: ("ModelStreamErrorException", 424)
+        // Modelled (400), so boto3 raises `ServiceQuotaExceededException` and, unlike a 429, does not retry it.
+        case .quotaExceeded: ("ServiceQuotaExceededException", 400)
         }
     }
 

@@ -23,7 +23,9 @@ enum BedrockPassthrough {
         guard try engine.resolve(modelId).kind == .bedrock else { return nil }
         let body = try await BodyReader.collect(request, limit: maxBodyBytes)
         let headers = forwardedHeaders.compactMap { name in request.headers[name].map { (name.canonicalName, $0) } }
-        let raw = RawRequest(dialect: "bedrock-runtime", operation: operation, headers: headers, body: body)
+        // Only a governed call can have a budget to hold the answer's worst case on.
+        let cap = call.descriptor.caller == nil ? nil : PassthroughOutputCap.read(body)
+        let raw = RawRequest(dialect: "bedrock-runtime", operation: operation, headers: headers, body: body, maxOutputTokens: cap)
         guard let answer = try await engine.passthrough(raw, modelId: modelId, call: call) else { return nil }
         var fields = HTTPFields()
         for (name, value) in answer.headers {

@@ -39,11 +39,11 @@ enum BedrockRoute {
         do {
             let response = try await handler()
             if !call.endsWithBody { call.finish(CallEnd(outcome: .success, status: Int(response.status.code))) }
-            return response
+            return withPluginHeaders(response, call)
         } catch let error as GatewayError {
             let aws = BedrockErrorMapper.awsError(for: error)
             call.finish(CallEnd(outcome: .failure, status: aws.status, errorCode: aws.code), error: error)
-            return errorResponse(error)
+            return withPluginHeaders(errorResponse(error), call)
         } catch {
             logger.error("unexpected failure", metadata: ["error": "\(error)"])
             let failure = GatewayError(.internalError, "the gateway failed to handle the request")
@@ -51,6 +51,17 @@ enum BedrockRoute {
             call.finish(CallEnd(outcome: .failure, status: aws.status, errorCode: aws.code), error: failure)
             return errorResponse(aws)
         }
+    }
+
+    /// What the plugins asked to put on the head (rate-limit state), on success and refusal alike.
+    static func withPluginHeaders(_ response: Response, _ call: CallContext) -> Response {
+        let extra = call.answerHeaders
+        guard !extra.isEmpty else { return response }
+        var response = response
+        for header in extra {
+            if let name = HTTPField.Name(header.name) { response.headers[name] = header.value }
+        }
+        return response
     }
 
     /// Routes that make no model call (the batch control plane) answer the same way, with nothing to record.

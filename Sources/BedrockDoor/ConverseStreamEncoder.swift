@@ -78,7 +78,8 @@ public enum ConverseStreamEncoder {
         case .throttled: "throttlingException"
         case .unavailable: "serviceUnavailableException"
         case .internalError: "internalServerException"
-        case .streamFailed, .badUpstreamAnswer, .timeout, .payloadTooLarge, .accessDenied, .notFound: "modelStreamErrorException"
+        case .streamFailed, .badUpstreamAnswer, .timeout, .payloadTooLarge, .accessDenied, .notFound, .quotaExceeded:
+            "modelStreamErrorException"
         }
     }
 

@@ -36,7 +36,7 @@ enum InvokeStreamFrames {
         case .unavailable: "serviceUnavailableException"
         case .internalError: "internalServerException"
         case .timeout: "modelTimeoutException"
-        case .streamFailed, .badUpstreamAnswer, .payloadTooLarge, .accessDenied, .notFound: "modelStreamErrorException"
+        case .streamFailed, .badUpstreamAnswer, .payloadTooLarge, .accessDenied, .notFound, .quotaExceeded: "modelStreamErrorException"
         }
     }
 }

@@ -137,6 +137,7 @@ final class CallSpanTracer<T: Tracer>: CallPlugin, CallTraceSource {
         case .internalError: "internal_error"
         case .badUpstreamAnswer: "bad_upstream_answer"
         case .streamFailed: "stream_failed"
+        case .quotaExceeded: "quota_exceeded"
         }
     }
 

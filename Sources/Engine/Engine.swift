@@ -82,7 +82,9 @@ public struct Engine: Sendable {
 
     public func embed(_ request: EmbeddingRequest, modelId: String, call: CallContext) async throws -> EmbeddingResponse {
         let answer = try await redacting(call) {
-            try await withRetries(modelId: modelId, call: call, request: nil) { adapter, target in
+            let bytes = request.inputs.reduce(0) { $0 + $1.utf8.count }
+            return try await withRetries(modelId: modelId, call: call, request: nil, metering: .raw(inputBytes: bytes, maxOutputTokens: 0)) {
+                adapter, target in
                 guard let embedder = adapter as? any EmbeddingProvider else {
                     throw GatewayError(.validation, "provider '\(target.provider)' has no embeddings API")
                 }
@@ -97,7 +99,7 @@ public struct Engine: Sendable {
     /// The provider's own count when it has a counting API; nil when it has none, so the caller may estimate.
     public func countTokens(_ request: ChatRequest, modelId: String, call: CallContext) async throws -> Int? {
         try await redacting(call) {
-            try await withRetries(modelId: modelId, call: call, request: request) { adapter, target -> Int? in
+            try await withRetries(modelId: modelId, call: call, request: request, metering: .none) { adapter, target -> Int? in
                 guard let counter = adapter as? any TokenCountingProvider else { return nil }
                 return try await counter.countTokens(request, target: target)
             }
@@ -112,7 +114,8 @@ public struct Engine: Sendable {
             return nil
         }
         return try await redacting(call) {
-            try await withRetries(modelId: modelId, call: call, request: nil) { _, target in
+            let metering = CallMetering.raw(inputBytes: request.body.readableBytes, maxOutputTokens: request.maxOutputTokens)
+            return try await withRetries(modelId: modelId, call: call, request: nil, metering: metering) { _, target in
                 try await forwarder.passthrough(request, target: target, observer: call)
             }
         }
@@ -145,7 +148,8 @@ public struct Engine: Sendable {
         for (position, candidate) in candidates.enumerated() {
             do {
                 return try await withRetries(
-                    modelId: candidate, call: call, request: request, fallbackPosition: position, requestedProvider: requestedProvider, perform)
+                    modelId: candidate, call: call, request: request, metering: .chat, fallbackPosition: position,
+                    requestedProvider: requestedProvider, perform)
             } catch let error as GatewayError {
                 // A plugin's refusal is the answer; no fallback can change it.
                 if error.refusedByPlugin { throw error }
@@ -168,7 +172,8 @@ public struct Engine: Sendable {
     /// a longer wait fails the call at once, carrying the upstream's wait back to the caller. A call with the
     /// caller's direct key for this provider uses that key for every attempt: it is the only one there is.
     private func withRetries<T: Sendable>(
-        modelId: String, call: CallContext, request: ChatRequest?, fallbackPosition: Int = 0, requestedProvider: String? = nil,
+        modelId: String, call: CallContext, request: ChatRequest?, metering: CallMetering, fallbackPosition: Int = 0,
+        requestedProvider: String? = nil,
         _ perform: (any ChatProvider, UpstreamTarget) async throws -> T
     ) async throws -> T {
         let route = try router.route(modelId)
@@ -176,7 +181,11 @@ public struct Engine: Sendable {
             throw GatewayError(.notFound, "provider '\(route.provider)' is not configured")
         }
         if fallbackPosition == 0 {
-            try await runPlugins(PlannedCall(context: call, provider: route.provider, model: route.model, request: request))
+            try await runPlugins(
+                PlannedCall(context: call, provider: route.provider, model: route.model, request: request, metering: metering))
+        } else if let caller = call.descriptor.caller, !caller.access.allows(provider: route.provider, model: route.model, requested: modelId) {
+            // The plugins admitted the primary; a fallback must still be one the caller's key may use.
+            throw GatewayError(.accessDenied, "the virtual key '\(caller.name)' may not use the fallback model '\(modelId)'")
         }
         let descriptor = call.descriptor
         let safety = redactor(for: descriptor)

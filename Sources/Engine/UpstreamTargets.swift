@@ -89,7 +89,7 @@ extension Engine {
         }
         return try await redacting(call) {
             if call.record.attemptLog.isEmpty {
-                try await runPlugins(PlannedCall(context: call, provider: provider, model: model, request: nil))
+                try await runPlugins(PlannedCall(context: call, provider: provider, model: model, request: nil, metering: .none))
             }
             let upstream = try Self.upstream(config, model: model, choice: choice, direct: call.descriptor.directKeys)
             call.attemptStarts(provider: provider, model: model, keyName: upstream.keyName, fallbackPosition: 0)

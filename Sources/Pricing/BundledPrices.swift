@@ -6,69 +6,78 @@ enum BundledPrices {
  "version": "2025-12-01",
  "currency": "USD",
  "unit": "USD per 1 000 000 tokens; prices are decimal text",
- "notes": "Written from the providers' published price pages as of the version date: platform.openai.com/docs/pricing (Standard tier; Batch API 50%), anthropic.com/pricing (5-minute cache writes 1.25x input, reads 0.1x; Message Batches 50% of every price), ai.google.dev/gemini-api/docs/pricing (paid tier, text input; Batch Mode 50%; cache storage per hour not modelled), mistral.ai/pricing (Batch 50%), aws.amazon.com/bedrock/pricing (on-demand, us-east-1; batch 50% where offered). above_200k: prices for every token of a request whose input exceeds 200 000 tokens. Keys are provider/model with the provider's configured name; aliases name the same model.",
+ "notes": "Written from the providers' published price pages as of the version date: platform.openai.com/docs/pricing (Standard tier; Batch API 50%), anthropic.com/pricing (5-minute cache writes 1.25x input, reads 0.1x; Message Batches 50% of every price), ai.google.dev/gemini-api/docs/pricing (paid tier, text input; Batch Mode 50%; cache storage per hour not modelled), mistral.ai/pricing (Batch 50%), aws.amazon.com/bedrock/pricing (on-demand, us-east-1; batch 50% where offered). above_200k: prices for every token of a request whose input exceeds 200 000 tokens. Keys are provider/model with the provider's configured name; aliases name the same model. max_output_tokens (the longest answer, a budget's worst case when a request names no cap) from the model providers' documentation as collected in LiteLLM's model_prices_and_context_window.json (MIT).",
  "models": {
   "openai/gpt-4o": {
    "input": "2.50",
    "output": "10.00",
    "cache_read": "1.25",
    "batch_input": "1.25",
-   "batch_output": "5.00"
+   "batch_output": "5.00",
+   "max_output_tokens": 16384
   },
   "openai/gpt-4o-2024-05-13": {
    "input": "5.00",
    "output": "15.00",
    "batch_input": "2.50",
-   "batch_output": "7.50"
+   "batch_output": "7.50",
+   "max_output_tokens": 4096
   },
   "openai/gpt-4o-mini": {
    "input": "0.15",
    "output": "0.60",
    "cache_read": "0.075",
    "batch_input": "0.075",
-   "batch_output": "0.30"
+   "batch_output": "0.30",
+   "max_output_tokens": 16384
   },
   "openai/gpt-4.1": {
    "input": "2.00",
    "output": "8.00",
    "cache_read": "0.50",
    "batch_input": "1.00",
-   "batch_output": "4.00"
+   "batch_output": "4.00",
+   "max_output_tokens": 32768
   },
   "openai/gpt-4.1-mini": {
    "input": "0.40",
    "output": "1.60",
    "cache_read": "0.10",
    "batch_input": "0.20",
-   "batch_output": "0.80"
+   "batch_output": "0.80",
+   "max_output_tokens": 32768
   },
   "openai/gpt-4.1-nano": {
    "input": "0.10",
    "output": "0.40",
    "cache_read": "0.025",
    "batch_input": "0.05",
-   "batch_output": "0.20"
+   "batch_output": "0.20",
+   "max_output_tokens": 32768
   },
   "openai/o1": {
    "input": "15.00",
    "output": "60.00",
    "cache_read": "7.50",
    "batch_input": "7.50",
-   "batch_output": "30.00"
+   "batch_output": "30.00",
+   "max_output_tokens": 100000
   },
   "openai/o1-mini": {
    "input": "1.10",
    "output": "4.40",
    "cache_read": "0.55",
    "batch_input": "0.55",
-   "batch_output": "2.20"
+   "batch_output": "2.20",
+   "max_output_tokens": 65536
   },
   "openai/o3-mini": {
    "input": "1.10",
    "output": "4.40",
    "cache_read": "0.55",
    "batch_input": "0.55",
-   "batch_output": "2.20"
+   "batch_output": "2.20",
+   "max_output_tokens": 100000
   },
   "openai/text-embedding-3-small": {
    "input": "0.02",
@@ -100,7 +109,8 @@ enum BundledPrices {
    "aliases": [
     "anthropic/claude-3-5-sonnet-20240620",
     "anthropic/claude-3-5-sonnet-latest"
-   ]
+   ],
+   "max_output_tokens": 8192
   },
   "anthropic/claude-3-5-haiku-20241022": {
    "input": "0.80",
@@ -113,7 +123,8 @@ enum BundledPrices {
    "batch_cache_write": "0.5",
    "aliases": [
     "anthropic/claude-3-5-haiku-latest"
-   ]
+   ],
+   "max_output_tokens": 8192
   },
   "anthropic/claude-3-7-sonnet-20250219": {
    "input": "3.00",
@@ -126,7 +137,8 @@ enum BundledPrices {
    "batch_cache_write": "1.875",
    "aliases": [
     "anthropic/claude-3-7-sonnet-latest"
-   ]
+   ],
+   "max_output_tokens": 64000
   },
   "anthropic/claude-sonnet-4-20250514": {
    "input": "3.00",
@@ -149,7 +161,8 @@ enum BundledPrices {
     "batch_output": "11.25",
     "batch_cache_read": "0.30",
     "batch_cache_write": "3.75"
-   }
+   },
+   "max_output_tokens": 64000
   },
   "anthropic/claude-sonnet-4-5-20250929": {
    "input": "3.00",
@@ -172,7 +185,8 @@ enum BundledPrices {
     "batch_output": "11.25",
     "batch_cache_read": "0.30",
     "batch_cache_write": "3.75"
-   }
+   },
+   "max_output_tokens": 64000
   },
   "anthropic/claude-opus-4-20250514": {
    "input": "15.00",
@@ -185,7 +199,8 @@ enum BundledPrices {
    "batch_cache_write": "9.375",
    "aliases": [
     "anthropic/claude-opus-4-0"
-   ]
+   ],
+   "max_output_tokens": 32000
   },
   "anthropic/claude-opus-4-1-20250805": {
    "input": "15.00",
@@ -198,7 +213,8 @@ enum BundledPrices {
    "batch_cache_write": "9.375",
    "aliases": [
     "anthropic/claude-opus-4-1"
-   ]
+   ],
+   "max_output_tokens": 32000
   },
   "anthropic/claude-opus-4-5-20251101": {
    "input": "5.00",
@@ -211,7 +227,8 @@ enum BundledPrices {
    "batch_cache_write": "3.125",
    "aliases": [
     "anthropic/claude-opus-4-5"
-   ]
+   ],
+   "max_output_tokens": 64000
   },
   "anthropic/claude-haiku-4-5-20251001": {
    "input": "1.00",
@@ -224,7 +241,8 @@ enum BundledPrices {
    "batch_cache_write": "0.625",
    "aliases": [
     "anthropic/claude-haiku-4-5"
-   ]
+   ],
+   "max_output_tokens": 64000
   },
   "anthropic/claude-3-opus-20240229": {
    "input": "15.00",
@@ -237,7 +255,8 @@ enum BundledPrices {
    "batch_cache_write": "9.375",
    "aliases": [
     "anthropic/claude-3-opus-latest"
-   ]
+   ],
+   "max_output_tokens": 4096
   },
   "anthropic/claude-3-haiku-20240307": {
    "input": "0.25",
@@ -247,7 +266,8 @@ enum BundledPrices {
    "batch_input": "0.125",
    "batch_output": "0.625",
    "batch_cache_read": "0.015",
-   "batch_cache_write": "0.15"
+   "batch_cache_write": "0.15",
+   "max_output_tokens": 4096
   },
   "gemini/gemini-2.0-flash": {
    "input": "0.10",
@@ -257,7 +277,8 @@ enum BundledPrices {
    "batch_output": "0.20",
    "aliases": [
     "gemini/gemini-2.0-flash-001"
-   ]
+   ],
+   "max_output_tokens": 8192
   },
   "gemini/gemini-2.0-flash-lite": {
    "input": "0.075",
@@ -266,21 +287,24 @@ enum BundledPrices {
    "batch_output": "0.15",
    "aliases": [
     "gemini/gemini-2.0-flash-lite-001"
-   ]
+   ],
+   "max_output_tokens": 8192
   },
   "gemini/gemini-2.5-flash": {
    "input": "0.30",
    "output": "2.50",
    "cache_read": "0.03",
    "batch_input": "0.15",
-   "batch_output": "1.25"
+   "batch_output": "1.25",
+   "max_output_tokens": 65535
   },
   "gemini/gemini-2.5-flash-lite": {
    "input": "0.10",
    "output": "0.40",
    "cache_read": "0.01",
    "batch_input": "0.05",
-   "batch_output": "0.20"
+   "batch_output": "0.20",
+   "max_output_tokens": 65535
   },
   "gemini/gemini-2.5-pro": {
    "input": "1.25",
@@ -294,7 +318,8 @@ enum BundledPrices {
     "cache_read": "0.25",
     "batch_input": "1.25",
     "batch_output": "7.50"
-   }
+   },
+   "max_output_tokens": 65535
   },
   "gemini/gemini-embedding-001": {
    "input": "0.15",
@@ -309,7 +334,8 @@ enum BundledPrices {
    "batch_output": "3",
    "aliases": [
     "mistral/mistral-large-2411"
-   ]
+   ],
+   "max_output_tokens": 262144
   },
   "mistral/mistral-medium-latest": {
    "input": "0.40",
@@ -318,7 +344,8 @@ enum BundledPrices {
    "batch_output": "1",
    "aliases": [
     "mistral/mistral-medium-2505"
-   ]
+   ],
+   "max_output_tokens": 262144
   },
   "mistral/mistral-small-latest": {
    "input": "0.10",
@@ -328,19 +355,22 @@ enum BundledPrices {
    "aliases": [
     "mistral/mistral-small-2503",
     "mistral/mistral-small-2506"
-   ]
+   ],
+   "max_output_tokens": 131072
   },
   "mistral/codestral-latest": {
    "input": "0.30",
    "output": "0.90",
    "batch_input": "0.15",
-   "batch_output": "0.45"
+   "batch_output": "0.45",
+   "max_output_tokens": 8191
   },
   "mistral/ministral-8b-latest": {
    "input": "0.10",
    "output": "0.10",
    "batch_input": "0.05",
-   "batch_output": "0.05"
+   "batch_output": "0.05",
+   "max_output_tokens": 262144
   },
   "mistral/ministral-3b-latest": {
    "input": "0.04",
@@ -352,25 +382,29 @@ enum BundledPrices {
    "input": "0.25",
    "output": "0.25",
    "batch_input": "0.125",
-   "batch_output": "0.125"
+   "batch_output": "0.125",
+   "max_output_tokens": 8191
   },
   "mistral/open-mixtral-8x7b": {
    "input": "0.70",
    "output": "0.70",
    "batch_input": "0.35",
-   "batch_output": "0.35"
+   "batch_output": "0.35",
+   "max_output_tokens": 8191
   },
   "mistral/open-mixtral-8x22b": {
    "input": "2.00",
    "output": "6.00",
    "batch_input": "1",
-   "batch_output": "3"
+   "batch_output": "3",
+   "max_output_tokens": 8191
   },
   "mistral/open-mistral-nemo": {
    "input": "0.15",
    "output": "0.15",
    "batch_input": "0.075",
-   "batch_output": "0.075"
+   "batch_output": "0.075",
+   "max_output_tokens": 128000
   },
   "mistral/mistral-embed": {
    "input": "0.10",
@@ -382,7 +416,8 @@ enum BundledPrices {
    "input": "3.00",
    "output": "15.00",
    "batch_input": "1.5",
-   "batch_output": "7.5"
+   "batch_output": "7.5",
+   "max_output_tokens": 4096
   },
   "bedrock/anthropic.claude-3-5-sonnet-20241022-v2:0": {
    "input": "3.00",
@@ -390,7 +425,8 @@ enum BundledPrices {
    "cache_read": "0.30",
    "cache_write": "3.75",
    "batch_input": "1.5",
-   "batch_output": "7.5"
+   "batch_output": "7.5",
+   "max_output_tokens": 8192
   },
   "bedrock/anthropic.claude-3-5-haiku-20241022-v1:0": {
    "input": "0.80",
@@ -398,7 +434,8 @@ enum BundledPrices {
    "cache_read": "0.08",
    "cache_write": "1.00",
    "batch_input": "0.4",
-   "batch_output": "2"
+   "batch_output": "2",
+   "max_output_tokens": 8192
   },
   "bedrock/anthropic.claude-3-7-sonnet-20250219-v1:0": {
    "input": "3.00",
@@ -406,7 +443,8 @@ enum BundledPrices {
    "cache_read": "0.30",
    "cache_write": "3.75",
    "batch_input": "1.5",
-   "batch_output": "7.5"
+   "batch_output": "7.5",
+   "max_output_tokens": 8192
   },
   "bedrock/anthropic.claude-sonnet-4-20250514-v1:0": {
    "input": "3.00",
@@ -420,7 +458,8 @@ enum BundledPrices {
     "output": "22.50",
     "cache_read": "0.60",
     "cache_write": "7.50"
-   }
+   },
+   "max_output_tokens": 64000
   },
   "bedrock/anthropic.claude-sonnet-4-5-20250929-v1:0": {
    "input": "3.00",
@@ -434,7 +473,8 @@ enum BundledPrices {
     "output": "22.50",
     "cache_read": "0.60",
     "cache_write": "7.50"
-   }
+   },
+   "max_output_tokens": 64000
   },
   "bedrock/anthropic.claude-opus-4-20250514-v1:0": {
    "input": "15.00",
@@ -442,7 +482,8 @@ enum BundledPrices {
    "cache_read": "1.50",
    "cache_write": "18.75",
    "batch_input": "7.5",
-   "batch_output": "37.5"
+   "batch_output": "37.5",
+   "max_output_tokens": 32000
   },
   "bedrock/anthropic.claude-opus-4-1-20250805-v1:0": {
    "input": "15.00",
@@ -450,7 +491,8 @@ enum BundledPrices {
    "cache_read": "1.50",
    "cache_write": "18.75",
    "batch_input": "7.5",
-   "batch_output": "37.5"
+   "batch_output": "37.5",
+   "max_output_tokens": 32000
   },
   "bedrock/anthropic.claude-opus-4-5-20251101-v1:0": {
    "input": "5.00",
@@ -458,7 +500,8 @@ enum BundledPrices {
    "cache_read": "0.50",
    "cache_write": "6.25",
    "batch_input": "2.5",
-   "batch_output": "12.5"
+   "batch_output": "12.5",
+   "max_output_tokens": 64000
   },
   "bedrock/anthropic.claude-haiku-4-5-20251001-v1:0": {
    "input": "1.00",
@@ -466,40 +509,46 @@ enum BundledPrices {
    "cache_read": "0.10",
    "cache_write": "1.25",
    "batch_input": "0.5",
-   "batch_output": "2.5"
+   "batch_output": "2.5",
+   "max_output_tokens": 64000
   },
   "bedrock/anthropic.claude-3-haiku-20240307-v1:0": {
    "input": "0.25",
    "output": "1.25",
    "batch_input": "0.125",
-   "batch_output": "0.625"
+   "batch_output": "0.625",
+   "max_output_tokens": 4096
   },
   "bedrock/anthropic.claude-3-opus-20240229-v1:0": {
    "input": "15.00",
    "output": "75.00",
    "batch_input": "7.5",
-   "batch_output": "37.5"
+   "batch_output": "37.5",
+   "max_output_tokens": 4096
   },
   "bedrock/amazon.nova-micro-v1:0": {
    "input": "0.035",
    "output": "0.14",
    "cache_read": "0.00875",
    "batch_input": "0.0175",
-   "batch_output": "0.07"
+   "batch_output": "0.07",
+   "max_output_tokens": 10000
   },
   "bedrock/amazon.nova-lite-v1:0": {
    "input": "0.06",
    "output": "0.24",
    "cache_read": "0.015",
    "batch_input": "0.03",
-   "batch_output": "0.12"
+   "batch_output": "0.12",
+   "max_output_tokens": 10000
   },
   "bedrock/amazon.nova-pro-v1:0": {
    "input": "0.80",
    "output": "3.20",
    "cache_read": "0.20",
    "batch_input": "0.4",
-   "batch_output": "1.6"
+   "batch_output": "1.6",
+   "max_output_tokens": 10000
   },
   "bedrock/amazon.nova-premier-v1:0": {
    "input": "2.50",
@@ -509,15 +558,18 @@ enum BundledPrices {
   },
   "bedrock/amazon.titan-text-express-v1": {
    "input": "0.20",
-   "output": "0.60"
+   "output": "0.60",
+   "max_output_tokens": 8000
   },
   "bedrock/amazon.titan-text-lite-v1": {
    "input": "0.15",
-   "output": "0.20"
+   "output": "0.20",
+   "max_output_tokens": 4000
   },
   "bedrock/amazon.titan-text-premier-v1:0": {
    "input": "0.50",
-   "output": "1.50"
+   "output": "1.50",
+   "max_output_tokens": 32000
   },
   "bedrock/amazon.titan-embed-text-v2:0": {
    "input": "0.02",
@@ -541,81 +593,96 @@ enum BundledPrices {
    "input": "0.30",
    "output": "0.60",
    "batch_input": "0.15",
-   "batch_output": "0.3"
+   "batch_output": "0.3",
+   "max_output_tokens": 8192
   },
   "bedrock/meta.llama3-70b-instruct-v1:0": {
    "input": "2.65",
    "output": "3.50",
    "batch_input": "1.325",
-   "batch_output": "1.75"
+   "batch_output": "1.75",
+   "max_output_tokens": 8192
   },
   "bedrock/meta.llama3-1-8b-instruct-v1:0": {
    "input": "0.22",
    "output": "0.22",
    "batch_input": "0.11",
-   "batch_output": "0.11"
+   "batch_output": "0.11",
+   "max_output_tokens": 2048
   },
   "bedrock/meta.llama3-1-70b-instruct-v1:0": {
    "input": "0.72",
    "output": "0.72",
    "batch_input": "0.36",
-   "batch_output": "0.36"
+   "batch_output": "0.36",
+   "max_output_tokens": 2048
   },
   "bedrock/meta.llama3-1-405b-instruct-v1:0": {
    "input": "2.40",
    "output": "2.40",
    "batch_input": "1.2",
-   "batch_output": "1.2"
+   "batch_output": "1.2",
+   "max_output_tokens": 4096
   },
   "bedrock/meta.llama3-2-1b-instruct-v1:0": {
    "input": "0.10",
    "output": "0.10",
    "batch_input": "0.05",
-   "batch_output": "0.05"
+   "batch_output": "0.05",
+   "max_output_tokens": 4096
   },
   "bedrock/meta.llama3-2-3b-instruct-v1:0": {
    "input": "0.15",
    "output": "0.15",
    "batch_input": "0.075",
-   "batch_output": "0.075"
+   "batch_output": "0.075",
+   "max_output_tokens": 4096
   },
   "bedrock/meta.llama3-2-11b-instruct-v1:0": {
    "input": "0.16",
    "output": "0.16",
    "batch_input": "0.08",
-   "batch_output": "0.08"
+   "batch_output": "0.08",
+   "max_output_tokens": 4096
   },
   "bedrock/meta.llama3-2-90b-instruct-v1:0": {
    "input": "0.72",
    "output": "0.72",
    "batch_input": "0.36",
-   "batch_output": "0.36"
+   "batch_output": "0.36",
+   "max_output_tokens": 4096
   },
   "bedrock/meta.llama3-3-70b-instruct-v1:0": {
    "input": "0.72",
    "output": "0.72",
    "batch_input": "0.36",
-   "batch_output": "0.36"
+   "batch_output": "0.36",
+   "max_output_tokens": 4096
   },
   "bedrock/mistral.mistral-7b-instruct-v0:2": {
    "input": "0.15",
-   "output": "0.20"
+   "output": "0.20",
+   "max_output_tokens": 8191
   },
   "bedrock/mistral.mixtral-8x7b-instruct-v0:1": {
    "input": "0.45",
-   "output": "0.70"
+   "output": "0.70",
+   "max_output_tokens": 8191
   },
   "bedrock/mistral.mistral-large-2402-v1:0": {
    "input": "4.00",
-   "output": "12.00"
+   "output": "12.00",
+   "max_output_tokens": 8191
   },
   "bedrock/mistral.mistral-large-2407-v1:0": {
    "input": "2.00",
-   "output": "6.00"
+   "output": "6.00",
+   "max_output_tokens": 8191
   },
   "bedrock/mistral.mistral-small-2402-v1:0": {
    "input": "1.00",
-   "output": "3.00"
+   "output": "3.00",
+   "max_output_tokens": 8191
   }
  }
 }

@@ -30,10 +30,13 @@ public struct ModelPrice: Sendable, Hashable {
     public var standard: PriceTier
     /// Used for every token type of a request whose input (cached included) exceeds 200 000 tokens.
     public var above200k: PriceTier?
+    /// The longest answer the model can give, when the table knows it.
+    public var maxOutputTokens: Int?
 
-    public init(standard: PriceTier, above200k: PriceTier? = nil) {
+    public init(standard: PriceTier, above200k: PriceTier? = nil, maxOutputTokens: Int? = nil) {
         self.standard = standard
         self.above200k = above200k
+        self.maxOutputTokens = maxOutputTokens
     }
 
     public static let longContextThreshold = 200_000

@@ -7,6 +7,9 @@ public struct PriceEntry: Sendable, Hashable, Decodable {
     public var aliases: [String]
     /// Prices for every token of a request with more than 200 000 input tokens.
     public var above200k: Prices?
+    /// The most output tokens one answer can have (`max_output_tokens`): a budget's worst case for a request that
+    /// names no cap.
+    public var maxOutputTokens: Int?
 
     public struct Prices: Sendable, Hashable, Decodable {
         public var input: String
@@ -72,15 +75,17 @@ public struct PriceEntry: Sendable, Hashable, Decodable {
         }
     }
 
-    public init(prices: Prices, aliases: [String] = [], above200k: Prices? = nil) {
+    public init(prices: Prices, aliases: [String] = [], above200k: Prices? = nil, maxOutputTokens: Int? = nil) {
         self.prices = prices
         self.aliases = aliases
         self.above200k = above200k
+        self.maxOutputTokens = maxOutputTokens
     }
 
     enum CodingKeys: String, CodingKey {
         case aliases
         case above200k = "above_200k"
+        case maxOutputTokens = "max_output_tokens"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -88,13 +93,19 @@ public struct PriceEntry: Sendable, Hashable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         aliases = try c.decodeIfPresent([String].self, forKey: .aliases) ?? []
         above200k = try c.decodeIfPresent(Prices.self, forKey: .above200k)
+        maxOutputTokens = try c.decodeIfPresent(Int.self, forKey: .maxOutputTokens)
+        if let limit = maxOutputTokens, limit < 0 {
+            throw DecodingError.dataCorruptedError(
+                forKey: .maxOutputTokens, in: c, debugDescription: "max_output_tokens cannot be negative")
+        }
     }
 
     /// The entry as prices; `model` names it in an error.
     public func price(model: String) throws(PricingError) -> ModelPrice {
         ModelPrice(
             standard: try prices.tier(model: model),
-            above200k: try above200k.map { (long: Prices) throws(PricingError) in try long.tier(model: model + " above_200k") })
+            above200k: try above200k.map { (long: Prices) throws(PricingError) in try long.tier(model: model + " above_200k") },
+            maxOutputTokens: maxOutputTokens)
     }
 }
 

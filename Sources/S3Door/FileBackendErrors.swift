@@ -15,7 +15,7 @@ enum FileBackendErrors {
             var missing = S3Error.noSuchKey(bucket: bucket, key: key)
             missing.message = "The specified key does not exist (provider '\(provider)' has no such file: \(message))."
             return missing
-        case .accessDenied:
+        case .accessDenied, .quotaExceeded:
             return S3Error("AccessDenied", 403, "Access Denied: \(message)", resource: resource)
         case .throttled:
             return S3Error("SlowDown", 503, "Please reduce your request rate: \(message)", resource: resource)

@@ -47,7 +47,7 @@ public struct S3Routes<Context: RequestContext>: Sendable {
             }
             let status = Int(response.status.code)
             pipelineCall?.finish(CallEnd(outcome: status < 400 ? .success : .failure, status: status))
-            return response
+            return Self.withPluginHeaders(response, pipelineCall)
         } catch {
             let failure: S3Error
             switch error {
@@ -60,8 +60,18 @@ public struct S3Routes<Context: RequestContext>: Sendable {
             let gone = error is CancellationError
             // An upstream failure is already on the record (redacted); the S3 door's own refusals have only a code.
             pipelineCall?.finish(CallEnd(outcome: gone ? .clientGone : .failure, status: gone ? 499 : failure.status, errorCode: failure.code))
-            return S3Response.error(failure, requestId: requestId, head: isHead)
+            return Self.withPluginHeaders(S3Response.error(failure, requestId: requestId, head: isHead), pipelineCall)
         }
+    }
+
+    /// What the pipeline's plugins asked to put on the head (rate-limit state).
+    static func withPluginHeaders(_ response: Response, _ call: CallContext?) -> Response {
+        guard let extra = call?.answerHeaders, !extra.isEmpty else { return response }
+        var response = response
+        for header in extra {
+            if let name = HTTPField.Name(header.name) { response.headers[name] = header.value }
+        }
+        return response
     }
 
     /// A request to a provider namespace is a call of the engine's pipeline: each provider file API call it makes

@@ -3,7 +3,7 @@ import GRDB
 import Logging
 
 /// The gateway's embedded state, opened once at start: one SQLite database (`<dataDir>/switchyard.sqlite`, WAL) for
-/// the file index, multipart uploads, batch jobs, the request log and virtual keys, and object bytes under `<dataDir>/objects/`.
+/// the file index, multipart uploads, batch jobs, the request log, virtual keys, budgets and rate limits, and object bytes under `<dataDir>/objects/`.
 public struct GatewayStore: Sendable {
     public let dataDir: String
     public let files: SQLiteFileIndex
@@ -11,6 +11,8 @@ public struct GatewayStore: Sendable {
     public let batchJobs: SQLiteBatchJobStore
     public let requestLog: SQLiteRequestLogStore
     public let virtualKeys: SQLiteVirtualKeyStore
+    public let spend: SQLiteSpendStore
+    public let rateLimits: SQLiteRateLimitStore
     public let blobs: DiskBlobStore
     let pool: DatabasePool
 
@@ -21,7 +23,8 @@ public struct GatewayStore: Sendable {
         let store = GatewayStore(
             dataDir: dataDir, files: SQLiteFileIndex(pool: pool), multipart: SQLiteMultipartStore(pool: pool),
             batchJobs: SQLiteBatchJobStore(pool: pool), requestLog: SQLiteRequestLogStore(pool: pool),
-            virtualKeys: SQLiteVirtualKeyStore(pool: pool), blobs: blobs, pool: pool)
+            virtualKeys: SQLiteVirtualKeyStore(pool: pool), spend: SQLiteSpendStore(pool: pool), rateLimits: SQLiteRateLimitStore(pool: pool),
+            blobs: blobs, pool: pool)
         let swept = try await store.removeOrphanBlobs()
         logger.info("store opened", metadata: ["dataDir": "\(dataDir)", "orphanBlobsRemoved": "\(swept)"])
         return store

@@ -14,6 +14,9 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         case badUpstreamAnswer
         /// The upstream failed after the answer began streaming.
         case streamFailed
+        /// The caller's budget cannot cover the call. Not a throttle: asking again before the budget's window
+        /// resets only fails again, so no client should retry it.
+        case quotaExceeded
     }
 
     public var kind: Kind

@@ -9,12 +9,16 @@ public struct RawRequest: Sendable {
     /// The headers worth forwarding (content type, accept, dialect-specific ones); never credentials.
     public var headers: [(String, String)]
     public var body: ByteBuffer
+    /// The output cap the body names (`maxTokens`, `max_tokens`, …), read by the door that knows the dialect, so
+    /// a budget can reserve the call's worst case without the engine reading the body.
+    public var maxOutputTokens: Int?
 
-    public init(dialect: String, operation: String, headers: [(String, String)], body: ByteBuffer) {
+    public init(dialect: String, operation: String, headers: [(String, String)], body: ByteBuffer, maxOutputTokens: Int? = nil) {
         self.dialect = dialect
         self.operation = operation
         self.headers = headers
         self.body = body
+        self.maxOutputTokens = maxOutputTokens
     }
 }
 

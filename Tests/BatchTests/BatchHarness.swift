@@ -18,11 +18,11 @@ struct BatchHarness {
     let execution: GatewayBatchExecution
     let shutdown = BatchShutdown()
 
-    init(concurrency: Int = 2, holding: Bool = false) {
+    init(concurrency: Int = 2, holding: Bool = false, plugins: [any CallPlugin] = []) {
         provider = ScriptedChatProvider(holding: holding)
         let config = ProviderConfig(name: "fake", kind: .openai, baseURL: "http://127.0.0.1:9", maxRetries: 0)
         let logger = Logger(label: "batch-tests", factory: { _ in SwiftLogNoOpLogHandler() })
-        engine = Engine(providers: [ProviderRuntime(config: config, adapter: provider)], aliases: [:], logger: logger)
+        engine = Engine(providers: [ProviderRuntime(config: config, adapter: provider)], aliases: [:], plugins: plugins, logger: logger)
         desk = BatchDesk(store: store, engine: engine, providers: [config], wakeups: BatchWakeups())
         execution = GatewayBatchExecution(
             store: store, engine: engine, translator: BatchRecordTranslator(bedrock: PromptRecordCodec()),

@@ -14,6 +14,7 @@ import Testing
         (.unavailable, "ServiceUnavailableException", 503),
         (.internalError, "InternalServerException", 500),
         (.streamFailed, "ModelStreamErrorException", 424),
+        (.quotaExceeded, "ServiceQuotaExceededException", 400),
     ])
     func kindsMapToServiceModelCodes(_ kind: GatewayError.Kind, _ code: String, _ status: Int) throws {
         let aws = BedrockErrorMapper.awsError(for: GatewayError(kind, "nope: \"x\""))

@@ -127,6 +127,12 @@ public struct CallRecord: Sendable {
     /// Set (by the request log's plugin, before the first attempt) only when content logging is on: the engine then
     /// keeps up to this many bytes of answer text in `responseContent`. Nil costs the answer path nothing.
     public var contentCaptureBytes: Int?
+    /// Headers a plugin wants on the client's answer, success or error (rate-limit state): set in
+    /// `callWillStart`, written by the door with the head. Empty costs the answer nothing.
+    public var answerHeaders: [AnswerHeader] = []
+    /// What a plugin keeps about the call between its start and its end (a budget reservation, a lease), under a
+    /// key of its own type; the record carries it so the plugin holds no per-call state itself.
+    public var attachments: [ObjectIdentifier: any Sendable] = [:]
 
     mutating func captureAnswer(_ text: String) {
         guard let limit = contentCaptureBytes else { return }
@@ -138,6 +144,17 @@ public struct CallRecord: Sendable {
     }
 
     public var latencySeconds: Double? { endedAt.map { $0.timeIntervalSince(startedAt) } }
+}
+
+/// One header of the client's answer, in the form every door's HTTP layer takes.
+public struct AnswerHeader: Sendable, Hashable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// One client call on its way through the gateway. The door creates it (`Engine.begin`), the engine and the
@@ -183,6 +200,9 @@ public final class CallContext: Sendable, CallObserver {
     public func update(_ change: (inout CallRecord) -> Void) {
         state.withLock { change(&$0.record) }
     }
+
+    /// What the plugins asked the door to put on the answer's head.
+    public var answerHeaders: [AnswerHeader] { state.withLock { $0.record.answerHeaders } }
 
     // MARK: - What the engine reports
 

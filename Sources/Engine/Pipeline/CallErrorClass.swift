@@ -29,7 +29,7 @@ public enum CallErrorClass: String, Sendable, Hashable, CaseIterable {
         }
         switch error.kind {
         case .validation, .payloadTooLarge, .notFound: self = .caller
-        case .accessDenied: self = .policy
+        case .accessDenied, .quotaExceeded: self = .policy
         case .throttled, .timeout, .unavailable, .badUpstreamAnswer, .streamFailed: self = .provider
         case .internalError: self = .gateway
         }

@@ -8,6 +8,27 @@ public struct PlannedCall: Sendable {
     public let model: String
     /// The canonical request, for chat calls (nil for passthrough, files and batch submissions).
     public let request: ChatRequest?
+    /// What the call spends, so a budget can hold its worst case before it is sent.
+    public let metering: CallMetering
+
+    public init(context: CallContext, provider: String, model: String, request: ChatRequest?, metering: CallMetering) {
+        self.context = context
+        self.provider = provider
+        self.model = model
+        self.request = request
+        self.metering = metering
+    }
+}
+
+/// Whether and how a call spends tokens.
+public enum CallMetering: Sendable, Hashable {
+    /// Spends none: a token count, a provider file call, a native batch submission or poll.
+    case none
+    /// A chat call: its canonical `request` says what goes up and how much may come back.
+    case chat
+    /// A call without a canonical request (passthrough, embeddings): the bytes of input it sends, and the output
+    /// cap it names, when it names one.
+    case raw(inputBytes: Int, maxOutputTokens: Int?)
 }
 
 /// One link of the engine's plugin chain (governance, cache, request log, metrics, tracing). Plugins run in the
