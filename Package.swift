@@ -168,6 +168,10 @@ let package = Package(
             dependencies: [
                 "SwitchyardServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `switchyard keys` talks to the running gateway's admin API.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -223,7 +227,7 @@ let package = Package(
         .testTarget(
             name: "AdminAPITests",
             dependencies: [
-                "SwitchyardServer", "Stores", "RequestLog", "SwitchyardModel",
+                "SwitchyardServer", "Stores", "RequestLog", "SwitchyardModel", "Governance", "Engine",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),

@@ -5,14 +5,16 @@ import Testing
 @testable import Stores
 
 @Suite struct MigrationTests {
+    static let all = ["v1", "v2-request-log", "v3-request-log-trace", "v5-virtual-keys", "v6-request-log-by-caller"]
+
     @Test func freshDatabaseGetsEveryMigrationAndWAL() throws {
         let dir = try TemporaryDirectory()
         let pool = try StoreDatabase.open(dataDir: dir.path)
-        #expect(try StoreDatabase.appliedMigrations(pool) == ["v1", "v2-request-log", "v3-request-log-trace"])
+        #expect(try StoreDatabase.appliedMigrations(pool) == Self.all)
         let tables = try pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
-        #expect(tables == ["batch_jobs", "batch_results", "buckets", "multipart_parts", "multipart_uploads", "objects", "request_log"])
+        #expect(tables == ["batch_jobs", "batch_results", "buckets", "multipart_parts", "multipart_uploads", "objects", "request_log", "virtual_keys"])
         let mode = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         #expect(FileManager.default.fileExists(atPath: dir.path + "/switchyard.sqlite"))
@@ -26,7 +28,7 @@ import Testing
             try pool.close()
         }
         let pool = try StoreDatabase.open(dataDir: dir.path)
-        #expect(try StoreDatabase.appliedMigrations(pool) == ["v1", "v2-request-log", "v3-request-log-trace"])
+        #expect(try StoreDatabase.appliedMigrations(pool) == Self.all)
         #expect(try await SQLiteFileIndex(pool: pool).bucket(namespace: "gateway", name: "b") != nil)
     }
 }

@@ -16,6 +16,9 @@ enum StoreMigrations {
         migrator.registerMigration("v5-virtual-keys") { db in
             try db.execute(sql: VirtualKeyTable.schema)
         }
+        migrator.registerMigration("v6-request-log-by-caller") { db in
+            try db.execute(sql: RequestLogTable.indexByCaller)
+        }
         return migrator
     }
 
