@@ -229,6 +229,7 @@ let package = Package(
             dependencies: [
                 "SwitchyardServer", "Stores", "RequestLog", "SwitchyardModel", "Governance", "Engine",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
         .testTarget(

@@ -55,8 +55,9 @@ struct KeyUseFlushService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+            // A flush in this cancelled task would fail (the store's writes honour cancellation): the last one
+            // runs after it.
+            while (try? await Task.sleep(for: interval)) != nil {
                 await flush()
             }
         }
