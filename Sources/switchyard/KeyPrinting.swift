@@ -68,7 +68,7 @@ enum KeyPrinting {
             ("metadata", metadata.isEmpty ? "-" : metadata.joined(separator: ", ")), ("created", time(key["created_at"], none: "-")),
             ("updated", time(key["updated_at"], none: "-")), ("last used", time(key["last_used_at"], none: "never")),
         ]
-        return lines.map { "\($0.0.padding(toLength: 14, withPad: " ", startingAt: 0))\($0.1)" }.joined(separator: "\n")
+        return lines.map { "\($0.0.padding(toLength: 16, withPad: " ", startingAt: 0))\($0.1)" }.joined(separator: "\n")
     }
 
     static func usage(_ usage: [String: Any]) -> String {
