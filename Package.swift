@@ -169,6 +169,10 @@ let package = Package(
             dependencies: [
                 "SwitchyardServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `switchyard keys` talks to the running gateway's admin API.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -229,14 +233,15 @@ let package = Package(
         .testTarget(
             name: "AdminAPITests",
             dependencies: [
-                "SwitchyardServer", "Stores", "RequestLog", "SwitchyardModel",
+                "SwitchyardServer", "Stores", "RequestLog", "SwitchyardModel", "Governance", "Engine",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: swiftSettings),
         .testTarget(
             name: "SwitchyardServerTests",
             dependencies: [
-                "SwitchyardServer", "Engine", "SwitchyardModel", "AWSWire", "SwitchyardTestSupport", "Governance", "Stores",
+                "SwitchyardServer", "Engine", "SwitchyardModel", "AWSWire", "SwitchyardTestSupport", "Governance", "Stores", "Pricing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -50,9 +50,8 @@ public struct ServerSettings: Sendable {
     public var maxConnections: Int?
     /// Multipart uploads neither completed nor aborted are removed, parts and all, once this old.
     public var multipartExpiryHours: Double = 168
-    /// The `/api/...` routes (request log queries, live feed). Off by default: until admin auth exists, whoever
-    /// reaches the port could read every logged call.
-    public var adminAPI = false
+    /// The bearer token of the `/api/...` routes (keys, request log, live feed); without one they do not exist.
+    public var adminToken: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 25_000_000, shutdownGraceSeconds: Double = 30) {
         self.host = host

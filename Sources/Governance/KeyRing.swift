@@ -78,7 +78,13 @@ public final class KeyRing: Sendable {
             defer { state.uses.removeAll() }
             return state.uses
         }
-        try await store.markUsed(uses)
+        do {
+            try await store.markUsed(uses)
+        } catch {
+            // Kept for the next flush, unless a later use of the same key was noted meanwhile.
+            state.withLock { state in state.uses.merge(uses) { newer, _ in newer } }
+            throw error
+        }
     }
 
     private func fresh(_ cached: Cached?) -> Cached? {

@@ -22,6 +22,8 @@ public struct RequestLogFilter: Sendable, Hashable {
     public var minCost: USDAmount?
     /// Case-insensitive (ASCII) substring of the stored request or answer content.
     public var contentContains: String?
+    /// Any of these callers, by virtual key id (empty: any, anonymous calls included).
+    public var callerIdentities: [String] = []
 
     public init(
         startedFrom: Date? = nil, startedBefore: Date? = nil, providers: [String] = [], models: [String] = [],

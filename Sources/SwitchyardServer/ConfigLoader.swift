@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Governance
 import SwitchyardModel
 import Yams
 
@@ -48,7 +49,14 @@ public struct ConfigLoader: Sendable {
                     keys: key.map { [KeyConfig(name: "\(name)-env", value: $0)] } ?? []))
         }
         if let bedrock = bedrockFromEnvironment() { providers.append(bedrock) }
-        return GatewayConfig(providers: providers)
+        var config = GatewayConfig(providers: providers)
+        config.server.adminToken = environmentAdminToken
+        return config
+    }
+
+    /// The file's `server.admin_token` wins over it.
+    var environmentAdminToken: String? {
+        environment["SWITCHYARD_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// AWS's own variables: access keys (with a session token when temporary) or a Bedrock API key.
@@ -80,7 +88,11 @@ public struct ConfigLoader: Sendable {
         } catch let error as YamlError {
             throw Self.syntaxError(error)
         }
-        guard let root else { return GatewayConfig() }
+        guard let root else {
+            var config = GatewayConfig()
+            config.server.adminToken = environmentAdminToken
+            return config
+        }
         let top = try Mapping(root, path: "config")
         try top.allowOnly(["server", "providers", "aliases", "tracing", "logging", "pricing", "metrics", "governance"])
         var config = GatewayConfig()
@@ -88,7 +100,7 @@ public struct ConfigLoader: Sendable {
             try server.allowOnly([
                 "host", "port", "max_body_bytes", "shutdown_grace_seconds", "data_dir", "batch_concurrency", "allowed_origins",
                 "allowed_hosts", "header_timeout_seconds", "idle_timeout_seconds", "body_timeout_seconds",
-                "body_min_bytes_per_second", "max_connections", "multipart_expiry_hours", "admin_api",
+                "body_min_bytes_per_second", "max_connections", "multipart_expiry_hours", "admin_api", "admin_token",
             ])
             try EdgeSettingsReader(server).read(into: &config.server)
             config.server.dataDir = try server.string("data_dir") ?? config.server.dataDir
@@ -98,7 +110,20 @@ public struct ConfigLoader: Sendable {
             config.server.maxBodyBytes = try server.int("max_body_bytes", in: 1...Int(Int32.max)) ?? config.server.maxBodyBytes
             config.server.shutdownGraceSeconds = try server.double("shutdown_grace_seconds", min: 0) ?? config.server.shutdownGraceSeconds
             config.server.multipartExpiryHours = try server.double("multipart_expiry_hours", min: 0.01) ?? config.server.multipartExpiryHours
-            config.server.adminAPI = try server.bool("admin_api") ?? config.server.adminAPI
+            if server.node("admin_api") != nil {
+                throw ConfigError(
+                    "server.admin_api is gone: the admin API (/api/...) is on when an admin token is set (server.admin_token: env.NAME, or SWITCHYARD_ADMIN_TOKEN)",
+                    line: server.line("admin_api"))
+            }
+            if let token = try server.string("admin_token") {
+                config.server.adminToken = try resolve(token, path: "server.admin_token", line: server.line("admin_token"))
+            }
+        }
+        config.server.adminToken = config.server.adminToken ?? environmentAdminToken
+        if let token = config.server.adminToken, token.count < AdminToken.minimumLength {
+            throw ConfigError(
+                "the admin token (server.admin_token or SWITCHYARD_ADMIN_TOKEN) must have at least \(AdminToken.minimumLength) characters",
+                line: try top.mapping("server")?.line("admin_token"))
         }
         if let tracing = try top.mapping("tracing") {
             try tracing.allowOnly(["endpoint", "service_name"])
@@ -118,11 +143,6 @@ public struct ConfigLoader: Sendable {
                 guard let enabled = node.bool else { throw ConfigError("metrics.enabled: expected true or false", line: node.mark?.line) }
                 config.metrics.enabled = enabled
             }
-        }
-        if let governance = try top.mapping("governance") {
-            try governance.allowOnly(["enforce", "allow_direct_keys"])
-            config.governance.enforce = try governance.bool("enforce") ?? config.governance.enforce
-            config.governance.allowDirectKeys = try governance.bool("allow_direct_keys") ?? config.governance.allowDirectKeys
         }
         if let providers = try top.mapping("providers") {
             for (name, node) in providers.entries {
@@ -144,6 +164,10 @@ public struct ConfigLoader: Sendable {
                 }
                 config.aliases[alias] = target
             }
+        }
+        if let governance = try top.mapping("governance") {
+            config.governance = try GovernanceSettingsReader(resolve: { try resolve($0, path: $1, line: $2) }, providers: config.providers)
+                .read(governance)
         }
         return config
     }
@@ -236,7 +260,7 @@ public struct ConfigLoader: Sendable {
     }
 
     /// `env.NAME` reads a secret from the environment, so the file itself holds none.
-    private func resolve(_ value: String, path: String, line: Int?) throws -> String {
+    func resolve(_ value: String, path: String, line: Int?) throws -> String {
         guard value.hasPrefix("env.") else { return value }
         let variable = String(value.dropFirst(4))
         guard let resolved = environment[variable], !resolved.isEmpty else {

@@ -28,6 +28,9 @@ public struct Gateway: Sendable {
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests and streams finish (bounded) and returns.
     public func run() async throws {
+        if let token = config.server.adminToken, token.count < AdminToken.minimumLength {
+            throw ConfigError("the admin token (SWITCHYARD_ADMIN_TOKEN) must have at least \(AdminToken.minimumLength) characters")
+        }
         FileDescriptorLimit.raiseToHardLimit()
         let http = Self.makeUpstreamHTTP(config.providers)
         do {
@@ -40,9 +43,10 @@ public struct Gateway: Sendable {
             let store = try await GatewayStore.open(dataDir: config.server.dataDir, logger: logger)
             defer { try? store.close() }
             let requestLog = try makeRequestLog(store: store.requestLog)
+            let governance = try await makeGovernance(store: store, environment: ProcessInfo.processInfo.environment)
             let engine = makeEngine(
                 http: http,
-                plugins: (tracing.map { [$0.plugin] } ?? []) + (requestLog.map { [$0.plugin] } ?? [])
+                plugins: [governance.plugin] + (tracing.map { [$0.plugin] } ?? []) + (requestLog.map { [$0.plugin] } ?? [])
                     + (metrics.map { [$0.plugin(config: config, prices: loadPrices())] } ?? []))
             if let metrics, let requestLog {
                 let writer = requestLog.writer
@@ -52,18 +56,15 @@ public struct Gateway: Sendable {
             let batch = BatchSystem(
                 config: config, engine: engine, store: store.batchJobs,
                 files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(), logger: logger)
-            let keys = KeyRing(
-                store: store.virtualKeys, box: try SecretBox.load(environment: ProcessInfo.processInfo.environment, dataDir: config.server.dataDir))
             let app = makeApplication(
-                engine: engine, files: files, batch: batch.desk, requestLog: requestLog, metrics: metrics,
-                authenticator: Authenticator(ring: keys, settings: config.governance))
+                engine: engine, files: files, batch: batch.desk, requestLog: requestLog, governance: governance, metrics: metrics)
             let expiry = MultipartExpiryService(
                 expiry: MultipartExpiry(
                     uploads: store.multipart, blobs: store.blobs, maxAge: config.server.multipartExpiryHours * 3600, logger: logger),
                 logger: logger)
             // Services stop in reverse order: the live feed first (its streams end, so the server can drain), the
-            // log writer last, after the server, so it flushes the rows of the last requests.
-            var services: [any Service] = [app, batch.runner, expiry, KeyUseRecorder(ring: keys, logger: logger)]
+            // log writer and the key-use flusher last, after the server, so they write what the last requests left.
+            var services: [any Service] = [governance.plugin, governance.flusher, app, batch.runner, expiry]
             if let requestLog {
                 services.insert(requestLog.writer, at: 0)
                 services.append(requestLog.feed)
@@ -158,7 +159,7 @@ public struct Gateway: Sendable {
 
     public func makeApplication(
         engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil, requestLog: RequestLogSetup? = nil,
-        metrics: PrometheusExport? = nil, authenticator: Authenticator? = nil
+        governance: GovernanceSetup? = nil, metrics: PrometheusExport? = nil
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         if let metrics {
@@ -169,9 +170,10 @@ public struct Gateway: Sendable {
         router.add(middleware: EdgeGuardMiddleware(policy: EdgePolicy(settings: config.server), filesMount: "/bedrock/files"))
         // Before authentication: a direct bearer token leaves the request here, and is no virtual key to check.
         router.add(middleware: DirectKeyMiddleware(allowed: config.governance.allowDirectKeys, filesMount: "/bedrock/files"))
-        if let authenticator {
+        if let governance {
             router.add(
-                middleware: AuthenticationMiddleware(authenticator: authenticator, maxBodyBytes: config.server.maxBodyBytes, filesMount: "/bedrock/files"))
+                middleware: AuthenticationMiddleware(
+                    authenticator: governance.authenticator, maxBodyBytes: config.server.maxBodyBytes, filesMount: "/bedrock/files"))
         }
         let providers = engine.providerNames
         router.get("health") { _, _ -> Response in
@@ -188,10 +190,7 @@ public struct Gateway: Sendable {
                 .register(on: router.group("bedrock"))
         }
         BedrockControlRoutes<BasicRequestContext>.registerUnknownOperations(on: router.group("bedrock"))
-        if config.server.adminAPI, let requestLog {
-            AdminLogRoutes<BasicRequestContext>(store: requestLog.store, feed: requestLog.feed, logger: logger)
-                .register(on: router.group("api"))
-        }
+        registerAdminAPI(on: router, requestLog: requestLog, governance: governance)
         let deadlines = ClientDeadlines(
             header: config.server.headerTimeoutSeconds, idle: config.server.idleTimeoutSeconds,
             bodyWindow: config.server.bodyTimeoutSeconds, bodyMinBytesPerSecond: config.server.bodyMinBytesPerSecond)

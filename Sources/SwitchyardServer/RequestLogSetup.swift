@@ -31,7 +31,9 @@ extension Gateway {
     func makeRequestLog(store: any RequestLogStore) throws -> RequestLogSetup? {
         guard config.logging.enabled else { return nil }
         let prices = try PriceTable.bundled().overriding(ObservabilitySettingsReader.priceEntries(config.pricing))
-        let redactor = SecretRedactor(secrets: config.providers.flatMap { $0.keys.flatMap(\.secrets) })
+        let secrets = config.providers.flatMap { $0.keys.flatMap(\.secrets) } + [config.server.adminToken].compactMap { $0 }
+            + config.governance.keys.map(\.secret)
+        let redactor = SecretRedactor(secrets: secrets)
         return RequestLogSetup(store: store, settings: config.logging, prices: prices, redactor: redactor, logger: logger)
     }
 }

@@ -26,13 +26,14 @@ struct LogsCommand: AsyncParsableCommand {
     @Option(name: .customLong("min-latency-ms"), help: "At least this latency.") var minLatencyMs: String?
     @Option(name: .customLong("min-cost"), help: "At least this cost in USD.") var minCost: String?
     @Option(name: .customLong("search"), help: "Text in the stored content.") var search: String?
+    @Option(name: .customLong("key-id"), help: "Only calls made with this virtual key (its id).") var keyId: String?
     @Option(help: "Rows to show (1 to 1000).") var limit: String?
 
     func run() async throws {
         let pairs: [(String, String?)] = [
             ("from", from), ("to", to), ("provider", provider), ("model", model), ("status", status),
             ("error_class", errorClass), ("success", success), ("min_latency_ms", minLatencyMs), ("min_cost", minCost),
-            ("q", search), ("limit", limit),
+            ("q", search), ("key_id", keyId), ("limit", limit),
         ]
         let query: LogQuery
         do {

@@ -83,9 +83,9 @@ import Testing
 
 @Suite struct ObservabilityConfigTests {
     @Test func loggingPricingAndAdminAPIAreRead() throws {
-        let config = try ConfigLoader(environment: [:]).parse("""
+        let config = try ConfigLoader(environment: ["ADMIN": "admin-token-0123456789"]).parse("""
             server:
-              admin_api: true
+              admin_token: env.ADMIN
             logging:
               content: true
               content_max_bytes: 100
@@ -95,7 +95,7 @@ import Testing
               models:
                 openai/my-model: {input: "1.25", output: 2}
             """)
-        #expect(config.server.adminAPI)
+        #expect(config.server.adminToken == "admin-token-0123456789")
         #expect(config.logging.content && config.logging.contentMaxBytes == 100 && config.logging.retentionDays == nil)
         #expect(config.logging.flushIntervalMs == 50 && config.logging.enabled)
         #expect(config.pricing.models["openai/my-model"] == ["input": "1.25", "output": "2"])
@@ -111,7 +111,7 @@ import Testing
 
     @Test func defaultsKeepContentAndTheAdminAPIOff() throws {
         let config = try ConfigLoader(environment: [:]).parse("providers: {}")
-        #expect(!config.server.adminAPI && !config.logging.content && config.logging.retentionDays == 30)
+        #expect(config.server.adminToken == nil && !config.logging.content && config.logging.retentionDays == 30)
     }
 
     @Test(arguments: [
@@ -121,7 +121,9 @@ import Testing
         ("pricing:\n  models:\n    gpt-4o: {input: '1', output: '1'}\n", 3, "provider/model"),
         ("pricing:\n  models:\n    openai/x: {input: '1.1234567', output: '1'}\n", 3, "openai/x.input"),
         ("pricing:\n  models:\n    openai/x: {input: '1'}\n", 3, "'output' is required"),
-        ("server:\n  admin_api: yes please\n", 2, "admin_api"),
+        ("server:\n  admin_api: true\n", 2, "server.admin_api is gone: the admin API (/api/...) is on when an admin token is set"),
+        ("server:\n  port: 1\n  admin_token: short\n", 3, "at least 16 characters"),
+        ("server:\n  admin_token: env.NOT_SET_ANYWHERE\n", 2, "NOT_SET_ANYWHERE is not set"),
     ])
     func badSettingsNameTheirLine(yaml: String, line: Int, says: String) {
         #expect {

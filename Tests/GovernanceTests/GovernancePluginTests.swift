@@ -60,9 +60,9 @@ import Testing
             TestEngines.engine(TestEngines.provider(prefix, maxRetries: 0), provider, plugins: [plugin])
         }
 
-        func usage(_ key: VirtualKeyRecord) async throws -> BudgetUsage {
+        func usage(_ key: VirtualKeyRecord) async throws -> Stores.BudgetUsage {
             await plugin.drain()
-            return try #require(try await KeyUsage(spend: store.spend).usage(of: key).first)
+            return try #require(try await store.spend.usage(keyId: key.id, budgets: key.budgetWindows(at: Date()), now: Date()).first)
         }
     }
 

@@ -5,10 +5,12 @@ import Testing
 @testable import Stores
 
 @Suite struct MigrationTests {
+    static let all = ["v1", "v2-request-log", "v3-request-log-trace", "v5-virtual-keys", "v6-spend", "v7-request-log-by-caller"]
+
     @Test func freshDatabaseGetsEveryMigrationAndWAL() throws {
         let dir = try TemporaryDirectory()
         let pool = try StoreDatabase.open(dataDir: dir.path)
-        #expect(try StoreDatabase.appliedMigrations(pool) == ["v1", "v2-request-log", "v3-request-log-trace", "v5-virtual-keys", "v6-spend"])
+        #expect(try StoreDatabase.appliedMigrations(pool) == Self.all)
         let tables = try pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
@@ -30,7 +32,7 @@ import Testing
             try pool.close()
         }
         let pool = try StoreDatabase.open(dataDir: dir.path)
-        #expect(try StoreDatabase.appliedMigrations(pool) == ["v1", "v2-request-log", "v3-request-log-trace", "v5-virtual-keys", "v6-spend"])
+        #expect(try StoreDatabase.appliedMigrations(pool) == Self.all)
         #expect(try await SQLiteFileIndex(pool: pool).bucket(namespace: "gateway", name: "b") != nil)
     }
 }

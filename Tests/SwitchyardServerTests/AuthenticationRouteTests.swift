@@ -1,6 +1,7 @@
 import AWSWire
 import Engine
 import Foundation
+import Pricing
 import Governance
 import HTTPTypes
 import Hummingbird
@@ -19,12 +20,13 @@ import Testing
     let engine: Engine
     let ring: KeyRing
     let issuer: KeyIssuer
+    let store: GatewayStore
 
     init() async throws {
         engine = TestEngines.engine([(TestEngines.provider("openai"), ScriptedProvider([]))], plugins: [plugin])
         let dir = NSTemporaryDirectory() + "switchyard-auth-routes-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let store = try await GatewayStore.open(dataDir: dir, logger: TestEngines.quietLogger)
+        store = try await GatewayStore.open(dataDir: dir, logger: TestEngines.quietLogger)
         ring = KeyRing(store: store.virtualKeys, box: try SecretBox.load(environment: [:], dataDir: dir))
         issuer = KeyIssuer(ring: ring)
     }
@@ -40,8 +42,10 @@ import Testing
         config.governance.enforce = enforce
         config.server.maxBodyBytes = maxBodyBytes
         let gateway = Gateway(config: config, logger: TestEngines.quietLogger)
-        let authenticator = Authenticator(ring: ring, settings: config.governance)
-        return try await gateway.makeApplication(engine: engine, authenticator: authenticator).test(.router, test)
+        let governance = GovernanceSetup(
+            ring: ring, usage: StoreKeyUsage(spend: store.spend, log: nil), settings: config.governance, spend: store.spend,
+            limits: store.rateLimits, prices: PriceTable(version: "none", prices: [:]), logger: TestEngines.quietLogger)
+        return try await gateway.makeApplication(engine: engine, governance: governance).test(.router, test)
     }
 
     /// Converse signed as boto3 signs it (the router test client's authority is `localhost`).

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import pytest
+import requests
 from botocore.exceptions import ClientError, EventStreamError, ReadTimeoutError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,6 +19,26 @@ def require_binary() -> Path:
     if not BIN.is_file() or not os.access(BIN, os.X_OK):
         pytest.fail(f"switchyard binary not found at {BIN}: build it (swift build) or set SWITCHYARD_BIN", pytrace=False)
     return BIN
+
+
+# ---- admin API ------------------------------------------------------------------------------------------------
+# The admin API (/api/...) exists only with an admin token; configs of tests that use it set this one.
+ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef"
+ADMIN_HEADERS = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+def with_admin_token(config: dict) -> dict:
+    config.setdefault("server", {})["admin_token"] = ADMIN_TOKEN
+    return config
+
+
+def admin_get(gw, path: str, **params) -> requests.Response:
+    """GET an /api path with the admin token."""
+    return requests.get(gw.url + path, params=params, headers=ADMIN_HEADERS, timeout=10)
+
+
+def admin_call(gw, method: str, path: str, json: Any = None) -> requests.Response:
+    return requests.request(method, gw.url + path, json=json, headers=ADMIN_HEADERS, timeout=10)
 
 
 # A tiny valid PNG (1x1) and PDF, so the bytes look like what real clients send.

@@ -18,7 +18,8 @@ from conftest import start_gateway
 from fakes.base import Reply, Stream
 from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY, BedrockFake, converse_answer, converse_stream_frames, event_stream
 from fakes.openai_fake import openai_error, openai_stream_events_for
-from helpers import collect, default_config, invoke_config, provider, raises_client_error, user
+from helpers import (ADMIN_TOKEN, admin_get, collect, default_config, invoke_config, provider, raises_client_error, user,
+                     with_admin_token)
 from batch_helpers import control, create, files, job_id, put_input, wait, converse_record
 
 PRICES = json.loads((Path(__file__).resolve().parents[2] / "Sources/Pricing/Resources/prices.json").read_text())
@@ -43,13 +44,13 @@ def expected_cost(key: str, *, uncached: int, output: int, cache_read: int = 0, 
 
 
 def log_config(base: dict, **logging) -> dict:
-    base.setdefault("server", {})["admin_api"] = True
+    with_admin_token(base)
     base["logging"] = {"flush_interval_ms": 50, **logging}
     return base
 
 
 def logs(gw, **params) -> dict:
-    r = requests.get(gw.url + "/api/logs", params=params, timeout=10)
+    r = admin_get(gw, "/api/logs", **params)
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -250,7 +251,7 @@ def test_totals_filters_and_cursor(gateway, openai_fake, anthropic_fake):
     assert len(everything) == 6
     assert [r["started_at_us"] for r in everything] == sorted((r["started_at_us"] for r in everything), reverse=True)
 
-    totals = requests.get(gw.url + "/api/logs/totals", timeout=10).json()
+    totals = admin_get(gw, "/api/logs/totals").json()
     oa, an = expected_cost("openai/gpt-4o-mini", uncached=10, output=5), expected_cost("anthropic/claude-sonnet-4-5", uncached=10, output=5)
     assert (totals["count"], totals["succeeded"], totals["unpriced"]) == (6, 5, 1), totals
     assert totals["success_rate"] == pytest.approx(5 / 6)
@@ -278,13 +279,14 @@ def test_totals_filters_and_cursor(gateway, openai_fake, anthropic_fake):
 
     for bad in ({"limit": "0"}, {"status": "abc"}, {"error_class": "cosmic"}, {"before": "not-a-cursor"},
                 {"from": "yesterday"}, {"min_cost": "lots"}, {"colour": "blue"}):
-        r = requests.get(gw.url + "/api/logs", params=bad, timeout=10)
+        r = admin_get(gw, "/api/logs", **bad)
         assert r.status_code == 400 and r.json()["error"]["code"] == "InvalidFilter", (bad, r.text)
         assert list(bad)[0] in r.json()["error"]["message"]
 
 
 def test_live_feed_delivers_a_call_made_while_subscribed(log_gw):
-    with requests.get(log_gw.url + "/api/logs/stream", stream=True, timeout=10) as feed:
+    with requests.get(log_gw.url + "/api/logs/stream", stream=True, timeout=10,
+                      headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as feed:
         assert feed.headers["content-type"].startswith("text/event-stream")
         lines = feed.iter_lines(decode_unicode=True)
         assert next(lines) == ": connected"
@@ -299,8 +301,16 @@ def test_live_feed_delivers_a_call_made_while_subscribed(log_gw):
 
 def test_admin_api_is_off_unless_configured(gateway, openai_fake, anthropic_fake):
     gw = gateway(default_config(openai_fake, anthropic_fake))
-    assert requests.get(gw.url + "/api/logs", timeout=10).status_code == 404
-    assert requests.get(gw.url + "/api/logs/stream", timeout=10).status_code == 404
+    assert admin_get(gw, "/api/logs").status_code == 404
+    assert admin_get(gw, "/api/logs/stream").status_code == 404
+
+
+def test_the_log_api_wants_the_admin_token(log_gw):
+    for path in ("/api/logs", "/api/logs/totals", "/api/logs/stream"):
+        missing = requests.get(log_gw.url + path, timeout=10)
+        assert missing.status_code == 401 and "Authorization: Bearer" in missing.json()["error"]["message"], path
+        wrong = requests.get(log_gw.url + path, headers={"Authorization": "Bearer not-the-token"}, timeout=10)
+        assert wrong.status_code == 401 and "not-the-token" not in wrong.text, path
 
 
 # ---- content, retention, crashes ------------------------------------------------------------------------------

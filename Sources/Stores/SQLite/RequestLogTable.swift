@@ -52,6 +52,9 @@ enum RequestLogTable {
         ALTER TABLE request_log ADD COLUMN tokensEstimated INTEGER NOT NULL DEFAULT 0;
         """
 
+    /// A key's usage and its log page are read by caller and time.
+    static let indexByCaller = "CREATE INDEX request_log_by_caller ON request_log (callerIdentity, startMicros)"
+
     static let columns = [
         "id", "startMicros", "endMicros", "door", "operation", "route", "httpStatus", "errorCode", "errorClass",
         "provider", "providerKeyName", "modelRequested", "modelResolved", "stream", "stopReason", "inputTokens",
@@ -121,6 +124,9 @@ enum RequestLogTable {
         case true?: add("(\(succeededSQL))", [])
         case false?: add("NOT (\(succeededSQL))", [])
         case nil: break
+        }
+        if !filter.callerIdentities.isEmpty {
+            add("callerIdentity IN (\(placeholders(filter.callerIdentities.count)))", filter.callerIdentities)
         }
         if let latency = filter.minLatencyMs { add("latencyMs >= ?", [latency]) }
         if let cost = filter.minCost { add("costNanoUSD >= ?", [cost.nanos]) }

@@ -19,6 +19,9 @@ enum StoreMigrations {
         migrator.registerMigration("v6-spend") { db in
             try db.execute(sql: SpendTables.schema)
         }
+        migrator.registerMigration("v7-request-log-by-caller") { db in
+            try db.execute(sql: RequestLogTable.indexByCaller)
+        }
         return migrator
     }
 

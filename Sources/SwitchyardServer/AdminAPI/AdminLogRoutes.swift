@@ -7,8 +7,7 @@ import RequestLog
 import Stores
 
 /// `GET /api/logs` (a filtered page, newest first, with totals), `GET /api/logs/totals` and `GET /api/logs/stream`
-/// (server-sent events, one `data:` line per ended call). Registered only when `server.admin_api` is on: there is
-/// no admin authentication yet.
+/// (server-sent events, one `data:` line per ended call), behind the admin token like every `/api` route.
 public struct AdminLogRoutes<Context: RequestContext>: Sendable {
     let store: any RequestLogStore
     let feed: RequestLogFeed?
@@ -48,20 +47,18 @@ public struct AdminLogRoutes<Context: RequestContext>: Sendable {
         async let page = store.query(query.filter, after: query.before, limit: query.limit)
         async let totals = store.totals(query.filter)
         let body = LogPageJSON(logs: try await page.records.map(LogRowJSON.init), next: try await page.next?.token, totals: LogTotalsJSON(try await totals))
-        return Self.json(try AdminJSON.encode(body))
+        return AdminResponse.json(try AdminJSON.encode(body))
     }
 
     func totals(_ request: Request) async throws -> Response {
         let query = try query(request)
-        return Self.json(try AdminJSON.encode(LogTotalsJSON(try await store.totals(query.filter))))
+        return AdminResponse.json(try AdminJSON.encode(LogTotalsJSON(try await store.totals(query.filter))))
     }
 
     func stream(_ request: Request) throws -> Response {
         guard let feed else { throw AdminAPIError(status: .notFound, code: "NotFound", "the live feed is off (logging.enabled is false)") }
-        // Filters are not applied to the live feed; refusing them says so instead of streaming everything.
-        if let name = Self.formPairs(request.uri.query ?? "").first?.0 {
-            throw AdminAPIError(status: .badRequest, code: "InvalidFilter", "the live feed takes no filters (got '\(name)')")
-        }
+        // Only the caller filter applies to the live feed; refusing the others says so instead of streaming everything.
+        let keyIds = try Self.feedKeyIds(request)
         // Subscribed before the head goes out, so a call that ends once the client has the head is in the feed.
         let events = feed.subscribe()
         var headers = HTTPFields()
@@ -74,6 +71,7 @@ public struct AdminLogRoutes<Context: RequestContext>: Sendable {
                 for await event in events {
                     switch event {
                     case .record(let record):
+                        if !keyIds.isEmpty, !keyIds.contains(record.callerIdentity ?? "") { continue }
                         var line = ByteBuffer(string: "event: log\ndata: ")
                         line.writeBytes(try AdminJSON.encode(LogRowJSON(record)))
                         line.writeString("\n\n")
@@ -86,40 +84,29 @@ public struct AdminLogRoutes<Context: RequestContext>: Sendable {
             })
     }
 
+    /// The live feed's only filter: `key_id` (repeated or comma-separated).
+    static func feedKeyIds(_ request: Request) throws -> Set<String> {
+        var keyIds: Set<String> = []
+        for (name, value) in formPairs(request.uri.query ?? "") {
+            guard name == "key_id" else {
+                throw AdminAPIError(status: .badRequest, code: "InvalidFilter", "the live feed takes only key_id (got '\(name)')")
+            }
+            keyIds.formUnion(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+        return keyIds
+    }
+
     /// Every failure as JSON: a bad filter is the caller's 400, anything else a 500 that names no internals.
     func answer(_ handler: () async throws -> Response) async -> Response {
         do {
             return try await handler()
         } catch let error as LogQueryError {
-            return Self.error(.badRequest, code: "InvalidFilter", error.message)
+            return AdminResponse.error(.badRequest, code: "InvalidFilter", error.message)
         } catch let error as AdminAPIError {
-            return Self.error(error.status, code: error.code, error.message)
+            return AdminResponse.error(error.status, code: error.code, error.message)
         } catch {
             logger.error("request log query failed", metadata: ["error": "\(error)"])
-            return Self.error(.internalServerError, code: "InternalError", "the request log could not be read")
+            return AdminResponse.error(.internalServerError, code: "InternalError", "the request log could not be read")
         }
-    }
-
-    static func json(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    static func error(_ status: HTTPResponse.Status, code: String, _ message: String) -> Response {
-        let body = (try? AdminJSON.encode(["error": ["code": code, "message": message]])) ?? Data()
-        return json(body, status: status)
-    }
-}
-
-struct AdminAPIError: Error {
-    var status: HTTPResponse.Status
-    var code: String
-    var message: String
-
-    init(status: HTTPResponse.Status, code: String, _ message: String) {
-        self.status = status
-        self.code = code
-        self.message = message
     }
 }

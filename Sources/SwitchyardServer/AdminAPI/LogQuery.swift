@@ -24,6 +24,7 @@ public struct LogQuery: Sendable, Hashable {
         "min_latency_ms": "at least this latency",
         "min_cost": "at least this cost in USD (unpriced rows never match)",
         "q": "text in the stored request or answer content",
+        "key_id": "calls made with this virtual key (its id; comma-separate several)",
         "limit": "rows per page (1 to \(maxLimit), default \(defaultLimit))",
         "before": "the `next` cursor of the previous page",
     ]
@@ -78,6 +79,7 @@ public struct LogQuery: Sendable, Hashable {
             filter.minCost = cost
         case "q":
             filter.contentContains = value.isEmpty ? nil : value
+        case "key_id": filter.callerIdentities += list()
         case "limit": limit = try number(1...Self.maxLimit)
         case "before":
             guard let cursor = RequestLogCursor(token: value) else {

@@ -1,0 +1,19 @@
+import Governance
+import Hummingbird
+
+extension Gateway {
+    /// `/api/...` exists only when an admin token is configured, and every route in it asks for the token.
+    func registerAdminAPI(on router: Router<BasicRequestContext>, requestLog: RequestLogSetup?, governance: GovernanceSetup?) {
+        guard let token = config.server.adminToken else { return }
+        let api = router.group("api").add(middleware: AdminAuthMiddleware<BasicRequestContext>(token: AdminToken(token)))
+        if let requestLog {
+            AdminLogRoutes<BasicRequestContext>(store: requestLog.store, feed: requestLog.feed, logger: logger).register(on: api)
+        }
+        if let governance {
+            let known = AdminKeyRoutes<BasicRequestContext>.KnownTargets(
+                providers: Set(config.providers.map(\.name)), providerKeys: Set(config.providers.flatMap { $0.keys.map(\.name) }))
+            AdminKeyRoutes<BasicRequestContext>(issuer: governance.issuer, usage: governance.usage, known: known, logger: logger)
+                .register(on: api)
+        }
+    }
+}
