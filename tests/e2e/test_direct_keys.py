@@ -21,7 +21,7 @@ from conftest import start_gateway
 from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY, BedrockFake
 from fakes.openai_fake import openai_error
 from fakes.otlp_receiver import OTLPReceiver
-from helpers import collect, default_config, provider, raises_client_error, user
+from helpers import admin_get, collect, default_config, provider, raises_client_error, user, with_admin_token
 from test_files_providers import S3Relay
 
 CLAUDE = "anthropic.claude-3-5-sonnet-20240620-v1:0"
@@ -43,7 +43,7 @@ def direct_config(openai_fake, anthropic_fake, bedrock_fake, *, allow: bool = Tr
     config["providers"]["bedrock"] = provider(
         bedrock_fake.url, [{"name": "aws1", "access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY}],
         region="eu-central-1", control_plane_url=bedrock_fake.url, **({"s3_url": s3_url} if s3_url else {}))
-    config["server"]["admin_api"] = True
+    with_admin_token(config)
     config["logging"] = {"flush_interval_ms": 50}
     if allow:
         config["governance"] = {"allow_direct_keys": True}
@@ -110,7 +110,7 @@ def no_direct_headers(*fakes) -> None:
 
 def log_row(gw, request_id: str) -> dict:
     for _ in range(POLLS):
-        found = requests.get(gw.url + "/api/logs", params={"limit": 1000}, timeout=10).json()["logs"]
+        found = admin_get(gw, "/api/logs", limit=1000).json()["logs"]
         for row in found:
             if row["id"] == request_id:
                 return row
@@ -121,7 +121,7 @@ def log_row(gw, request_id: str) -> dict:
 def model_rows(gw, model: str, count: int) -> list[dict]:
     """The rows of `model` (a passthrough answer carries AWS's request id, not the row's), once `count` are written."""
     for _ in range(POLLS):
-        found = requests.get(gw.url + "/api/logs", params={"limit": 1000, "model": model}, timeout=10).json()["logs"]
+        found = admin_get(gw, "/api/logs", limit=1000, model=model).json()["logs"]
         if len(found) >= count:
             return found
         time.sleep(POLL)
@@ -277,7 +277,7 @@ def test_no_direct_key_is_stored_logged_traced_or_echoed(direct_gw, openai_fake,
         return [s for s in got if s.span_id in servers or s.parent_span_id in servers]
     spans = ours(receiver.wait_for(lambda got: sum(s.kind == "client" for s in ours(got)) >= len(ids)))
     assert [s.attributes.get("switchyard.key_name") for s in spans if s.kind == "client"] == ["direct"] * len(ids)
-    api = requests.get(direct_gw.url + "/api/logs", params={"limit": 1000}, timeout=10).text
+    api = admin_get(direct_gw, "/api/logs", limit=1000).text
     stored = {p.name: p.read_bytes() for p in (direct_gw.workdir / "switchyard-data").iterdir() if p.is_file()}
     stored["gateway.log"] = direct_gw.log_path.read_bytes()
     stored["/api/logs"] = api.encode()

@@ -231,7 +231,6 @@ def test_a_bad_declared_key_stops_the_gateway_with_its_line(tmp_path, openai_fak
 
 
 # ---- with the authentication middleware (helper `auth`) ----------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="needs the authentication middleware and governance.enforce from helper `auth`")
 def test_a_rotated_or_revoked_key_is_refused(gateway, openai_fake, anthropic_fake, tmp_path):
     gw = gateway(keys_config(openai_fake, anthropic_fake, tmp_path / "data", enforce=True))
     key = create(gw, name="signed")
