@@ -9,7 +9,6 @@ import time
 
 import boto3
 import pytest
-import requests
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
