@@ -12,31 +12,73 @@ import pytest
 from botocore.config import Config
 
 from batch_helpers import converse_record, create, put_input, wait
-from helpers import default_config, raises_client_error
+from helpers import default_config, provider, raises_client_error
 
 ALICE = ("SWYDOWNERALICE000001", "alice-secret-0123456789abcdefghijklmnopq")
 BOB = ("SWYDOWNERBOB00000001", "bob-secret-0123456789abcdefghijklmnopqrs")
+CAROL = ("SWYDOWNERCAROL000001", "carol-secret-0123456789abcdefghijklmnop")
 BUCKET = "shared"
 MIB = 1024 * 1024
+
+
+def keyed(config: dict) -> dict:
+    config["governance"] = {"enforce": False, "keys": [
+        {"name": "alice", "access_key_id": ALICE[0], "secret": "env.ALICE_SECRET"},
+        {"name": "bob", "access_key_id": BOB[0], "secret": "env.BOB_SECRET", "allowed_providers": ["anthropic"]},
+        {"name": "carol", "access_key_id": CAROL[0], "secret": "env.CAROL_SECRET"},
+    ]}
+    return config
+
+
+SECRETS = {"ALICE_SECRET": ALICE[1], "BOB_SECRET": BOB[1], "CAROL_SECRET": CAROL[1]}
+
+
+def denied_by_ownership(call):
+    """S3's plain `AccessDenied` for another key's object (not a refusal of the key's provider rules)."""
+    with raises_client_error("AccessDenied", 403) as raised:
+        call()
+    assert raised.value.response["Error"]["Message"] == "Access Denied", raised.value
 
 
 @pytest.fixture
 def gw(gateway, tmp_path, openai_fake, anthropic_fake):
     config = default_config(openai_fake, anthropic_fake)
     config["server"]["data_dir"] = str(tmp_path / "data")
-    config["governance"] = {"enforce": False, "keys": [
-        {"name": "alice", "access_key_id": ALICE[0], "secret": "env.ALICE_SECRET"},
-        {"name": "bob", "access_key_id": BOB[0], "secret": "env.BOB_SECRET", "allowed_providers": ["anthropic"]},
-    ]}
-    return gateway(config, env={"ALICE_SECRET": ALICE[1], "BOB_SECRET": BOB[1]})
+    return gateway(keyed(config), env=SECRETS)
 
 
-def client(gw, service, creds=None):
+@pytest.fixture
+def moto_url():
+    from moto.server import ThreadedMotoServer
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
+    boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="moto",
+                 aws_secret_access_key="moto").create_bucket(Bucket="owned-s3")
+    yield url
+    server.stop()
+
+
+@pytest.fixture
+def gw_providers(gateway, tmp_path, openai_fake, anthropic_fake, moto_url):
+    """With provider namespaces: OpenAI's Files API (the fake) and Amazon S3 (moto) behind a Bedrock provider."""
+    config = default_config(openai_fake, anthropic_fake)
+    config["server"]["data_dir"] = str(tmp_path / "data")
+    config["providers"]["bedrock"] = provider(
+        "http://127.0.0.1:9", [{"name": "aws1", "access_key_id": "AKIAOWNERSHIPTEST", "secret_access_key": "secret"}],
+        region="eu-central-1", s3_url=moto_url)
+    return gateway(keyed(config), env=SECRETS)
+
+
+def client(gw, service, creds=None, namespace=None):
     endpoint = gw.url + "/bedrock/files" if service == "s3" else gw.bedrock_url
     key_id, secret = creds or ("any", "any")
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-west-2", aws_access_key_id=key_id,
+    made = boto3.client(service, endpoint_url=endpoint, region_name="us-west-2", aws_access_key_id=key_id,
                         aws_secret_access_key=secret,
                         config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30))
+    if namespace:
+        made.meta.events.register("before-sign", lambda request, **_: request.headers.__setitem__("x-model-provider", namespace))
+    return made
 
 
 def keys(listing) -> list[str]:
@@ -55,8 +97,7 @@ def test_another_keys_object_is_access_denied_for_every_read_and_change(gw):
                                          CopySource={"Bucket": BUCKET, "Key": "a/report.jsonl"}),
                  lambda: bob.copy_object(Bucket=BUCKET, Key="a/report.jsonl",
                                          CopySource={"Bucket": BUCKET, "Key": "b/notes.jsonl"})):
-        with raises_client_error("AccessDenied", 403):
-            call()
+        denied_by_ownership(call)
     with raises_client_error("403", 403):  # HEAD errors have no body: botocore names them by status
         bob.head_object(Bucket=BUCKET, Key="a/report.jsonl")
 
@@ -173,3 +214,27 @@ def test_model_listings_show_only_what_the_key_may_use(gw):
     assert "fast" not in [p["inferenceProfileId"] for p in bob.list_inference_profiles()["inferenceProfileSummaries"]]
     with raises_client_error("AccessDeniedException", 403):
         bob.get_inference_profile(inferenceProfileIdentifier="fast")
+
+
+def test_provider_namespaces_keep_owners_too(gw_providers):
+    # OpenAI's files are indexed by the gateway: the same rules and listings as its own store.
+    alice, bob = client(gw_providers, "s3", ALICE, "openai"), client(gw_providers, "s3", CAROL, "openai")
+    alice.put_object(Bucket="oa", Key="in.jsonl", Body=b"{}")
+    denied_by_ownership(lambda: bob.get_object(Bucket="oa", Key="in.jsonl"))
+    denied_by_ownership(lambda: bob.delete_object(Bucket="oa", Key="in.jsonl"))
+    assert keys(bob.list_objects_v2(Bucket="oa")) == []
+    assert keys(alice.list_objects_v2(Bucket="oa")) == ["in.jsonl"]
+
+    # Amazon S3 is forwarded to: the gateway checks the owners it recorded for what it created there.
+    alice, bob = client(gw_providers, "s3", ALICE, "bedrock"), client(gw_providers, "s3", CAROL, "bedrock")
+    alice.put_object(Bucket="owned-s3", Key="a.jsonl", Body=b"alice's")
+    for call in (lambda: bob.get_object(Bucket="owned-s3", Key="a.jsonl"),
+                 lambda: bob.put_object(Bucket="owned-s3", Key="a.jsonl", Body=b"overwritten"),
+                 lambda: bob.delete_object(Bucket="owned-s3", Key="a.jsonl"),
+                 lambda: bob.copy_object(Bucket="owned-s3", Key="b.jsonl", CopySource={"Bucket": "owned-s3", "Key": "a.jsonl"})):
+        denied_by_ownership(call)
+    assert alice.get_object(Bucket="owned-s3", Key="a.jsonl")["Body"].read() == b"alice's"
+    alice.delete_object(Bucket="owned-s3", Key="a.jsonl")
+    # Deleted, the key is free again.
+    bob.put_object(Bucket="owned-s3", Key="a.jsonl", Body=b"bob's")
+    assert bob.get_object(Bucket="owned-s3", Key="a.jsonl")["Body"].read() == b"bob's"
