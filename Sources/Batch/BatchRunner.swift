@@ -57,14 +57,19 @@ public struct BatchRunner: Service {
     /// longer act ends the job.
     func advance(_ job: BatchJob) async {
         do {
-            let owner: CallerIdentity?
+            var owner: CallerIdentity?
             do {
                 owner = try await owners.identity(job)
             } catch let error as GatewayError where error.kind == .accessDenied {
-                try await store.update(id: job.id) { job in
-                    if !job.status.isTerminal { BatchCompletion.stopForOwner(&job, reason: error.message) }
+                guard job.runner == "gateway", let keyId = job.owner else {
+                    try await store.update(id: job.id) { job in
+                        if !job.status.isTerminal { BatchCompletion.stopForOwner(&job, reason: error.message) }
+                    }
+                    return
                 }
-                return
+                // A gateway-run job stops at its next record, with that message, and writes out what was done as
+                // the owner's files (which only the owner's id decides).
+                owner = CallerIdentity(keyId: keyId, name: keyId)
             }
             try await CallerScope.$current.withValue(owner) {
                 if job.runner == "gateway" {
