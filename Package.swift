@@ -222,7 +222,10 @@ let package = Package(
             ], swiftSettings: swiftSettings),
         .testTarget(
             name: "S3DoorTests",
-            dependencies: ["S3Door", "AWSWire", "Stores", "Engine", "SwitchyardModel", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "S3Door", "AWSWire", "Stores", "Engine", "SwitchyardModel", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel", "BedrockDoor", "Engine", "SwitchyardTestSupport"],

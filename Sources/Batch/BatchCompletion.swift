@@ -39,6 +39,17 @@ enum BatchCompletion {
         job.lastModifiedTime = now
     }
 
+    /// The owning key was revoked, expired or deleted: as for an exhausted budget, what was done stands.
+    static func stopForOwner(_ job: inout BatchJob, reason: String, now: Date = Date()) {
+        let stats = job.statistics
+        job.status = stats.processedRecordCount > 0 ? .stopped : .failed
+        job.message = String(
+            ("\(reason); the job stopped after \(stats.processedRecordCount) of \(stats.totalRecordCount) records and the rest were not run.")
+                .prefix(2048))
+        job.endTime = now
+        job.lastModifiedTime = now
+    }
+
     static func fail(_ job: inout BatchJob, message: String, now: Date = Date()) {
         job.status = .failed
         job.message = String(message.prefix(2048))

@@ -6,7 +6,9 @@ import Stores
 import SwitchyardModel
 
 /// The batch routes' side of the store: creates, describes, lists and stops jobs, and forwards the calls meant for
-/// AWS's own control plane.
+/// AWS's own control plane. A job belongs to the virtual key that created it (`CallerScope.current`): another key
+/// finds neither it nor, in listings, any trace of it; a job created without a key is visible to every caller and
+/// stoppable only by callers without a key.
 public struct BatchDesk: BatchJobDesk {
     let store: any BatchJobStore
     let engine: Engine
@@ -21,8 +23,9 @@ public struct BatchDesk: BatchJobDesk {
     }
 
     public func create(_ spec: BatchJobSpec) async throws -> BatchJobInfo {
+        let owner = CallerScope.current?.keyId
         if let token = spec.clientRequestToken, let earlier = try await store.job(clientRequestToken: token) {
-            return BatchJobView.info(earlier)
+            return try Self.sameToken(earlier, owner: owner)
         }
         let runner = try BatchRunnerKind.decide(header: spec.provider, providers: providers)
         var state = [BatchJobState.namespace: spec.provider ?? "gateway"]
@@ -46,7 +49,7 @@ public struct BatchDesk: BatchJobDesk {
                 id: id, arn: BatchJobID.arn(region: BatchJobID.region(spec.region), id: id), name: spec.name, modelId: spec.modelId,
                 runner: runnerName, roleArn: spec.roleArn, clientRequestToken: spec.clientRequestToken, status: .submitted,
                 submitTime: now, lastModifiedTime: now, inputURI: spec.inputURI, outputURI: spec.outputURI, timeoutHours: spec.timeoutHours,
-                tags: spec.tags, invocationType: spec.invocationType, runnerState: state)
+                tags: spec.tags, invocationType: spec.invocationType, runnerState: state, owner: owner)
             do {
                 try await store.insert(job)
                 wakeups.signal()
@@ -54,7 +57,7 @@ public struct BatchDesk: BatchJobDesk {
             } catch BatchStoreError.duplicate {
                 // Either a concurrent create with the same token won (answer with its job), or the id was taken.
                 if let token = spec.clientRequestToken, let winner = try await store.job(clientRequestToken: token) {
-                    return BatchJobView.info(winner)
+                    return try Self.sameToken(winner, owner: owner)
                 }
             }
         }
@@ -62,7 +65,7 @@ public struct BatchDesk: BatchJobDesk {
     }
 
     public func job(id: String) async throws -> BatchJobInfo {
-        guard let job = try await store.job(id: id) else { throw Self.notFound(id) }
+        guard let job = try await store.job(id: id), Self.mayRead(job) else { throw Self.notFound(id) }
         return BatchJobView.info(job)
     }
 
@@ -70,14 +73,19 @@ public struct BatchDesk: BatchJobDesk {
         let query = BatchJobQuery(
             status: filter.status.flatMap(BatchJobStatus.init(rawValue:)), nameContains: filter.nameContains,
             submittedAfter: filter.submittedAfter, submittedBefore: filter.submittedBefore, ascending: filter.ascending,
-            offset: filter.offset, limit: filter.maxResults + 1)
+            offset: filter.offset, limit: filter.maxResults + 1, owner: .owner(CallerScope.current?.keyId))
         let jobs = try await store.list(query)
         let more = jobs.count > filter.maxResults
         return BatchJobPage(jobs: jobs.prefix(filter.maxResults).map(BatchJobView.info), nextOffset: more ? filter.offset + filter.maxResults : nil)
     }
 
     public func stop(id: String) async throws {
-        guard try await store.job(id: id) != nil else { throw Self.notFound(id) }
+        let caller = CallerScope.current?.keyId
+        guard let found = try await store.job(id: id), Self.mayRead(found) else { throw Self.notFound(id) }
+        // A keyless job is visible to keys, but only callers without a key may stop it.
+        guard found.owner == caller else {
+            throw GatewayError(.accessDenied, "The job \(found.arn) was created without a virtual key; only callers without a key may stop it")
+        }
         try await store.update(id: id) { job in
             if job.status.isTerminal {
                 throw GatewayError(.validation, "The job \(job.arn) is \(job.status.rawValue) and can no longer be stopped")
@@ -102,6 +110,19 @@ public struct BatchDesk: BatchJobDesk {
         let anyKey = config.keys.first { $0.models.isEmpty && $0.weight > 0 } ?? config.keys.first
         let target = try engine.target(provider: provider, model: "", key: .balanced(pinned: anyKey?.name)).target
         return try await forwarder.forward(call, endpoint: config.controlPlaneURL, target: target)
+    }
+
+    /// The caller's own jobs, and those created without a key.
+    static func mayRead(_ job: BatchJob) -> Bool {
+        job.owner == nil || job.owner == CallerScope.current?.keyId
+    }
+
+    /// A repeated create answers with the job it made; a token another key used is no way to see that key's job.
+    static func sameToken(_ earlier: BatchJob, owner: String?) throws -> BatchJobInfo {
+        guard earlier.owner == owner else {
+            throw GatewayError(.validation, "The clientRequestToken is already used by another job; send a new one")
+        }
+        return BatchJobView.info(earlier)
     }
 
     static func notFound(_ id: String) -> GatewayError {

@@ -9,25 +9,27 @@ public struct BatchSystem: Sendable {
     public let desk: BatchDesk
     public let runner: BatchRunner
 
-    /// `codec` reads and writes Bedrock-form records (the Bedrock door's `BatchJobRecordCodec`).
+    /// `codec` reads and writes Bedrock-form records (the Bedrock door's `BatchJobRecordCodec`); `callers` tells
+    /// what a job's owning key is now (without it, as in tests, the owner acts by its id alone).
     public init(
         config: GatewayConfig, engine: Engine, store: any BatchJobStore, files: any BatchFiles,
-        codec: any BatchRecordCodec, logger: Logger, tick: Duration = .seconds(1)
+        codec: any BatchRecordCodec, callers: (any CallerDirectory)? = nil, logger: Logger, tick: Duration = .seconds(1)
     ) {
         let wakeups = BatchWakeups()
         let shutdown = BatchShutdown()
         let translator = BatchRecordTranslator(bedrock: codec)
         let loader = BatchInputLoader(files: files)
         let writer = BatchOutputWriter(files: files)
+        let owners = BatchOwners(callers: callers)
         desk = BatchDesk(store: store, engine: engine, providers: config.providers, wakeups: wakeups)
         runner = BatchRunner(
             store: store, wakeups: wakeups,
             gateway: GatewayBatchExecution(
-                store: store, engine: engine, translator: translator, loader: loader, writer: writer,
+                store: store, engine: engine, translator: translator, loader: loader, writer: writer, owners: owners,
                 concurrency: max(1, config.server.batchConcurrency), shutdown: shutdown, logger: logger),
             native: NativeBatchExecution(
                 store: store, engine: engine, translator: translator, loader: loader, writer: writer,
                 shutdown: shutdown, logger: logger),
-            shutdown: shutdown, tick: tick, logger: logger)
+            owners: owners, shutdown: shutdown, tick: tick, logger: logger)
     }
 }

@@ -13,6 +13,7 @@ struct GatewayBatchExecution: Sendable {
     let translator: BatchRecordTranslator
     let loader: BatchInputLoader
     let writer: BatchOutputWriter
+    let owners: BatchOwners
     let concurrency: Int
     let shutdown: BatchShutdown
     let logger: Logger
@@ -54,7 +55,7 @@ struct GatewayBatchExecution: Sendable {
         let budget = BudgetStop()
         try await process(pending, job: job, budget: budget)
         if shutdown.isSet { return }
-        try await finalize(job.id, input: input, budgetRefusal: budget.refusal)
+        try await finalize(job.id, input: input, halt: budget.halt)
     }
 
     func process(_ pending: [BatchRecord], job: BatchJob, budget: BudgetStop) async throws {
@@ -78,7 +79,7 @@ struct GatewayBatchExecution: Sendable {
     /// Checked between records: a stop request, the job's timeout, an exhausted budget and shutdown all end the
     /// dispatching.
     func mayContinue(_ job: BatchJob, budget: BudgetStop) async -> Bool {
-        if shutdown.isSet || budget.refusal != nil { return false }
+        if shutdown.isSet || budget.halt != nil { return false }
         guard let current = try? await store.job(id: job.id) else { return false }
         if current.status == .stopping || current.status.isTerminal { return false }
         return Date() < BatchJobView.expiration(current)
@@ -89,11 +90,24 @@ struct GatewayBatchExecution: Sendable {
         var succeeded = false
         var inputTokens = 0
         var outputTokens = 0
+        // Each record runs as the owning key is now: one revoked since the last record stops the job.
+        let caller: CallerIdentity?
+        do {
+            caller = try await owners.identity(job)
+        } catch let error as GatewayError where error.kind == .accessDenied {
+            budget.stop(.owner(error.message))
+            return
+        } catch {
+            // Not known now (the store is unreachable): the record stays undone and is tried when the job is next
+            // picked up.
+            logger.warning("could not look up the owner of a batch job", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            return
+        }
         // Each record is a call of its own through the engine's pipeline, billed at batch prices.
         let call = engine.begin(
             CallDescriptor(
                 requestId: "\(job.id)-\(record.index)", door: "batch", operation: "BatchRecord", route: "batch/record",
-                modelRequested: modelId, batchJobId: job.id, billing: .batch))
+                modelRequested: modelId, caller: caller, batchJobId: job.id, billing: .batch))
         do {
             let decoded = try translator.decode(record, modelId: job.modelId, invocationType: job.invocationType)
             let output: Data
@@ -118,7 +132,7 @@ struct GatewayBatchExecution: Sendable {
             // Not a failed record but the end of the job: every later record would be refused the same way, and
             // this one stays undone (no output line) rather than failed.
             call.finish(CallEnd(outcome: .failure, status: BatchOutputLine.code(for: error), errorCode: "ServiceQuotaExceededException"), error: error)
-            budget.stop(error.message)
+            budget.stop(.budget(error.message))
             return
         } catch let error as GatewayError {
             let code = BatchOutputLine.code(for: error)
@@ -140,20 +154,20 @@ struct GatewayBatchExecution: Sendable {
     /// Writes the output and sets the terminal status, unless records are still owed (a result that could not be
     /// stored), in which case the job stays as it is and is picked up again. A job its budget stopped ends
     /// `Stopped` with the records done so far (`Failed` when none was), its message saying why.
-    func finalize(_ id: String, input: BatchInput, budgetRefusal: String? = nil) async throws {
+    func finalize(_ id: String, input: BatchInput, halt: BatchHalt? = nil) async throws {
         guard let job = try await store.job(id: id) else { return }
         let stats = job.statistics
-        let cut = job.status == .stopping || Date() >= BatchJobView.expiration(job) || budgetRefusal != nil
+        let cut = job.status == .stopping || Date() >= BatchJobView.expiration(job) || halt != nil
         if !cut && stats.processedRecordCount < stats.totalRecordCount { return }
         let results = try await store.results(jobId: id)
         let files = Dictionary(uniqueKeysWithValues: input.records.map { ($0.index, $0.file) })
         try await writer.write(job, fileNames: input.fileNames, fileOf: { files[$0] ?? 0 }, results: results)
         let done = try await store.update(id: id) { job in
             guard !job.status.isTerminal else { return }
-            if let budgetRefusal, job.status != .stopping {
-                BatchCompletion.stopForBudget(&job, reason: budgetRefusal)
-            } else {
-                BatchCompletion.finish(&job)
+            switch halt {
+            case .budget(let reason)? where job.status != .stopping: BatchCompletion.stopForBudget(&job, reason: reason)
+            case .owner(let reason)? where job.status != .stopping: BatchCompletion.stopForOwner(&job, reason: reason)
+            default: BatchCompletion.finish(&job)
             }
         }
         logger.info(
@@ -162,13 +176,19 @@ struct GatewayBatchExecution: Sendable {
     }
 }
 
-/// The first budget refusal among a job's records, shared by the records running at once.
+/// Why a job stopped before its last record: its key's budget ran out, or its key can no longer act.
+enum BatchHalt: Sendable, Hashable {
+    case budget(String)
+    case owner(String)
+}
+
+/// The first halt among a job's records, shared by the records running at once.
 final class BudgetStop: Sendable {
-    private let reason = Mutex<String?>(nil)
+    private let reason = Mutex<BatchHalt?>(nil)
 
-    var refusal: String? { reason.withLock { $0 } }
+    var halt: BatchHalt? { reason.withLock { $0 } }
 
-    func stop(_ message: String) {
-        reason.withLock { if $0 == nil { $0 = message } }
+    func stop(_ halt: BatchHalt) {
+        reason.withLock { if $0 == nil { $0 = halt } }
     }
 }

@@ -8,7 +8,7 @@ import SwitchyardModel
 
 /// The read-only Bedrock control-plane operations coding agents and frameworks call before they run a model:
 /// ListFoundationModels, GetFoundationModel, ListInferenceProfiles, GetInferenceProfile — answered from what the
-/// gateway can route to.
+/// gateway can route to, and of that what the caller's virtual key may use (another model is `AccessDeniedException`).
 public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
     static var account: String { "000000000000" }
     let engine: Engine
@@ -52,7 +52,7 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
     func listFoundationModels(_ request: Request) throws -> [String: Any] {
         let region = BedrockJSON.region(of: request)
         let query = request.uri.queryParameters
-        var summaries = engine.catalog.models.map { summary($0, region: region) }
+        var summaries = engine.catalog.models(for: CallerScope.current).map { summary($0, region: region) }
         if let provider = query["byProvider"].map(String.init) {
             summaries = summaries.filter { ($0["providerName"] as? String)?.lowercased() == provider.lowercased() }
         }
@@ -71,7 +71,16 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
         guard let entry = engine.catalog.models.first(where: { $0.id == base }) ?? (try? catalogEntry(base)) else {
             throw GatewayError(.notFound, "the model '\(id)' is not served by this gateway")
         }
+        try Self.checkAccess(entry, id)
         return ["modelDetails": summary(entry, region: BedrockJSON.region(of: request))]
+    }
+
+    /// A model the caller's key may not use exists for it only as a refusal.
+    static func checkAccess(_ entry: CatalogEntry, _ id: String) throws {
+        guard ModelCatalog.allows(entry, for: CallerScope.current) else {
+            let name = CallerScope.current?.name ?? ""
+            throw GatewayError(.accessDenied, "The virtual key '\(name)' may not use the model '\(id)'")
+        }
     }
 
     /// A model the listing does not name but the router can still serve.
@@ -82,8 +91,9 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
     func listInferenceProfiles(_ request: Request) throws -> [String: Any] {
         let region = BedrockJSON.region(of: request)
         let query = request.uri.queryParameters
-        var profiles = engine.catalog.aliases.map { applicationProfile($0, region: region) }
-        profiles += engine.catalog.models.filter { BedrockModelID.isBedrockShaped($0.id) && !$0.isEmbedding }.map {
+        let caller = CallerScope.current
+        var profiles = engine.catalog.aliases(for: caller).map { applicationProfile($0, region: region) }
+        profiles += engine.catalog.models(for: caller).filter { BedrockModelID.isBedrockShaped($0.id) && !$0.isEmbedding }.map {
             systemProfile($0, region: region)
         }
         if let type = query["type"].map(String.init) {
@@ -100,9 +110,11 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
         // An ARN names the profile after its last slash; one without a slash names nothing the gateway has.
         let name = id.hasPrefix("arn:") ? id.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? id : id
         if let alias = engine.catalog.aliases.first(where: { $0.id == name }) {
+            try Self.checkAccess(alias, id)
             return applicationProfile(alias, region: region)
         }
         if let entry = engine.catalog.models.first(where: { "us.\($0.id)" == name }) {
+            try Self.checkAccess(entry, id)
             return systemProfile(entry, region: region)
         }
         throw GatewayError(.notFound, "the inference profile '\(id)' does not exist on this gateway")

@@ -50,3 +50,20 @@ public struct ModelCatalog: Sendable {
         }
     }
 }
+
+extension ModelCatalog {
+    /// What a caller's key may use, by any name it goes by (its id, the resolved model, `provider/model`): the
+    /// listings show only these. Everything without a key.
+    public static func allows(_ entry: CatalogEntry, for caller: CallerIdentity?) -> Bool {
+        guard let caller else { return true }
+        return caller.access.allows(provider: entry.route.provider, model: entry.route.model, requested: entry.id)
+    }
+
+    public func models(for caller: CallerIdentity?) -> [CatalogEntry] {
+        models.filter { Self.allows($0, for: caller) }
+    }
+
+    public func aliases(for caller: CallerIdentity?) -> [CatalogEntry] {
+        aliases.filter { Self.allows($0, for: caller) }
+    }
+}

@@ -30,8 +30,9 @@ public protocol FileBackend: Sendable {
     where Body.Element == ByteBuffer
     /// The removed object, nil when there was none.
     func delete(bucket: String, key: String) async throws -> ObjectRecord?
-    /// Byte order, after `startAfter`, starting with `prefix`, at most `limit` (the door checks the bucket first).
-    func list(bucket: String, prefix: String, startAfter: String?, limit: Int) async throws -> [ObjectRecord]
+    /// Byte order, after `startAfter`, starting with `prefix`, of `owner`, at most `limit` (the door checks the bucket
+    /// first).
+    func list(bucket: String, prefix: String, startAfter: String?, limit: Int, owner: OwnerScope) async throws -> [ObjectRecord]
 
     func createMultipartUpload(_ write: ObjectWrite) async throws -> MultipartUpload
     func uploadPart<Body: AsyncSequence & Sendable>(
@@ -39,8 +40,10 @@ public protocol FileBackend: Sendable {
     ) async throws -> MultipartPart where Body.Element == ByteBuffer
     func completeMultipartUpload(bucket: String, key: String, uploadId: String, parts: [CompletedPart]) async throws -> ObjectRecord
     func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws
-    /// Uploads in progress, by key then upload id (the door checks the bucket first): ListMultipartUploads.
-    func multipartUploads(bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int) async throws -> [MultipartUpload]
+    /// Uploads in progress of `owner`, by key then upload id (the door checks the bucket first): ListMultipartUploads.
+    func multipartUploads(
+        bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int, owner: OwnerScope
+    ) async throws -> [MultipartUpload]
     /// The upload, which must be of this bucket and key (else `NoSuchUpload`), and its parts by number: ListParts.
     func parts(bucket: String, key: String, uploadId: String) async throws -> (MultipartUpload, [MultipartPart])
 }

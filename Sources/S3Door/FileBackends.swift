@@ -1,4 +1,5 @@
 import Engine
+import Stores
 
 /// Picks the backend for a request from `x-model-provider`: absent or `gateway` → the gateway's own store; a
 /// provider with a registered backend → that backend; `bedrock` when no provider of that name is configured →
@@ -19,6 +20,8 @@ public struct FileBackends: Sendable {
     let gatewayWrites: [String: any FileBackend]
     /// Where the calls of provider namespaces are recorded (nil: no provider namespaces).
     var engine: Engine?
+    /// Who owns what the gateway created in provider object stores it forwards to (nil: not checked).
+    var owners: (any ProviderFileOwners)?
 
     public init(
         local: any FileBackend, remote: [String: any FileBackend] = [:], providers: [ProviderConfig] = [],

@@ -3,7 +3,8 @@ import Stores
 
 /// `FileAccess` over the S3 door's backends: the batch runner reads a job's input and writes its results by
 /// `s3://bucket/key` in a namespace (`gateway` or a provider name, exactly as `x-model-provider` picks it), through
-/// the same backends and rules as S3 clients, without speaking HTTP.
+/// the same backends and rules as S3 clients, without speaking HTTP. Ownership is the S3 door's too, for the
+/// caller the runner acts as (the job's owner, bound as `CallerScope.current`).
 public struct FileService: FileAccess {
     let backends: FileBackends
 
@@ -14,8 +15,11 @@ public struct FileService: FileAccess {
     public func head(namespace: String, uri: String) async throws -> ObjectRecord? {
         let (backend, location) = try resolve(namespace, uri)
         return try await mapped {
-            if let found = try await backend.head(bucket: location.bucket, key: location.key) { return found }
-            return try await backend.object(fileId: location.key)
+            var found = try await backend.head(bucket: location.bucket, key: location.key)
+            if found == nil { found = try await backend.object(fileId: location.key) }
+            guard let found else { return nil }
+            try ObjectOwnership.checkRead(found)
+            return found
         }
     }
 
@@ -46,20 +50,26 @@ public struct FileService: FileAccess {
             continuation.finish()
         }
         return try await mapped {
-            try await backend.put(ObjectWrite(bucket: location.bucket, key: location.key, contentType: contentType), body: body)
+            try ObjectOwnership.checkChange(try await backend.head(bucket: location.bucket, key: location.key))
+            return try await backend.put(
+                ObjectWrite(bucket: location.bucket, key: location.key, contentType: contentType, owner: ObjectOwnership.caller), body: body)
         }
     }
 
     public func list(namespace: String, prefixURI: String, limit: Int) async throws -> [ObjectRecord] {
         let (backend, location) = try resolve(namespace, prefixURI, keyRequired: false)
         return try await mapped {
-            try await backend.list(bucket: location.bucket, prefix: location.key, startAfter: nil, limit: limit)
+            try await backend.list(
+                bucket: location.bucket, prefix: location.key, startAfter: nil, limit: limit, owner: ObjectOwnership.listingScope)
         }
     }
 
     @discardableResult public func delete(namespace: String, uri: String) async throws -> Bool {
         let (backend, location) = try resolve(namespace, uri)
-        return try await mapped { try await backend.delete(bucket: location.bucket, key: location.key) != nil }
+        return try await mapped {
+            try ObjectOwnership.checkChange(try await backend.head(bucket: location.bucket, key: location.key))
+            return try await backend.delete(bucket: location.bucket, key: location.key) != nil
+        }
     }
 
     private func open(namespace: String, object: ObjectRecord) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
@@ -92,6 +102,8 @@ public struct FileService: FileAccess {
             case "NoSuchKey", "NoSuchBucket": throw FileAccessError.notFound(error.resource ?? error.message)
             case "NotImplemented": throw FileAccessError.unsupported(error.message)
             case "EntityTooLarge": throw FileAccessError.tooLarge(error.message)
+            case "AccessDenied" where error.key != nil:
+                throw FileAccessError.failed("Access Denied: \(error.resource ?? "") belongs to another virtual key")
             default: throw FileAccessError.failed(error.message)
             }
         } catch let error as BlobStoreError {

@@ -68,7 +68,7 @@ public struct LocalFileBackend: FileBackend {
         let record = ObjectRecord(
             namespace: namespace, bucket: write.bucket, key: write.key, etag: Self.newId(), size: info.size,
             contentType: write.contentType, metadata: write.metadata, lastModified: Date(),
-            location: .local(blobId: info.blobId), checksumCRC32: info.crc32)
+            location: .local(blobId: info.blobId), checksumCRC32: info.crc32, owner: write.owner)
         try await commit(record, newBlob: info.blobId) { try await index.put(record) }
         return record
     }
@@ -79,14 +79,14 @@ public struct LocalFileBackend: FileBackend {
         return removed
     }
 
-    public func list(bucket: String, prefix: String, startAfter: String?, limit: Int) async throws -> [ObjectRecord] {
-        try await index.list(namespace: namespace, bucket: bucket, prefix: prefix, startAfter: startAfter, limit: limit)
+    public func list(bucket: String, prefix: String, startAfter: String?, limit: Int, owner: OwnerScope) async throws -> [ObjectRecord] {
+        try await index.list(namespace: namespace, bucket: bucket, prefix: prefix, startAfter: startAfter, limit: limit, owner: owner)
     }
 
     public func createMultipartUpload(_ write: ObjectWrite) async throws -> MultipartUpload {
         let upload = MultipartUpload(
             uploadId: Self.newUploadId(), namespace: namespace, bucket: write.bucket, key: write.key,
-            contentType: write.contentType, metadata: write.metadata, initiated: Date())
+            contentType: write.contentType, metadata: write.metadata, initiated: Date(), owner: write.owner)
         // As PutObject does, so that ListMultipartUploads finds the upload in the bucket it names.
         try await index.createBucket(BucketRecord(namespace: namespace, name: write.bucket, created: upload.initiated))
         try await uploads.createUpload(upload)
@@ -128,7 +128,7 @@ public struct LocalFileBackend: FileBackend {
         let record = ObjectRecord(
             namespace: namespace, bucket: bucket, key: key, etag: Self.newId(), size: info.size,
             contentType: upload.contentType, metadata: upload.metadata, lastModified: Date(),
-            location: .local(blobId: info.blobId), checksumCRC32: info.crc32)
+            location: .local(blobId: info.blobId), checksumCRC32: info.crc32, owner: upload.owner)
         var partBlobs: [String] = []
         try await commit(record, newBlob: info.blobId) {
             do {
@@ -149,8 +149,10 @@ public struct LocalFileBackend: FileBackend {
         for part in parts { try? await blobs.delete(blobId: part.blobId) }
     }
 
-    public func multipartUploads(bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int) async throws -> [MultipartUpload] {
-        try await uploads.uploads(namespace: namespace, bucket: bucket, prefix: prefix, after: after, limit: limit)
+    public func multipartUploads(
+        bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int, owner: OwnerScope
+    ) async throws -> [MultipartUpload] {
+        try await uploads.uploads(namespace: namespace, bucket: bucket, prefix: prefix, after: after, limit: limit, owner: owner)
     }
 
     public func parts(bucket: String, key: String, uploadId: String) async throws -> (MultipartUpload, [MultipartPart]) {

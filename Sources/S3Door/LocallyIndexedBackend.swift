@@ -17,8 +17,8 @@ extension LocallyIndexedBackend {
     func head(bucket: String, key: String) async throws -> ObjectRecord? { try await local.head(bucket: bucket, key: key) }
     func object(fileId: String) async throws -> ObjectRecord? { try await local.object(fileId: fileId) }
 
-    func list(bucket: String, prefix: String, startAfter: String?, limit: Int) async throws -> [ObjectRecord] {
-        try await local.list(bucket: bucket, prefix: prefix, startAfter: startAfter, limit: limit)
+    func list(bucket: String, prefix: String, startAfter: String?, limit: Int, owner: OwnerScope) async throws -> [ObjectRecord] {
+        try await local.list(bucket: bucket, prefix: prefix, startAfter: startAfter, limit: limit, owner: owner)
     }
 
     // Parts stay on local disk until the upload completes; only completing differs per provider.
@@ -36,8 +36,10 @@ extension LocallyIndexedBackend {
         try await local.abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
     }
 
-    func multipartUploads(bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int) async throws -> [MultipartUpload] {
-        try await local.multipartUploads(bucket: bucket, prefix: prefix, after: after, limit: limit)
+    func multipartUploads(
+        bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int, owner: OwnerScope
+    ) async throws -> [MultipartUpload] {
+        try await local.multipartUploads(bucket: bucket, prefix: prefix, after: after, limit: limit, owner: owner)
     }
 
     func parts(bucket: String, key: String, uploadId: String) async throws -> (MultipartUpload, [MultipartPart]) {

@@ -33,7 +33,8 @@ struct MirroredFileBackend: LocallyIndexedBackend {
             let name = try await upload(write.bucket, write.key, contentType: write.contentType, blobId: copy.blobId, size: copy.size)
             record = ObjectRecord(
                 namespace: namespace, bucket: write.bucket, key: write.key, etag: name, size: copy.size, contentType: write.contentType,
-                metadata: write.metadata, lastModified: Date(), location: .local(blobId: copy.blobId), checksumCRC32: copy.crc32)
+                metadata: write.metadata, lastModified: Date(), location: .local(blobId: copy.blobId), checksumCRC32: copy.crc32,
+                owner: write.owner)
         } catch {
             try? await local.blobs.delete(blobId: copy.blobId)
             throw error

@@ -32,7 +32,8 @@ struct RemoteFileBackend: LocallyIndexedBackend {
         let file = try await upload(write.bucket, write.key, contentType: write.contentType, length: length, body: body)
         let record = ObjectRecord(
             namespace: namespace, bucket: write.bucket, key: write.key, etag: file.id, size: file.bytes ?? length ?? 0,
-            contentType: write.contentType, metadata: write.metadata, lastModified: Date(), location: .remote(fileId: file.id))
+            contentType: write.contentType, metadata: write.metadata, lastModified: Date(), location: .remote(fileId: file.id),
+            owner: write.owner)
         try await commit(record)
         return record
     }

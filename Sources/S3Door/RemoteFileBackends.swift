@@ -37,5 +37,6 @@ extension FileBackends {
         }
         self.init(local: localStore(Self.gatewayNamespace), remote: remote, providers: providers, gatewayWrites: gatewayWrites)
         self.engine = engine
+        owners = store.providerFileOwners
     }
 }

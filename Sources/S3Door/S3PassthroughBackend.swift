@@ -107,7 +107,7 @@ public struct S3PassthroughBackend: FileBackend {
     }
 
     /// One ListObjectsV2 page (without `encoding-type`, so keys come back as they are).
-    public func list(bucket: String, prefix: String, startAfter: String?, limit: Int) async throws -> [ObjectRecord] {
+    public func list(bucket: String, prefix: String, startAfter: String?, limit: Int, owner: OwnerScope) async throws -> [ObjectRecord] {
         var query = [("list-type", "2"), ("prefix", prefix), ("max-keys", String(max(0, min(limit, 1000))))]
         if let startAfter { query.append(("start-after", startAfter)) }
         let answer = try await send(S3ForwardCall(method: "GET", bucket: bucket, key: nil, query: query))
@@ -134,7 +134,9 @@ public struct S3PassthroughBackend: FileBackend {
 
     public func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws { throw Self.doorOnly }
 
-    public func multipartUploads(bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int) async throws -> [MultipartUpload] {
+    public func multipartUploads(
+        bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int, owner: OwnerScope
+    ) async throws -> [MultipartUpload] {
         throw Self.doorOnly
     }
 

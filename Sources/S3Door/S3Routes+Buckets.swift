@@ -80,8 +80,9 @@ extension S3Routes {
         }
         let backend = call.backend
         let bucket = call.bucket
+        let owner = ObjectOwnership.listingScope
         let page = try await S3Listing.list(prefix: prefix, delimiter: delimiter, maxKeys: maxKeys, startAfter: cursor) {
-            try await backend.list(bucket: bucket, prefix: $0, startAfter: $1, limit: $2)
+            try await backend.list(bucket: bucket, prefix: $0, startAfter: $1, limit: $2, owner: owner)
         }
         let text: (String) -> String = { encodeURL ? S3PercentEncoding.encode($0) : $0 }
         var xml = S3XMLWriter()
@@ -136,6 +137,7 @@ extension S3Routes {
         for key in keys {
             do {
                 try S3RequestTarget.validate(key: key)
+                try ObjectOwnership.checkChange(try await call.backend.head(bucket: call.bucket, key: key))
                 _ = try await call.backend.delete(bucket: call.bucket, key: key)
                 if !quiet {
                     xml.start("Deleted")

@@ -5,8 +5,10 @@ import Stores
 
 extension S3Routes {
     func createMultipartUpload(_ call: S3Call) async throws -> Response {
+        try ObjectOwnership.checkChange(try await call.backend.head(bucket: call.bucket, key: call.key))
         let write = ObjectWrite(
-            bucket: call.bucket, key: call.key, contentType: call.request.headers[.contentType], metadata: Self.metadata(call.request))
+            bucket: call.bucket, key: call.key, contentType: call.request.headers[.contentType], metadata: Self.metadata(call.request),
+            owner: ObjectOwnership.caller)
         let upload = try await call.backend.createMultipartUpload(write)
         var xml = S3XMLWriter()
         xml.root("InitiateMultipartUploadResult")
@@ -20,6 +22,7 @@ extension S3Routes {
         guard let number = call.query["partNumber"].flatMap({ Int($0) }) else {
             throw S3Error.invalidArgument("Part number must be an integer between 1 and 10000, inclusive")
         }
+        try await checkUploadOwner(call)
         let body = try uploadBody(call, limit: maxObjectBytes)
         let part = try await body.blamingBody {
             try await call.backend.uploadPart(
@@ -31,6 +34,9 @@ extension S3Routes {
 
     func completeMultipartUpload(_ call: S3Call) async throws -> Response {
         let uploadId = call.query["uploadId"] ?? ""
+        try await checkUploadOwner(call)
+        // The object may have been written by another key since the upload began.
+        try ObjectOwnership.checkChange(try await call.backend.head(bucket: call.bucket, key: call.key))
         let parts = try CompletedPart.list(from: try await requestXML(call))
         let object = try await call.backend.completeMultipartUpload(bucket: call.bucket, key: call.key, uploadId: uploadId, parts: parts)
         var xml = S3XMLWriter()
@@ -44,7 +50,14 @@ extension S3Routes {
     }
 
     func abortMultipartUpload(_ call: S3Call) async throws -> Response {
+        try await checkUploadOwner(call)
         try await call.backend.abortMultipartUpload(bucket: call.bucket, key: call.key, uploadId: call.query["uploadId"] ?? "")
         return S3Response.empty(.noContent, requestId: call.requestId)
+    }
+
+    /// Another key's upload is `AccessDenied` (an unknown one stays `NoSuchUpload`).
+    func checkUploadOwner(_ call: S3Call) async throws {
+        let (upload, _) = try await call.backend.parts(bucket: call.bucket, key: call.key, uploadId: call.query["uploadId"] ?? "")
+        try ObjectOwnership.checkUpload(upload)
     }
 }

@@ -71,7 +71,8 @@ extension S3Routes {
             }
             marker = value
         }
-        let (_, stored) = try await call.backend.parts(bucket: call.bucket, key: call.key, uploadId: uploadId)
+        let (upload, stored) = try await call.backend.parts(bucket: call.bucket, key: call.key, uploadId: uploadId)
+        try ObjectOwnership.checkUpload(upload)
         let after = stored.filter { $0.partNumber > marker }
         let shown = after.prefix(maxParts)
         let isTruncated = after.count > shown.count
@@ -121,8 +122,10 @@ extension S3Routes {
         let batchSize = maxUploads + 1
         var cursor = start
         var lastGroup: [UInt8]?
+        let owner = ObjectOwnership.listingScope
         scanning: while true {
-            let batch = try await call.backend.multipartUploads(bucket: call.bucket, prefix: prefix, after: cursor, limit: batchSize)
+            let batch = try await call.backend.multipartUploads(
+                bucket: call.bucket, prefix: prefix, after: cursor, limit: batchSize, owner: owner)
             var jumped = false
             for upload in batch {
                 if let delimiterBytes,

@@ -9,7 +9,8 @@ extension S3Routes {
         try await checkWriteConditions(call)
         let body = try uploadBody(call, limit: maxObjectBytes)
         let write = ObjectWrite(
-            bucket: call.bucket, key: call.key, contentType: call.request.headers[.contentType], metadata: Self.metadata(call.request))
+            bucket: call.bucket, key: call.key, contentType: call.request.headers[.contentType], metadata: Self.metadata(call.request),
+            owner: ObjectOwnership.caller)
         let record = try await body.blamingBody { try await call.backend.put(write, body: body) }
         var headers: HTTPFields = [.eTag: S3Response.quoted(record.etag)]
         if let crc = record.checksumCRC32 { headers[S3Headers.checksumCRC32] = crc }
@@ -19,6 +20,7 @@ extension S3Routes {
     /// GetObject and HeadObject: conditions, then a range, then the bytes (none for HEAD).
     func getObject(_ call: S3Call, retried: Bool = false) async throws -> Response {
         let object = try await existing(call)
+        try ObjectOwnership.checkRead(object)
         var headers = S3Response.objectHeaders(object)
         switch S3Conditions.evaluateRead(ifMatch: call.header(S3Headers.ifMatch), ifNoneMatch: call.header(S3Headers.ifNoneMatch), etag: object.etag) {
         case .proceed: break
@@ -58,6 +60,8 @@ extension S3Routes {
     }
 
     func deleteObject(_ call: S3Call) async throws -> Response {
+        let current = try await call.backend.head(bucket: call.bucket, key: call.key)
+        try ObjectOwnership.checkChange(current)
         if let ifMatch = call.header(S3Headers.ifMatch) {
             let object = try await existing(call)
             guard S3Conditions.matches(ifMatch, etag: object.etag) else { throw S3Error.preconditionFailed("If-Match") }
@@ -78,6 +82,7 @@ extension S3Routes {
             if try await call.backend.bucket(sourceBucket) == nil { throw S3Error.noSuchBucket(sourceBucket) }
             throw S3Error.noSuchKey(bucket: sourceBucket, key: sourceKey)
         }
+        try ObjectOwnership.checkRead(source)
         if let ifMatch = call.header(S3Headers.copySourceIfMatch), !S3Conditions.matches(ifMatch, etag: source.etag) {
             throw S3Error.preconditionFailed("x-amz-copy-source-If-Match")
         }
@@ -94,7 +99,7 @@ extension S3Routes {
         let write = ObjectWrite(
             bucket: call.bucket, key: call.key,
             contentType: replace ? call.request.headers[.contentType] : source.contentType,
-            metadata: replace ? Self.metadata(call.request) : source.metadata)
+            metadata: replace ? Self.metadata(call.request) : source.metadata, owner: ObjectOwnership.caller)
         let bytes = try await call.backend.read(source, range: nil)
         let record = try await call.backend.put(write, body: bytes)
         var xml = S3XMLWriter()
@@ -111,12 +116,14 @@ extension S3Routes {
         throw S3Error.noSuchKey(bucket: call.bucket, key: call.key)
     }
 
-    /// Conditional writes: `If-None-Match: *` refuses to overwrite, `If-Match` requires the current ETag.
+    /// Writing over another key's object is refused; conditional writes: `If-None-Match: *` refuses to overwrite,
+    /// `If-Match` requires the current ETag.
     func checkWriteConditions(_ call: S3Call) async throws {
         let ifMatch = call.header(S3Headers.ifMatch)
         let ifNoneMatch = call.header(S3Headers.ifNoneMatch)
-        guard ifMatch != nil || ifNoneMatch != nil else { return }
         let current = try await call.backend.head(bucket: call.bucket, key: call.key)
+        try ObjectOwnership.checkChange(current)
+        guard ifMatch != nil || ifNoneMatch != nil else { return }
         if let ifNoneMatch, let current, S3Conditions.matches(ifNoneMatch, etag: current.etag) {
             throw S3Error.preconditionFailed("If-None-Match")
         }

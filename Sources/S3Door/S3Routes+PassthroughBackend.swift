@@ -9,6 +9,7 @@ extension S3Routes {
     /// included, come back as S3 gave them. An upload is decoded from aws-chunked and checked here (the trailer
     /// checksum cannot be forwarded as a header), then sent plain with its length, which S3 requires.
     func forward(_ call: S3Call, to backend: S3PassthroughBackend) async throws -> Response {
+        let ownerChange = try await checkPassthroughOwnership(call, namespace: backend.namespace)
         let method = call.request.method
         var headers: [(String, String)] = []
         for field in call.request.headers {
@@ -37,6 +38,7 @@ extension S3Routes {
             query: call.query.items.map { ($0.name, $0.value) }, headers: headers)
         let send = { try await backend.send(forwarded, body: body, length: length) }
         let answer = if let body { try await body.blamingBody(send) } else { try await send() }
+        if (200..<300).contains(answer.status) { try await applyPassthroughOwnership(ownerChange, namespace: backend.namespace) }
         // The shared HTTP client inflates gzip and deflate answers, so their length and coding no longer hold.
         let inflated = answer.header("content-encoding").map { $0.contains("gzip") || $0.contains("deflate") } ?? false
         var fields = HTTPFields()

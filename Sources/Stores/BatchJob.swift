@@ -68,13 +68,15 @@ public struct BatchJob: Sendable, Hashable, Codable {
     public var providerJobId: String?
     /// Whatever else the runner must remember across restarts (file ids, cursors).
     public var runnerState: [String: String]
+    /// The virtual key (id) that created it, whose rules and budgets its records run under; nil without a key.
+    public var owner: String?
 
     public init(
         id: String, arn: String, name: String, modelId: String, runner: String, roleArn: String,
         clientRequestToken: String?, status: BatchJobStatus, message: String? = nil, submitTime: Date,
         lastModifiedTime: Date, endTime: Date? = nil, inputURI: String, outputURI: String, timeoutHours: Int?,
         tags: [String: String], invocationType: String?, statistics: BatchStatistics = BatchStatistics(),
-        providerJobId: String? = nil, runnerState: [String: String] = [:]
+        providerJobId: String? = nil, runnerState: [String: String] = [:], owner: String? = nil
     ) {
         self.id = id
         self.arn = arn
@@ -96,6 +98,7 @@ public struct BatchJob: Sendable, Hashable, Codable {
         self.statistics = statistics
         self.providerJobId = providerJobId
         self.runnerState = runnerState
+        self.owner = owner
     }
 }
 
@@ -107,10 +110,11 @@ public struct BatchJobQuery: Sendable, Hashable {
     public var ascending: Bool
     public var offset: Int
     public var limit: Int
+    public var owner: OwnerScope
 
     public init(
         status: BatchJobStatus? = nil, nameContains: String? = nil, submittedAfter: Date? = nil, submittedBefore: Date? = nil,
-        ascending: Bool = false, offset: Int = 0, limit: Int = 1000
+        ascending: Bool = false, offset: Int = 0, limit: Int = 1000, owner: OwnerScope = .everyone
     ) {
         self.status = status
         self.nameContains = nameContains
@@ -119,6 +123,7 @@ public struct BatchJobQuery: Sendable, Hashable {
         self.ascending = ascending
         self.offset = offset
         self.limit = limit
+        self.owner = owner
     }
 }
 

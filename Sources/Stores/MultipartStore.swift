@@ -14,10 +14,11 @@ public protocol MultipartStore: Sendable {
     func complete(uploadId: String, object: ObjectRecord) async throws -> (replaced: ObjectRecord?, parts: [MultipartPart])
     /// Forgets the upload; returns its parts (for blob deletion), nil when there was no such upload.
     func abort(uploadId: String) async throws -> [MultipartPart]?
-    /// The uploads in progress in a bucket whose key starts with `prefix`, by key (byte order) then upload id, after
-    /// `after`, at most `limit`: what ListMultipartUploads pages through.
-    func uploads(namespace: String, bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int) async throws
-        -> [MultipartUpload]
+    /// The uploads in progress in a bucket whose key starts with `prefix` and that belong to `owner`, by key (byte
+    /// order) then upload id, after `after`, at most `limit`: what ListMultipartUploads pages through.
+    func uploads(
+        namespace: String, bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int, owner: OwnerScope
+    ) async throws -> [MultipartUpload]
     /// Uploads of every namespace initiated before `date`, oldest first, at most `limit`: what expiry removes.
     func uploads(initiatedBefore date: Date, limit: Int) async throws -> [MultipartUpload]
 }

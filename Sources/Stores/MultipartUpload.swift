@@ -9,10 +9,12 @@ public struct MultipartUpload: Sendable, Hashable {
     public var contentType: String?
     public var metadata: [String: String]
     public var initiated: Date
+    /// The virtual key (id) that started it, and will own the object; nil when started without a key.
+    public var owner: String?
 
     public init(
         uploadId: String, namespace: String, bucket: String, key: String, contentType: String?,
-        metadata: [String: String] = [:], initiated: Date
+        metadata: [String: String] = [:], initiated: Date, owner: String? = nil
     ) {
         self.uploadId = uploadId
         self.namespace = namespace
@@ -21,5 +23,6 @@ public struct MultipartUpload: Sendable, Hashable {
         self.contentType = contentType
         self.metadata = metadata
         self.initiated = initiated
+        self.owner = owner
     }
 }

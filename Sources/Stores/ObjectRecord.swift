@@ -23,10 +23,13 @@ public struct ObjectRecord: Sendable, Hashable, Codable {
     public var location: ObjectLocation
     /// Base64 CRC32 of the bytes, when known.
     public var checksumCRC32: String?
+    /// The virtual key (id) that wrote it; nil when it was written without a key.
+    public var owner: String?
 
     public init(
         namespace: String, bucket: String, key: String, etag: String, size: Int64, contentType: String?,
-        metadata: [String: String] = [:], lastModified: Date, location: ObjectLocation, checksumCRC32: String? = nil
+        metadata: [String: String] = [:], lastModified: Date, location: ObjectLocation, checksumCRC32: String? = nil,
+        owner: String? = nil
     ) {
         self.namespace = namespace
         self.bucket = bucket
@@ -38,6 +41,7 @@ public struct ObjectRecord: Sendable, Hashable, Codable {
         self.lastModified = lastModified
         self.location = location
         self.checksumCRC32 = checksumCRC32
+        self.owner = owner
     }
 }
 
@@ -61,8 +65,10 @@ public protocol FileIndex: Sendable {
     func get(namespace: String, bucket: String, key: String) async throws -> ObjectRecord?
     func get(namespace: String, etag: String) async throws -> ObjectRecord?
     @discardableResult func delete(namespace: String, bucket: String, key: String) async throws -> ObjectRecord?
-    /// Keys in byte order, those after `startAfter` (exclusive) that begin with `prefix`, at most `limit`.
-    func list(namespace: String, bucket: String, prefix: String, startAfter: String?, limit: Int) async throws -> [ObjectRecord]
+    /// Keys in byte order, those after `startAfter` (exclusive) that begin with `prefix` and belong to `owner`, at
+    /// most `limit`.
+    func list(namespace: String, bucket: String, prefix: String, startAfter: String?, limit: Int, owner: OwnerScope) async throws
+        -> [ObjectRecord]
     func buckets(namespace: String) async throws -> [BucketRecord]
     func bucket(namespace: String, name: String) async throws -> BucketRecord?
     func createBucket(_ bucket: BucketRecord) async throws

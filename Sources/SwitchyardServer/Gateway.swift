@@ -55,7 +55,8 @@ public struct Gateway: Sendable {
             let files = FileBackends(store: store, engine: engine, logger: logger)
             let batch = BatchSystem(
                 config: config, engine: engine, store: store.batchJobs,
-                files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(), logger: logger)
+                files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(),
+                callers: KeyRingCallers(ring: governance.ring), logger: logger)
             let app = makeApplication(
                 engine: engine, files: files, batch: batch.desk, requestLog: requestLog, governance: governance, metrics: metrics)
             let expiry = MultipartExpiryService(

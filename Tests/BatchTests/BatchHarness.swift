@@ -18,7 +18,7 @@ struct BatchHarness {
     let execution: GatewayBatchExecution
     let shutdown = BatchShutdown()
 
-    init(concurrency: Int = 2, holding: Bool = false, plugins: [any CallPlugin] = []) {
+    init(concurrency: Int = 2, holding: Bool = false, plugins: [any CallPlugin] = [], callers: (any CallerDirectory)? = nil) {
         provider = ScriptedChatProvider(holding: holding)
         let config = ProviderConfig(name: "fake", kind: .openai, baseURL: "http://127.0.0.1:9", maxRetries: 0)
         let logger = Logger(label: "batch-tests", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -26,7 +26,7 @@ struct BatchHarness {
         desk = BatchDesk(store: store, engine: engine, providers: [config], wakeups: BatchWakeups())
         execution = GatewayBatchExecution(
             store: store, engine: engine, translator: BatchRecordTranslator(bedrock: PromptRecordCodec()),
-            loader: BatchInputLoader(files: files), writer: BatchOutputWriter(files: files), concurrency: concurrency,
+            loader: BatchInputLoader(files: files), writer: BatchOutputWriter(files: files), owners: BatchOwners(callers: callers), concurrency: concurrency,
             shutdown: shutdown, logger: logger)
     }
 

@@ -36,6 +36,7 @@ public final class MemoryBatchJobStore: BatchJobStore {
                 && (query.nameContains.map { job.name.contains($0) } ?? true)
                 && (query.submittedAfter.map { job.submitTime > $0 } ?? true)
                 && (query.submittedBefore.map { job.submitTime < $0 } ?? true)
+                && query.owner.includes(job.owner)
         }
         jobs.sort { a, b in a.submitTime == b.submitTime ? a.id < b.id : (query.ascending ? a.submitTime < b.submitTime : a.submitTime > b.submitTime) }
         return Array(jobs.dropFirst(query.offset).prefix(query.limit))

@@ -7,7 +7,7 @@ enum BatchJobTable {
         "id", "arn", "name", "modelId", "runner", "roleArn", "clientRequestToken", "status", "message", "submitTime",
         "lastModifiedTime", "endTime", "inputURI", "outputURI", "timeoutHours", "tags", "invocationType",
         "totalRecordCount", "processedRecordCount", "successRecordCount", "errorRecordCount", "inputTokenCount",
-        "outputTokenCount", "providerJobId", "runnerState",
+        "outputTokenCount", "providerJobId", "runnerState", "owner",
     ]
 
     static func arguments(_ job: BatchJob) -> StatementArguments {
@@ -17,7 +17,7 @@ enum BatchJobTable {
             job.message, job.submitTime.timeIntervalSince1970, job.lastModifiedTime.timeIntervalSince1970,
             job.endTime?.timeIntervalSince1970, job.inputURI, job.outputURI, job.timeoutHours, JSONText.encode(job.tags),
             job.invocationType, s.totalRecordCount, s.processedRecordCount, s.successRecordCount, s.errorRecordCount,
-            s.inputTokenCount, s.outputTokenCount, job.providerJobId, JSONText.encode(job.runnerState),
+            s.inputTokenCount, s.outputTokenCount, job.providerJobId, JSONText.encode(job.runnerState), job.owner,
         ]
         return StatementArguments(values)
     }
@@ -45,7 +45,7 @@ enum BatchJobTable {
                 totalRecordCount: row["totalRecordCount"], processedRecordCount: row["processedRecordCount"],
                 successRecordCount: row["successRecordCount"], errorRecordCount: row["errorRecordCount"],
                 inputTokenCount: row["inputTokenCount"], outputTokenCount: row["outputTokenCount"]),
-            providerJobId: row["providerJobId"], runnerState: JSONText.decode(row["runnerState"]))
+            providerJobId: row["providerJobId"], runnerState: JSONText.decode(row["runnerState"]), owner: row["owner"])
     }
 
     static func fetch(_ db: Database, id: String) throws -> BatchJob? {

@@ -4,7 +4,7 @@ import GRDB
 /// Row mapping and the statements shared by the file index and multipart completion (which must write an object in
 /// the same transaction that removes the upload).
 enum ObjectTable {
-    static let columns = "namespace, bucket, key, etag, size, contentType, metadata, lastModified, locationKind, locationId, checksumCRC32"
+    static let columns = "namespace, bucket, key, etag, size, contentType, metadata, lastModified, locationKind, locationId, checksumCRC32, owner"
 
     static func record(_ row: Row) -> ObjectRecord {
         let kind: String = row["locationKind"]
@@ -13,7 +13,8 @@ enum ObjectTable {
             namespace: row["namespace"], bucket: row["bucket"], key: row["key"], etag: row["etag"], size: row["size"],
             contentType: row["contentType"], metadata: JSONText.decode(row["metadata"]),
             lastModified: Date(timeIntervalSince1970: row["lastModified"]),
-            location: kind == "remote" ? .remote(fileId: id) : .local(blobId: id), checksumCRC32: row["checksumCRC32"])
+            location: kind == "remote" ? .remote(fileId: id) : .local(blobId: id), checksumCRC32: row["checksumCRC32"],
+            owner: row["owner"])
     }
 
     static func fetch(_ db: Database, namespace: String, bucket: String, key: String) throws -> ObjectRecord? {
@@ -27,7 +28,7 @@ enum ObjectTable {
     /// Inserts or replaces; creates the bucket when missing. Returns the record it replaced.
     static func upsert(_ db: Database, _ record: ObjectRecord) throws -> ObjectRecord? {
         let previous = try fetch(db, namespace: record.namespace, bucket: record.bucket, key: record.key)
-        try StoreText.check(("etag", record.etag), ("content type", record.contentType))
+        try StoreText.check(("etag", record.etag), ("content type", record.contentType), ("owner", record.owner))
         try db.execute(
             sql: "INSERT OR IGNORE INTO buckets (namespace, name, created) VALUES (?, ?, ?)",
             arguments: [record.namespace, record.bucket, record.lastModified.timeIntervalSince1970])
@@ -37,10 +38,10 @@ enum ObjectTable {
             case .remote(let fileId): ("remote", fileId)
             }
         try db.execute(
-            sql: "INSERT OR REPLACE INTO objects (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            sql: "INSERT OR REPLACE INTO objects (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: [
                 record.namespace, record.bucket, record.key, record.etag, record.size, record.contentType,
-                JSONText.encode(record.metadata), record.lastModified.timeIntervalSince1970, kind, id, record.checksumCRC32,
+                JSONText.encode(record.metadata), record.lastModified.timeIntervalSince1970, kind, id, record.checksumCRC32, record.owner,
             ])
         return previous
     }

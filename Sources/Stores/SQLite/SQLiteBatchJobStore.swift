@@ -52,6 +52,10 @@ public struct SQLiteBatchJobStore: BatchJobStore {
                 conditions.append("submitTime < ?")
                 _ = arguments.append(contentsOf: [before.timeIntervalSince1970])
             }
+            if let (condition, argument) = query.owner.sqlCondition {
+                conditions.append(condition)
+                _ = arguments.append(contentsOf: [argument])
+            }
             let direction = query.ascending ? "ASC" : "DESC"
             var sql = "SELECT * FROM batch_jobs"
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }

@@ -35,7 +35,9 @@ public struct SQLiteFileIndex: FileIndex {
         }
     }
 
-    public func list(namespace: String, bucket: String, prefix: String, startAfter: String?, limit: Int) async throws -> [ObjectRecord] {
+    public func list(
+        namespace: String, bucket: String, prefix: String, startAfter: String?, limit: Int, owner: OwnerScope
+    ) async throws -> [ObjectRecord] {
         guard limit > 0 else { return [] }
         try StoreText.check(("namespace", namespace), ("bucket", bucket), ("prefix", prefix), ("start-after key", startAfter))
         return try await pool.read { db in
@@ -49,6 +51,10 @@ public struct SQLiteFileIndex: FileIndex {
             if let startAfter {
                 sql += " AND key > ?"
                 _ = arguments.append(contentsOf: [startAfter])
+            }
+            if let (condition, argument) = owner.sqlCondition {
+                sql += " AND " + condition
+                _ = arguments.append(contentsOf: [argument])
             }
             sql += " ORDER BY key LIMIT ?"
             _ = arguments.append(contentsOf: [limit])

@@ -9,16 +9,16 @@ public struct SQLiteMultipartStore: MultipartStore {
     }
 
     public func createUpload(_ upload: MultipartUpload) async throws {
-        try StoreText.check(("namespace", upload.namespace), ("bucket", upload.bucket), ("key", upload.key))
+        try StoreText.check(("namespace", upload.namespace), ("bucket", upload.bucket), ("key", upload.key), ("owner", upload.owner))
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO multipart_uploads (uploadId, namespace, bucket, key, contentType, metadata, initiated)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO multipart_uploads (uploadId, namespace, bucket, key, contentType, metadata, initiated, owner)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     upload.uploadId, upload.namespace, upload.bucket, upload.key, upload.contentType,
-                    JSONText.encode(upload.metadata), upload.initiated.timeIntervalSince1970,
+                    JSONText.encode(upload.metadata), upload.initiated.timeIntervalSince1970, upload.owner,
                 ])
         }
     }
@@ -71,7 +71,7 @@ public struct SQLiteMultipartStore: MultipartStore {
     }
 
     public func uploads(
-        namespace: String, bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int
+        namespace: String, bucket: String, prefix: String, after: MultipartUploadCursor?, limit: Int, owner: OwnerScope
     ) async throws -> [MultipartUpload] {
         guard limit > 0 else { return [] }
         try StoreText.check(("namespace", namespace), ("bucket", bucket), ("prefix", prefix), ("marker", after?.key))
@@ -91,6 +91,10 @@ public struct SQLiteMultipartStore: MultipartStore {
                     sql += " AND key > ?"
                     _ = arguments.append(contentsOf: [after.key])
                 }
+            }
+            if let (condition, argument) = owner.sqlCondition {
+                sql += " AND " + condition
+                _ = arguments.append(contentsOf: [argument])
             }
             sql += " ORDER BY key, uploadId LIMIT ?"
             _ = arguments.append(contentsOf: [limit])
@@ -115,7 +119,7 @@ public struct SQLiteMultipartStore: MultipartStore {
         MultipartUpload(
             uploadId: row["uploadId"], namespace: row["namespace"], bucket: row["bucket"], key: row["key"],
             contentType: row["contentType"], metadata: JSONText.decode(row["metadata"]),
-            initiated: Date(timeIntervalSince1970: row["initiated"]))
+            initiated: Date(timeIntervalSince1970: row["initiated"]), owner: row["owner"])
     }
 
     static func fetchParts(_ db: Database, _ uploadId: String) throws -> [MultipartPart] {

@@ -22,6 +22,9 @@ enum StoreMigrations {
         migrator.registerMigration("v7-request-log-by-caller") { db in
             try db.execute(sql: RequestLogTable.indexByCaller)
         }
+        migrator.registerMigration("v8-ownership") { db in
+            try db.execute(sql: OwnershipTables.schema)
+        }
         return migrator
     }
 

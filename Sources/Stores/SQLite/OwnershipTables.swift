@@ -1,0 +1,21 @@
+/// v8: the owning virtual key of objects, multipart uploads and batch jobs (NULL: created without a key), and the
+/// owners of what the gateway created in provider object stores it does not index. Listings filter on the owner
+/// within a bucket or by submit time, hence the indexes.
+enum OwnershipTables {
+    static let schema = """
+        ALTER TABLE objects ADD COLUMN owner TEXT;
+        ALTER TABLE multipart_uploads ADD COLUMN owner TEXT;
+        ALTER TABLE batch_jobs ADD COLUMN owner TEXT;
+        CREATE INDEX batch_jobs_by_owner ON batch_jobs (owner, submitTime, id);
+
+        CREATE TABLE provider_file_owners (
+            namespace TEXT NOT NULL,
+            bucket TEXT NOT NULL,
+            key TEXT NOT NULL,
+            owner TEXT,
+            created REAL NOT NULL,
+            PRIMARY KEY (namespace, bucket, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX provider_file_owners_by_owner ON provider_file_owners (namespace, bucket, owner, key);
+        """
+}
