@@ -108,7 +108,14 @@ public struct BatchDesk: BatchJobDesk {
         }
         // Control-plane calls name no model: any key of the provider will do, even one limited to some models.
         let anyKey = config.keys.first { $0.models.isEmpty && $0.weight > 0 } ?? config.keys.first
-        let target = try engine.target(provider: provider, model: "", key: .balanced(pinned: anyKey?.name)).target
+        let choice = KeyChoice.balanced(pinned: anyKey?.name)
+        // The door's call (`CallScope`): the upstream request is its attempt.
+        if let pipelineCall = CallScope.current {
+            return try await engine.perform(provider: provider, model: "", key: choice, call: pipelineCall) { target, _ in
+                try await forwarder.forward(call, endpoint: config.controlPlaneURL, target: target)
+            }
+        }
+        let target = try engine.target(provider: provider, model: "", key: choice).target
         return try await forwarder.forward(call, endpoint: config.controlPlaneURL, target: target)
     }
 

@@ -13,4 +13,7 @@ enum BatchJobState {
     static let submitStarted = "submitStarted"
     /// Native jobs: set once the provider has been asked to cancel.
     static let cancelRequested = "cancelRequested"
+    /// Native jobs: set once the records the provider ran were reported to the pipeline (logged, counted,
+    /// charged), so that results read again after a restart are not reported twice.
+    static let recordsReported = "recordsReported"
 }

@@ -5,6 +5,7 @@ import Stores
 /// repeats this step changes nothing.
 struct BatchOutputWriter: Sendable {
     let files: any BatchFiles
+    var calls = BatchFileCalls(engine: nil)
 
     func write(_ job: BatchJob, fileNames: [String], fileOf: (Int) -> Int, results: [BatchRecordResult]) async throws {
         let namespace = job.runnerState[BatchJobState.namespace] ?? "gateway"
@@ -16,12 +17,16 @@ struct BatchOutputWriter: Sendable {
         let names = fileNames.isEmpty ? [S3Location(job.inputURI)?.fileName ?? "input.jsonl"] : fileNames
         for (file, name) in names.enumerated() {
             let text = lines[file].isEmpty ? "" : lines[file].joined(separator: "\n") + "\n"
-            try await files.write(
-                namespace: namespace, uri: S3Location.output(job.outputURI, jobId: job.id, name: name + ".out"), bytes: Array(text.utf8),
-                contentType: "application/jsonl")
+            try await calls.run("WriteBatchOutput", job: job) {
+                try await files.write(
+                    namespace: namespace, uri: S3Location.output(job.outputURI, jobId: job.id, name: name + ".out"), bytes: Array(text.utf8),
+                    contentType: "application/jsonl")
+            }
         }
-        try await files.write(
-            namespace: namespace, uri: S3Location.output(job.outputURI, jobId: job.id, name: "manifest.json.out"),
-            bytes: Array(BatchManifest.json(job.statistics).utf8), contentType: "application/json")
+        try await calls.run("WriteBatchOutput", job: job) {
+            try await files.write(
+                namespace: namespace, uri: S3Location.output(job.outputURI, jobId: job.id, name: "manifest.json.out"),
+                bytes: Array(BatchManifest.json(job.statistics).utf8), contentType: "application/json")
+        }
     }
 }

@@ -18,8 +18,10 @@ public struct BatchSystem: Sendable {
         let wakeups = BatchWakeups()
         let shutdown = BatchShutdown()
         let translator = BatchRecordTranslator(bedrock: codec)
-        let loader = BatchInputLoader(files: files)
-        let writer = BatchOutputWriter(files: files)
+        // Every read of an input and write of a result is a call of the pipeline, under the job's id.
+        let calls = BatchFileCalls(engine: engine)
+        let loader = BatchInputLoader(files: files, calls: calls)
+        let writer = BatchOutputWriter(files: files, calls: calls)
         let owners = BatchOwners(callers: callers)
         desk = BatchDesk(store: store, engine: engine, providers: config.providers, wakeups: wakeups)
         runner = BatchRunner(

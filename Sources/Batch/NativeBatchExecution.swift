@@ -184,7 +184,11 @@ struct NativeBatchExecution: Sendable {
         let outcomes = try await providerCall("BatchResults", job: job, provider: provider, model: model, pinned: pinned) { target, _ in
             try await api.outcomes(of: remoteId, target: target)
         }
-        report(outcomes, job: job, provider: provider, model: model, keyName: pinned)
+        if job.runnerState[BatchJobState.recordsReported] == nil {
+            // Marked before the reports go out: a restart in between loses them rather than charging them twice.
+            try await store.update(id: job.id) { $0.runnerState[BatchJobState.recordsReported] = "1" }
+            report(outcomes, job: job, provider: provider, model: model, keyName: pinned)
+        }
         let input = try? await loader.load(job)
         let fromFile = job.runnerState[BatchJobState.inputFileId] != nil
         let lines = BatchNativeResults(

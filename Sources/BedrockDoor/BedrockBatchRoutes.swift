@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,66 +8,78 @@ import SwitchyardModel
 
 /// The Bedrock control plane's batch operations (CreateModelInvocationJob, GetModelInvocationJob,
 /// ListModelInvocationJobs, StopModelInvocationJob). The door checks the wire format; the desk keeps the jobs.
-/// With `x-model-provider` naming a provider whose control plane is AWS's own, calls are forwarded untouched.
+/// With `x-model-provider` naming a provider whose control plane is AWS's own, calls are forwarded untouched, each
+/// a call of the engine's pipeline (door `bedrock`).
 public struct BedrockBatchRoutes<Context: RequestContext>: Sendable {
     let desk: any BatchJobDesk
     let maxBodyBytes: Int
     let logger: Logger
+    /// Starts the pipeline call of a forwarded request; nil forwards without one (tests of the routes alone).
+    let engine: Engine?
 
-    public init(desk: any BatchJobDesk, maxBodyBytes: Int, logger: Logger) {
+    public init(desk: any BatchJobDesk, maxBodyBytes: Int, logger: Logger, engine: Engine? = nil) {
         self.desk = desk
         self.maxBodyBytes = maxBodyBytes
         self.logger = logger
+        self.engine = engine
     }
 
     static var providerField: HTTPField.Name { HTTPField.Name("x-model-provider")! }
 
     public func register(on group: RouterGroup<Context>) {
-        group.post("model-invocation-job") { request, _ in
-            await BedrockRoute.answer(logger: self.logger) { try await self.create(request) }
+        group.post("model-invocation-job") { request, context in
+            await BedrockRoute.answer(logger: self.logger) { try await self.create(request, context) }
         }
-        group.get("model-invocation-jobs") { request, _ in
-            await BedrockRoute.answer(logger: self.logger) { try await self.list(request) }
+        group.get("model-invocation-jobs") { request, context in
+            await BedrockRoute.answer(logger: self.logger) { try await self.list(request, context) }
         }
         group.get("model-invocation-job/:jobIdentifier") { request, context in
-            await BedrockRoute.answer(logger: self.logger) { try await self.get(request, raw: context.parameters.get("jobIdentifier")) }
+            await BedrockRoute.answer(logger: self.logger) { try await self.get(request, context, raw: context.parameters.get("jobIdentifier")) }
         }
         // boto3 sends an empty identifier as `/model-invocation-job/`.
-        group.get("model-invocation-job") { request, _ in
-            await BedrockRoute.answer(logger: self.logger) { try await self.get(request, raw: nil) }
+        group.get("model-invocation-job") { request, context in
+            await BedrockRoute.answer(logger: self.logger) { try await self.get(request, context, raw: nil) }
         }
         group.post("model-invocation-job/:jobIdentifier/stop") { request, context in
-            await BedrockRoute.answer(logger: self.logger) { try await self.stop(request, raw: context.parameters.get("jobIdentifier")) }
+            await BedrockRoute.answer(logger: self.logger) {
+                try await self.stop(request, context, raw: context.parameters.get("jobIdentifier"))
+            }
         }
     }
 
-    func create(_ request: Request) async throws -> Response {
+    func create(_ request: Request, _ context: Context) async throws -> Response {
         let body = try await BodyReader.collect(request, limit: maxBodyBytes)
         let provider = Self.provider(request)
         let forwards = provider.map(desk.forwardsControlPlane(provider:)) ?? false
         let options = BatchJobCreateDecoder.Options(requireIAMRole: forwards, provider: provider, region: BedrockJSON.region(of: request))
         let spec = try BatchJobCreateDecoder.decode(body, options: options)
         if forwards, let provider {
-            return try await forward(request, path: "/model-invocation-job", body: body, provider: provider)
+            return try await forward(
+                request, context, path: "/model-invocation-job", body: body, provider: provider, operation: "CreateModelInvocationJob",
+                route: "/bedrock/model-invocation-job")
         }
         let job = try await desk.create(spec)
         return try BatchJobJSON.response(["jobArn": job.arn])
     }
 
-    func get(_ request: Request, raw: String?) async throws -> Response {
+    func get(_ request: Request, _ context: Context, raw: String?) async throws -> Response {
         let id = try BatchJobIdentifier.jobId(fromRaw: raw)
         if let provider = Self.provider(request), desk.forwardsControlPlane(provider: provider) {
-            return try await forward(request, path: "/model-invocation-job/\(raw ?? "")", body: ByteBuffer(), provider: provider)
+            return try await forward(
+                request, context, path: "/model-invocation-job/\(raw ?? "")", body: ByteBuffer(), provider: provider,
+                operation: "GetModelInvocationJob", route: "/bedrock/model-invocation-job/{jobIdentifier}")
         }
         return try BatchJobJSON.response(BatchJobJSON.description(try await desk.job(id: id)))
     }
 
-    func list(_ request: Request) async throws -> Response {
+    func list(_ request: Request, _ context: Context) async throws -> Response {
         var query: [String: String] = [:]
         for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
         let filter = try BatchJobListQuery.filter(query)
         if let provider = Self.provider(request), desk.forwardsControlPlane(provider: provider) {
-            return try await forward(request, path: "/model-invocation-jobs", body: ByteBuffer(), provider: provider)
+            return try await forward(
+                request, context, path: "/model-invocation-jobs", body: ByteBuffer(), provider: provider, operation: "ListModelInvocationJobs",
+                route: "/bedrock/model-invocation-jobs")
         }
         let page = try await desk.list(filter)
         var out: [String: Any] = ["invocationJobSummaries": page.jobs.map(BatchJobJSON.description)]
@@ -74,10 +87,12 @@ public struct BedrockBatchRoutes<Context: RequestContext>: Sendable {
         return try BatchJobJSON.response(out)
     }
 
-    func stop(_ request: Request, raw: String?) async throws -> Response {
+    func stop(_ request: Request, _ context: Context, raw: String?) async throws -> Response {
         let id = try BatchJobIdentifier.jobId(fromRaw: raw)
         if let provider = Self.provider(request), desk.forwardsControlPlane(provider: provider) {
-            return try await forward(request, path: "/model-invocation-job/\(raw ?? "")/stop", body: ByteBuffer(), provider: provider)
+            return try await forward(
+                request, context, path: "/model-invocation-job/\(raw ?? "")/stop", body: ByteBuffer(), provider: provider,
+                operation: "StopModelInvocationJob", route: "/bedrock/model-invocation-job/{jobIdentifier}/stop")
         }
         try await desk.stop(id: id)
         return try BatchJobJSON.response([:])
@@ -91,11 +106,46 @@ public struct BedrockBatchRoutes<Context: RequestContext>: Sendable {
         return value
     }
 
-    func forward(_ request: Request, path: String, body: ByteBuffer, provider: String) async throws -> Response {
+    /// The call AWS answers is a call of the pipeline: the plugins see it before it is sent (and may refuse it), the
+    /// desk's upstream request is its attempt (`CallScope`), and it ends with the status AWS gave the client.
+    func forward(
+        _ request: Request, _ context: Context, path: String, body: ByteBuffer, provider: String, operation: String, route: String
+    ) async throws -> Response {
         var query: [(String, String)] = []
         for (name, value) in request.uri.queryParameters { query.append((String(name), String(value))) }
-        let call = ControlPlaneCall(method: request.method.rawValue, path: path, query: query, body: body)
-        let answer = try await desk.forward(call, provider: provider)
+        let forwarded = ControlPlaneCall(method: request.method.rawValue, path: path, query: query, body: body)
+        guard let engine else { return Self.response(try await desk.forward(forwarded, provider: provider)) }
+        let call = BedrockRoute.begin(engine, request, context, door: "bedrock", operation: operation, route: route, stream: false)
+        let answer: ControlPlaneAnswer
+        do {
+            answer = try await CallScope.$current.withValue(call) { try await desk.forward(forwarded, provider: provider) }
+        } catch let error as GatewayError {
+            let aws = BedrockErrorMapper.awsError(for: error)
+            call.finish(CallEnd(outcome: .failure, status: aws.status, errorCode: aws.code), error: error)
+            throw error
+        } catch {
+            call.finish(CallEnd(outcome: error is CancellationError ? .clientGone : .failure, status: 500))
+            throw error
+        }
+        call.finish(
+            CallEnd(
+                outcome: answer.status < 400 ? .success : .failure, status: answer.status,
+                errorCode: answer.status < 400 ? nil : Self.errorCode(answer)))
+        return BedrockRoute.withPluginHeaders(Self.response(answer), call)
+    }
+
+    /// AWS names its error in `x-amzn-ErrorType` (`ResourceNotFoundException:http://internal.amazon.com/…`) or in
+    /// the body's `__type`.
+    static func errorCode(_ answer: ControlPlaneAnswer) -> String? {
+        var named = answer.headers.first { $0.0.lowercased() == "x-amzn-errortype" }?.1
+        if named == nil, let object = try? JSONSerialization.jsonObject(with: Data(answer.body.readableBytesView)) as? [String: Any] {
+            named = (object["__type"] ?? object["code"]) as? String
+        }
+        guard let named, let code = named.split(separator: ":").first?.split(separator: "#").last, !code.isEmpty else { return nil }
+        return String(code)
+    }
+
+    static func response(_ answer: ControlPlaneAnswer) -> Response {
         var fields = HTTPFields()
         for (name, value) in answer.headers {
             if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }

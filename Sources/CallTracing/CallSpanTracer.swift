@@ -9,8 +9,9 @@ import Tracing
 /// semantic conventions.
 ///
 /// swift-otel picks span ids itself, so the call's span is opened as the call begins (`openTrace`) and its ids
-/// become the record's; everything else — attempts, usage, outcome — is written from the finished record, with
-/// the record's own timestamps, when the call ends. Handing a span to the tracer only queues it for the batch
+/// become the record's, and each attempt's span as the attempt starts (`openAttempt`), so the upstream can be sent
+/// its `traceparent`; everything else — usage, outcome — is written from the finished record, with the record's
+/// own timestamps, when the call ends. Handing a span to the tracer only queues it for the batch
 /// span processor, so no request waits on the collector.
 final class CallSpanTracer<T: Tracer>: CallPlugin, CallTraceSource {
     private let tracer: T
@@ -18,6 +19,8 @@ final class CallSpanTracer<T: Tracer>: CallPlugin, CallTraceSource {
     /// Message content goes into spans only when this is on; content logging is not wired to it yet.
     private let includeContent: Bool
     private let open = Mutex<[String: T.Span]>([:])
+    /// Attempts' spans, by span id, from their start to their call's end.
+    private let attempts = Mutex<[String: T.Span]>([:])
 
     init(tracer: T, providers: [String: GenAIProvider], includeContent: Bool) {
         self.tracer = tracer
@@ -41,13 +44,27 @@ final class CallSpanTracer<T: Tracer>: CallPlugin, CallTraceSource {
         return TraceParent(traceId: own.traceId, parentSpanId: caller?.spanId, spanId: own.spanId, sampled: own.sampled)
     }
 
-    /// Spans still open (a call that has begun and not ended); for tests.
-    var openSpans: Int { open.withLock(\.count) }
+    func openAttempt(of call: TraceParent, provider: String, model: String) -> TraceParent? {
+        guard let parent = open.withLock({ $0[call.spanId] }) else { return nil }
+        // Named when it ends, once the call's operation is known.
+        let span = tracer.startSpan(model, context: parent.context, ofKind: .client, at: DefaultTracerClock.now)
+        var headers = W3CHeaders(traceParent: nil)
+        tracer.inject(span.context, into: &headers, using: W3CHeaderInjector())
+        guard let own = headers.values["traceparent"].flatMap(TraceParent.init(header:)) else {
+            span.end()
+            return nil
+        }
+        attempts.withLock { $0[own.spanId] = span }
+        return TraceParent(traceId: own.traceId, parentSpanId: call.spanId, spanId: own.spanId, sampled: own.sampled)
+    }
+
+    /// Spans still open (a call that has begun and not ended, and its attempts); for tests.
+    var openSpans: Int { open.withLock(\.count) + attempts.withLock(\.count) }
 
     func callEnded(_ record: CallRecord) {
         guard let span = open.withLock({ $0.removeValue(forKey: record.trace.spanId) }) else { return }
         let end = Self.instant(record.endedAt ?? Date())
-        let operation = GenAIOperation.name(for: record.descriptor, model: record.model)
+        let operation = GenAIOperation.name(for: record)
         for (index, attempt) in record.attemptLog.enumerated() {
             let isLast = index == record.attemptLog.count - 1
             writeAttempt(attempt, isLast: isLast, of: record, operation: operation, under: span, callEnd: end)
@@ -83,8 +100,14 @@ final class CallSpanTracer<T: Tracer>: CallPlugin, CallTraceSource {
     ) {
         // A stream's last attempt lasts until its body is done, not until its head arrived.
         let answered = isLast && record.descriptor.stream && attempt.error == nil ? nil : attempt.endedAt.map(Self.instant)
-        let span = tracer.startSpan(
-            "\(operation) \(attempt.model)", context: parent.context, ofKind: .client, at: Self.instant(attempt.startedAt))
+        let name = "\(operation) \(attempt.model)"
+        let span: T.Span
+        if let opened = attempt.trace.flatMap({ id in attempts.withLock { $0.removeValue(forKey: id.spanId) } }) {
+            span = opened
+            span.operationName = name
+        } else {
+            span = tracer.startSpan(name, context: parent.context, ofKind: .client, at: Self.instant(attempt.startedAt))
+        }
         let provider = providers[attempt.provider] ?? GenAIProvider(name: attempt.provider)
         let failure = attempt.error ?? (isLast ? record.error : nil)
         span.updateAttributes { attributes in

@@ -2,17 +2,15 @@ import Engine
 
 /// The GenAI semantic conventions' names for what a call asked of the model.
 enum GenAIOperation {
-    /// `gen_ai.operation.name` for a door's operation. Embedding models come in through InvokeModel, so the model
-    /// name tells them apart (the record carries no other marker yet).
-    static func name(for descriptor: CallDescriptor, model: String?) -> String {
-        switch descriptor.operation {
-        case "CountTokens":
-            return "count_tokens"
-        case "InvokeModel", "BatchRecord":
-            let models = [model, descriptor.modelRequested].compactMap { $0?.lowercased() }
-            return models.contains(where: { $0.contains("embed") }) ? "embeddings" : "chat"
-        default:
-            return "chat"
+    /// `gen_ai.operation.name`: what the engine's entry point served (an InvokeModel is a chat or an embedding by
+    /// its model family, which the door read), else what the door's operation is (a native batch's record, a
+    /// passthrough, a file call: chat unless it counts tokens).
+    static func name(for record: CallRecord) -> String {
+        switch record.purpose {
+        case .embeddings?: return "embeddings"
+        case .tokenCount?: return "count_tokens"
+        case .chat?: return "chat"
+        case nil: return record.descriptor.operation == "CountTokens" ? "count_tokens" : "chat"
         }
     }
 }

@@ -57,6 +57,7 @@ public struct Engine: Sendable {
     }
 
     public func complete(_ request: ChatRequest, modelId: String, call: CallContext) async throws -> ChatResponse {
+        call.update { $0.purpose = .chat }
         let answer = try await redacting(call) {
             try await withFallbacks(request, modelId: modelId, call: call) { adapter, target in
                 try await adapter.complete(request, target: target)
@@ -72,6 +73,7 @@ public struct Engine: Sendable {
     /// Returns once an upstream has accepted the request; failures before that are retried and fall back,
     /// failures after it end the stream with an error.
     public func stream(_ request: ChatRequest, modelId: String, call: CallContext) async throws -> EventStream {
+        call.update { $0.purpose = .chat }
         let upstream = try await redacting(call) {
             try await withFallbacks(request, modelId: modelId, call: call) { adapter, target in
                 try await adapter.stream(request, target: target)
@@ -81,6 +83,7 @@ public struct Engine: Sendable {
     }
 
     public func embed(_ request: EmbeddingRequest, modelId: String, call: CallContext) async throws -> EmbeddingResponse {
+        call.update { $0.purpose = .embeddings }
         let answer = try await redacting(call) {
             let bytes = request.inputs.reduce(0) { $0 + $1.utf8.count }
             return try await withRetries(modelId: modelId, call: call, request: nil, metering: .raw(inputBytes: bytes, maxOutputTokens: 0)) {
@@ -98,7 +101,8 @@ public struct Engine: Sendable {
 
     /// The provider's own count when it has a counting API; nil when it has none, so the caller may estimate.
     public func countTokens(_ request: ChatRequest, modelId: String, call: CallContext) async throws -> Int? {
-        try await redacting(call) {
+        call.update { $0.purpose = .tokenCount }
+        return try await redacting(call) {
             try await withRetries(modelId: modelId, call: call, request: request, metering: .none) { adapter, target -> Int? in
                 guard let counter = adapter as? any TokenCountingProvider else { return nil }
                 return try await counter.countTokens(request, target: target)
@@ -116,7 +120,9 @@ public struct Engine: Sendable {
         return try await redacting(call) {
             let metering = CallMetering.raw(inputBytes: request.body.readableBytes, maxOutputTokens: request.maxOutputTokens)
             return try await withRetries(modelId: modelId, call: call, request: nil, metering: metering) { _, target in
-                try await forwarder.passthrough(request, target: target, observer: call)
+                // The plugins have run: content logging, when on, has said how much to keep.
+                call.observeRawRequest(request)
+                return try await forwarder.passthrough(request, target: target, observer: call)
             }
         }
     }
@@ -200,9 +206,9 @@ public struct Engine: Sendable {
         var attempt = 0
         var key = direct == nil ? try KeySelector.pick(from: config.keys, model: route.model, pinned: pinnedKey, avoiding: failedKeys) : nil
         while true {
-            let target = direct.map { Self.target(config, model: route.model, direct: $0, region: descriptor.directKeys?.bedrockRegion) }
+            var target = direct.map { Self.target(config, model: route.model, direct: $0, region: descriptor.directKeys?.bedrockRegion) }
                 ?? Self.target(config, model: route.model, key: key)
-            call.attemptStarts(
+            target.traceParent = call.attemptStarts(
                 provider: config.name, model: route.model, keyName: direct == nil ? key?.name : DirectKeys.keyName,
                 fallbackPosition: fallbackPosition)
             do {

@@ -91,8 +91,8 @@ extension Engine {
             if call.record.attemptLog.isEmpty {
                 try await runPlugins(PlannedCall(context: call, provider: provider, model: model, request: nil, metering: .none))
             }
-            let upstream = try Self.upstream(config, model: model, choice: choice, direct: call.descriptor.directKeys)
-            call.attemptStarts(provider: provider, model: model, keyName: upstream.keyName, fallbackPosition: 0)
+            var upstream = try Self.upstream(config, model: model, choice: choice, direct: call.descriptor.directKeys)
+            upstream.target.traceParent = call.attemptStarts(provider: provider, model: model, keyName: upstream.keyName, fallbackPosition: 0)
             do {
                 let answer = try await work(upstream.target, upstream.keyName)
                 call.attemptAnswered()

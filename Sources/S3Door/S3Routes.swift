@@ -46,8 +46,11 @@ public struct S3Routes<Context: RequestContext>: Sendable {
                 return try await dispatch(call)
             }
             let status = Int(response.status.code)
-            pipelineCall?.finish(CallEnd(outcome: status < 400 ? .success : .failure, status: status))
-            return Self.withPluginHeaders(response, pipelineCall)
+            guard let pipelineCall, status < 400, !isHead else {
+                pipelineCall?.finish(CallEnd(outcome: status < 400 ? .success : .failure, status: status))
+                return Self.withPluginHeaders(response, pipelineCall)
+            }
+            return Self.withPluginHeaders(Self.endingWithBody(response, call: pipelineCall, status: status), pipelineCall)
         } catch {
             let failure: S3Error
             switch error {
@@ -62,6 +65,27 @@ public struct S3Routes<Context: RequestContext>: Sendable {
             pipelineCall?.finish(CallEnd(outcome: gone ? .clientGone : .failure, status: gone ? 499 : failure.status, errorCode: failure.code))
             return Self.withPluginHeaders(S3Response.error(failure, requestId: requestId, head: isHead), pipelineCall)
         }
+    }
+
+    /// The call ends once its answer's body is out (a GetObject streams the provider's bytes after the head), so
+    /// its latency covers the body; a client that leaves first ends it as gone, an upstream that fails mid-body as
+    /// a failure.
+    static func endingWithBody(_ response: Response, call: CallContext, status: Int) -> Response {
+        var response = response
+        let body = response.body
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            do {
+                try await body.write(writer)
+            } catch let error as GatewayError {
+                call.finish(CallEnd(outcome: .failure, status: status, errorCode: error.upstreamCode), error: error)
+                throw error
+            } catch {
+                call.finish(CallEnd(outcome: .clientGone, status: status))
+                throw error
+            }
+            call.finish(CallEnd(outcome: .success, status: status))
+        }
+        return response
     }
 
     /// What the pipeline's plugins asked to put on the head (rate-limit state).

@@ -108,7 +108,31 @@ struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable whe
                 }
                 if count > framing.limit { throw S3Error.entityTooLarge(framing.limit) }
                 if let declared = framing.declaredLength, count > declared { throw Self.lengthMismatch() }
+                if let declared = framing.declaredLength, count == declared, !ready.isEmpty { try await readToEnd() }
             }
+        }
+
+        /// The declared length has arrived: the rest of the request (aws-chunked's final chunk and trailer, the
+        /// HTTP framing's end) is read and checked before the last bytes go on. An upstream that answers as soon
+        /// as it has every byte (S3) would otherwise be answered to the client while the request still sat
+        /// half-read on the connection, which then closed under the client; and the trailer's checksum would
+        /// never be checked.
+        private mutating func readToEnd() async throws {
+            while let input = try await base.next() {
+                var more: [ByteBuffer] = []
+                if decoder != nil {
+                    do {
+                        more = try decoder!.feed(input).filter { $0.readableBytes > 0 }
+                    } catch {
+                        throw S3Error("InvalidRequest", 400, "The aws-chunked body is malformed: \(error).")
+                    }
+                } else if input.readableBytes > 0 {
+                    more = [input]
+                }
+                if !more.isEmpty { throw Self.lengthMismatch() }
+            }
+            try finish()
+            ended = true
         }
 
         private func finish() throws {

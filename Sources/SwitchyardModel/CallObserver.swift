@@ -7,6 +7,16 @@ public protocol CallObserver: Sendable {
     func observeStop(_ reason: String)
     /// A failure reported inside an answer that had already begun (an exception frame in an event stream).
     func observeFailure(_ error: GatewayError)
+    /// Bytes of answer content the call keeps for the request log (content logging on); nil keeps none, and the
+    /// adapter then copies nothing.
+    var answerCaptureBytes: Int? { get }
+    /// Answer content as it passes (text deltas, or the answer's own JSON), kept up to `answerCaptureBytes`.
+    func observeAnswerText(_ text: String)
+}
+
+extension CallObserver {
+    public var answerCaptureBytes: Int? { nil }
+    public func observeAnswerText(_ text: String) {}
 }
 
 extension StopReason {

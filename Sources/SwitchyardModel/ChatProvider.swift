@@ -13,6 +13,8 @@ public struct UpstreamTarget: Sendable {
     /// For AWS upstreams: signing credentials (when absent, `apiKey` is a Bedrock API key) and the region.
     public var aws: AWSAccess?
     public var region: String?
+    /// The W3C `traceparent` of this attempt's client span, sent upstream when tracing is on.
+    public var traceParent: String?
 
     public init(
         provider: String, model: String, baseURL: String, apiKey: String?,

@@ -22,6 +22,13 @@ public struct RawRequest: Sendable {
     }
 }
 
+extension RawRequest {
+    /// The first `limit` bytes of the body as text (a cut inside a character is repaired), for content logging.
+    public func bodyText(limit: Int) -> String {
+        String(decoding: body.readableBytesView.prefix(limit), as: UTF8.self)
+    }
+}
+
 /// A successful upstream answer whose body flows through as it arrives.
 public struct RawResponse: Sendable {
     public var status: Int

@@ -187,7 +187,7 @@ public struct Gateway: Sendable {
         BedrockControlRoutes<BasicRequestContext>(engine: engine).register(on: router.group("bedrock"))
         if let files { S3Routes<BasicRequestContext>(backends: files, logger: logger).register(on: router) }
         if let batch {
-            BedrockBatchRoutes<BasicRequestContext>(desk: batch, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
+            BedrockBatchRoutes<BasicRequestContext>(desk: batch, maxBodyBytes: config.server.maxBodyBytes, logger: logger, engine: engine)
                 .register(on: router.group("bedrock"))
         }
         BedrockControlRoutes<BasicRequestContext>.registerUnknownOperations(on: router.group("bedrock"))

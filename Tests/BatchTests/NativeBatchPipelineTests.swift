@@ -97,6 +97,40 @@ import Testing
         #expect(failed.error?.message == "bad request")
     }
 
+    /// A gateway that restarts after it reported a batch's records but before the job was finished reads the
+    /// results again: the records are not reported (logged, counted, charged) a second time.
+    @Test func resultsReadAgainAreReportedOnce() async throws {
+        let store = MemoryBatchJobStore()
+        let files = MemoryBatchFiles()
+        let plugin = RecordingPlugin()
+        let api = FinishedBatchAPI()
+        let logger = Logger(label: "batch-tests", factory: { _ in SwiftLogNoOpLogHandler() })
+        let config = ProviderConfig(name: "openai", kind: .openai, baseURL: "https://api.openai.com/v1", keys: [KeyConfig(name: "k1", value: "sk-one")])
+        let engine = Engine(
+            providers: [ProviderRuntime(config: config, adapter: ScriptedChatProvider(), services: ProviderServices(batch: api))],
+            aliases: [:], plugins: [plugin], logger: logger)
+        let desk = BatchDesk(store: store, engine: engine, providers: [config], wakeups: BatchWakeups())
+        var native = NativeBatchExecution(
+            store: store, engine: engine, translator: BatchRecordTranslator(bedrock: PromptRecordCodec()), loader: BatchInputLoader(files: files),
+            writer: BatchOutputWriter(files: files), shutdown: BatchShutdown(), logger: logger)
+        native.firstPoll = .milliseconds(1)
+        files.put("s3://in/batch/input.jsonl", [BatchHarness.prompt("a", "one"), BatchHarness.prompt("b", "two")].joined(separator: "\n"), namespace: "openai")
+        let info = try await desk.create(
+            BatchJobSpec(
+                name: "native", roleArn: "not-required", clientRequestToken: nil, modelId: "gpt-4o-mini", inputURI: "s3://in/batch/input.jsonl",
+                outputURI: "s3://out/results/", timeoutHours: nil, tags: [:], invocationType: nil, provider: "openai", region: "us-west-2"))
+        let id = String(info.arn.split(separator: "/").last!)
+        try await native.run(try #require(await store.job(id: id)))
+        let reported = { plugin.records.filter { $0.descriptor.operation == "BatchRecord" }.count }
+        #expect(reported() == 2)
+
+        // What a restart before the job's end does: collect the same results again.
+        let job = try #require(await store.job(id: id))
+        try await native.collect(job, api: api, remoteId: "batch_1", phase: .ended, provider: "openai", model: "gpt-4o-mini")
+        #expect(reported() == 2)
+        #expect(job.runnerState[BatchJobState.recordsReported] == "1")
+    }
+
     @Test func theBatchRuleIsTheFilesRule() throws {
         let oai = ProviderConfig(name: "oai", kind: .openai, baseURL: "https://api.openai.com/v1")
         let claude = ProviderConfig(name: "claude", kind: .anthropic, baseURL: "https://api.anthropic.com")

@@ -36,13 +36,19 @@ import Testing
             routes = S3Routes(backends: backends, logger: logger)
         }
 
-        func send(_ method: HTTPRequest.Method, _ path: String, body: String = "", provider: String? = "openai") async -> Response {
+        /// `reading`: the answer's body is written out, as a connection does; the call ends only after it.
+        func send(
+            _ method: HTTPRequest.Method, _ path: String, body: String = "", provider: String? = "openai", reading: Bool = true
+        ) async -> Response {
             var headers = HTTPFields()
             if let provider { headers[HTTPField.Name("x-model-provider")!] = provider }
             headers[.contentLength] = String(body.utf8.count)
             headers[.userAgent] = "Boto3/1.43.11 test"
             let head = HTTPRequest(method: method, scheme: "http", authority: "127.0.0.1", path: path, headerFields: headers)
-            return await routes.handle(Request(head: head, body: RequestBody(buffer: ByteBuffer(string: body))))
+            let response = await routes.handle(Request(head: head, body: RequestBody(buffer: ByteBuffer(string: body))))
+            guard reading, response.status.code < 400 else { return response }
+            _ = try? await BodyCollector.text(of: response)
+            return response
         }
 
         func close() {
@@ -75,6 +81,20 @@ import Testing
         #expect(s.plugin.starts.count == 3, "the plugins see each provider call before it is sent")
         #expect(s.files.keysSeen.withLock { $0 } == ["sk-main-secret"])
         #expect(s.files.files.withLock { $0.isEmpty })
+    }
+
+    /// A GetObject streams the provider's bytes after the head: its call ends once they are out, not at the head.
+    @Test func aDownloadEndsAfterItsBody() async throws {
+        let s = try await Setup()
+        defer { s.close() }
+        _ = await s.send(.put, "/bedrock/files/in")
+        _ = await s.send(.put, "/bedrock/files/in/a.jsonl", body: "{\"recordId\":\"1\"}\n")
+        let response = await s.send(.get, "/bedrock/files/in/a.jsonl", reading: false)
+        #expect(response.status == .ok)
+        #expect(s.plugin.records.map(\.descriptor.operation) == ["CreateBucket", "PutObject"], "the body is not out yet")
+        #expect(try await BodyCollector.text(of: response) == "{\"recordId\":\"1\"}\n")
+        #expect(s.plugin.records.map(\.descriptor.operation) == ["CreateBucket", "PutObject", "GetObject"])
+        #expect(s.plugin.records.last?.end?.outcome == .success)
     }
 
     @Test func aFailedProviderCallEndsTheCallWithTheS3ErrorTheClientGot() async throws {

@@ -312,6 +312,9 @@ def test_gateway_run_batch_records_are_counted_at_batch_prices(mgw):
     after = scrape(mgw)
     assert moved(before, after, *COUNTERS) == {
         llm("batch", "BatchRecord", "openai", "gpt-4o-mini"): 3.0,
+        # The runner's own reads and writes of the gateway's store: the input, the results file and the manifest.
+        llm("batch", "ReadBatchInput", "other", "other"): 1.0,
+        llm("batch", "WriteBatchOutput", "other", "other"): 2.0,
         **tokens("openai", "gpt-4o-mini", input=30, output=15),
     }
     assert_cost(before, after, "openai", "gpt-4o-mini", 3 * cost_usd("openai/gpt-4o-mini", input=10, output=5, batch=True))

@@ -226,7 +226,8 @@ def test_gateway_run_batch_records_carry_the_job_and_batch_prices(log_gw):
     assert wait(br, arn)["status"] == "Completed"
     jid = job_id(arn)
     for _ in range(POLLS):
-        batch_rows = [r for r in logs(log_gw, limit=1000)["logs"] if r["batch_job_id"] == jid]
+        batch_rows = [r for r in logs(log_gw, limit=1000)["logs"]
+                      if r["batch_job_id"] == jid and r["operation"] == "BatchRecord"]
         if len(batch_rows) == 2:
             break
         time.sleep(POLL)

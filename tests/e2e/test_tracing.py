@@ -208,3 +208,44 @@ def test_tracing_endpoint_must_be_a_url(gateway, openai_fake, anthropic_fake, tm
                          capture_output=True, text=True, timeout=30)
     assert run.returncode != 0
     assert "tracing.endpoint" in run.stdout + run.stderr
+
+
+def test_the_operation_name_comes_from_what_the_call_did_not_from_the_model_name(gateway, openai_fake, anthropic_fake,
+                                                                                 receiver):
+    import json
+    config = traced_config(openai_fake, anthropic_fake, receiver)
+    # Neither name says "embed": the Cohere body makes the InvokeModel an embedding; a chat model may say "embed".
+    config["aliases"].update({"vectors": "openai/vec-small", "embedder-chat": "openai/embedder-chat-1"})
+    gw = gateway(config, env=FAST_EXPORT)
+    trace_id, _, header = caller_trace()
+    client = gw.client(headers={"traceparent": header})
+    client.invoke_model(modelId="vectors", body=json.dumps({"texts": ["three word input"], "input_type": "search_document"}))
+    client.converse(modelId="embedder-chat", messages=[user("Hi")])
+    assert [r.path for r in openai_fake.requests] == ["/v1/embeddings", "/v1/chat/completions"]
+    spans = receiver.trace(trace_id, 4)
+    clients = {s.attributes["gen_ai.request.model"]: s for s in spans if s.kind == "client"}
+    assert clients["vec-small"].attributes["gen_ai.operation.name"] == "embeddings"
+    assert clients["vec-small"].name == "embeddings vec-small"
+    assert clients["embedder-chat-1"].attributes["gen_ai.operation.name"] == "chat"
+
+
+def test_each_attempt_sends_its_client_span_upstream_as_traceparent(gateway, openai_fake, anthropic_fake, receiver):
+    gw = gateway(traced_config(openai_fake, anthropic_fake, receiver, max_retries=1), env=FAST_EXPORT)
+    openai_fake.enqueue(openai_error(503, "overloaded, try again"))
+    trace_id, _, header = caller_trace()
+    gw.client(headers={"traceparent": header}).converse(modelId="openai/gpt-4o-mini", messages=[user("Hi")])
+    sent = [r.header("traceparent") for r in openai_fake.requests]
+    assert len(sent) == 2 and sent[0] != sent[1], sent
+
+    spans = receiver.trace(trace_id, 3)
+    first, second = sorted((s for s in spans if s.kind == "client"), key=lambda s: s.start_ns)
+    # The upstream joins the caller's trace under the attempt's own span, sampled as the caller asked.
+    assert sent == [f"00-{trace_id}-{first.span_id}-01", f"00-{trace_id}-{second.span_id}-01"]
+    assert first.name == second.name == "chat gpt-4o-mini"
+
+
+def test_no_traceparent_goes_upstream_without_tracing(gateway, openai_fake, anthropic_fake):
+    gw = gateway(default_config(openai_fake, anthropic_fake))
+    _, _, header = caller_trace()
+    gw.client(headers={"traceparent": header}).converse(modelId="openai/gpt-4o-mini", messages=[user("Hi")])
+    assert [r.header("traceparent") for r in openai_fake.requests] == [None]

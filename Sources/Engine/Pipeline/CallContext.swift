@@ -87,6 +87,8 @@ public struct AttemptRecord: Sendable {
     /// When the answer (non-streaming) or its head (streaming) arrived, or the attempt failed.
     public var endedAt: Date?
     public var error: GatewayError?
+    /// The attempt's own span, when a tracer opened one as it started; the upstream got it as `traceparent`.
+    public var trace: TraceParent?
 }
 
 /// What the engine and the adapters learn while serving a call; read by the plugins once it ends.
@@ -118,6 +120,9 @@ public struct CallRecord: Sendable {
     /// Characters of answer text and tool input streamed so far, for that estimate.
     public var streamedCharacters = 0
     public var stopReason: String?
+    /// Set by the engine's entry point (`complete`/`stream`, `embed`, `countTokens`); nil for calls that ask no
+    /// model for anything (files, control plane) or whose body the gateway does not read (passthrough).
+    public var purpose: CallPurpose?
     /// The canonical error, when the call failed (also for streams that failed after their head).
     public var error: GatewayError?
     public var end: CallEnd?
@@ -164,6 +169,8 @@ public final class CallContext: Sendable, CallObserver {
     private let state: Mutex<State>
     private let plugins: [any CallPlugin]
     private let started: ContinuousClock.Instant
+    /// The tracer that opened the call's span, which opens each attempt's span too.
+    private let tracer: (any CallTraceSource)?
 
     struct State {
         var record: CallRecord
@@ -177,7 +184,16 @@ public final class CallContext: Sendable, CallObserver {
         self.started = .now
         let caller = descriptor.traceParent.flatMap(TraceParent.init(header:))
         // A tracer that opens the call's span now names the ids; otherwise the engine does.
-        let opened = plugins.lazy.compactMap { ($0 as? any CallTraceSource)?.openTrace(descriptor, caller: caller) }.first
+        var opened: TraceParent?
+        var tracer: (any CallTraceSource)?
+        for case let source as any CallTraceSource in plugins {
+            if let ids = source.openTrace(descriptor, caller: caller) {
+                opened = ids
+                tracer = source
+                break
+            }
+        }
+        self.tracer = tracer
         let trace = opened ?? caller?.child() ?? TraceParent.root()
         self.state = Mutex(State(record: CallRecord(descriptor: descriptor, startedAt: Date(), trace: trace)))
     }
@@ -206,16 +222,26 @@ public final class CallContext: Sendable, CallObserver {
 
     // MARK: - What the engine reports
 
-    func attemptStarts(provider: String, model: String, keyName: String?, fallbackPosition: Int) {
+    /// Returns the `traceparent` header the attempt's upstream request carries when tracing is on: the attempt's
+    /// own client span, so an upstream that traces joins the call's trace under it.
+    @discardableResult
+    func attemptStarts(provider: String, model: String, keyName: String?, fallbackPosition: Int) -> String? {
+        let span: TraceParent? = tracer.flatMap { tracer in
+            tracer.openAttempt(of: state.withLock { $0.record.trace }, provider: provider, model: model)
+        }
         state.withLock {
             $0.record.provider = provider
-            $0.record.model = model
+            // A call that names no model (a provider file call, a control-plane call) has none resolved: priced at
+            // nothing rather than counted as an unpriced model.
+            $0.record.model = model.isEmpty ? nil : model
             $0.record.keyName = keyName
             $0.record.fallbackPosition = fallbackPosition
             $0.record.attemptLog.append(
-                AttemptRecord(provider: provider, model: model, keyName: keyName, fallbackPosition: fallbackPosition, startedAt: Date()))
+                AttemptRecord(
+                    provider: provider, model: model, keyName: keyName, fallbackPosition: fallbackPosition, startedAt: Date(), trace: span))
             $0.attemptStarted = .now
         }
+        return span?.header
     }
 
     /// The attempt has its answer (non-streaming) or its answer's head (streaming), or failed with `error`.
@@ -265,6 +291,21 @@ public final class CallContext: Sendable, CallObserver {
 
     public func observeFailure(_ error: GatewayError) {
         state.withLock { $0.record.error = error }
+    }
+
+    public var answerCaptureBytes: Int? { state.withLock { $0.record.contentCaptureBytes } }
+
+    public func observeAnswerText(_ text: String) {
+        state.withLock { $0.record.captureAnswer(text) }
+    }
+
+    /// A request forwarded as it came (passthrough): its own JSON is the content kept when content logging is on
+    /// (the writer redacts and truncates it like any other).
+    func observeRawRequest(_ request: RawRequest) {
+        state.withLock {
+            guard let limit = $0.record.contentCaptureBytes, $0.record.requestContent == nil else { return }
+            $0.record.requestContent = request.bodyText(limit: limit)
+        }
     }
 
     // MARK: - The end

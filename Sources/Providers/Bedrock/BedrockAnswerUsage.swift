@@ -18,6 +18,12 @@ enum BedrockAnswerUsage {
             cacheReadTokens: int(usage["cacheReadInputTokens"]), cacheWriteTokens: int(usage["cacheWriteInputTokens"]))
     }
 
+    /// The text blocks of a Converse answer (`output.message.content[].text`), for content logging.
+    static func converseTexts(_ object: [String: Any]) -> [String] {
+        let message = (object["output"] as? [String: Any])?["message"] as? [String: Any]
+        return (message?["content"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+    }
+
     /// `amazon-bedrock-invocationMetrics` in the last chunk of an invoke stream.
     static func invocationMetrics(_ inner: [String: Any]) -> Usage? {
         guard let metrics = inner["amazon-bedrock-invocationMetrics"] as? [String: Any] else { return nil }

@@ -41,11 +41,16 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
         let forwardedHeaders = forwarded.map { ($0.name, $0.value) }
         if !isEventStream, let usage = BedrockAnswerUsage.invokeHeaders(forwardedHeaders) { observer.observeUsage(usage) }
         let readsBody = !isEventStream && request.operation == "converse"
+        // Content logging on: an InvokeModel answer's own JSON is its content (a Converse answer's text is read
+        // from the copy kept for its usage; a stream's from the tap).
+        let captures = observer.answerCaptureBytes
+        let keepsAnswer = !isEventStream && !readsBody && captures != nil
         let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let logger = self.logger
         let provider = target.provider
         IdleWatchdog.feed(continuation, idleSeconds: target.streamIdleTimeoutSeconds, provider: provider) { progressed in
-            var tap = isEventStream ? EventStreamTap(provider: provider, observer: observer) : nil
+            var tap = isEventStream ? EventStreamTap(provider: provider, observer: observer, capturesContent: captures != nil) : nil
+            var answer: ByteBuffer? = keepsAnswer ? ByteBuffer() : nil
             // A Converse answer names its usage in the JSON; a copy of it is kept (bounded) to read it at the end.
             var copy: ByteBuffer? = readsBody ? ByteBuffer() : nil
             var first = true
@@ -57,6 +62,9 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
                 }
                 if copy != nil {
                     if copy!.readableBytes + chunk.readableBytes <= Self.usageCopyLimit { copy!.writeImmutableBuffer(chunk) } else { copy = nil }
+                }
+                if let limit = captures, answer != nil, answer!.readableBytes < limit {
+                    answer!.writeImmutableBuffer(chunk.getSlice(at: chunk.readerIndex, length: min(chunk.readableBytes, limit - answer!.readableBytes))!)
                 }
                 guard let passage = tap?.observe(chunk) else {
                     continuation.yield(chunk)
@@ -72,7 +80,9 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
             if let copy, let object = BedrockAnswerUsage.object(copy) {
                 if let usage = BedrockAnswerUsage.converse(object) { observer.observeUsage(usage) }
                 if let reason = object["stopReason"] as? String { observer.observeStop(reason) }
+                if captures != nil { for text in BedrockAnswerUsage.converseTexts(object) { observer.observeAnswerText(text) } }
             }
+            if let answer, answer.readableBytes > 0 { observer.observeAnswerText(String(buffer: answer)) }
             if let summary = tap?.summary {
                 logger.debug("bedrock stream ended", metadata: ["provider": "\(provider)", "summary": "\(summary)"])
             }

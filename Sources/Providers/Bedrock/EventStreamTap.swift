@@ -25,10 +25,13 @@ struct EventStreamTap {
     /// The start of a frame whose prelude (and so its length) has not fully arrived: held back until it can be
     /// checked, so an oversized frame is refused before any byte of it reaches the caller.
     private var held = ByteBuffer()
+    /// Content logging on: answer text (Converse deltas, InvokeModel chunks' JSON) goes to the observer.
+    let capturesContent: Bool
 
-    init(provider: String, observer: (any CallObserver)? = nil) {
+    init(provider: String, observer: (any CallObserver)? = nil, capturesContent: Bool = false) {
         self.provider = provider
         self.observer = observer
+        self.capturesContent = capturesContent
     }
 
     mutating func observe(_ chunk: ByteBuffer) -> Passage {
@@ -92,10 +95,19 @@ struct EventStreamTap {
             if let object = BedrockAnswerUsage.object(message.payload), let found = BedrockAnswerUsage.converse(object) {
                 observer?.observeUsage(found)
             }
+        } else if message.eventType == "contentBlockDelta" {
+            if capturesContent, let delta = BedrockAnswerUsage.object(message.payload)?["delta"] as? [String: Any], let text = delta["text"] as? String {
+                observer?.observeAnswerText(text)
+            }
         } else if message.eventType == "messageStop" {
             if let reason = BedrockAnswerUsage.object(message.payload)?["stopReason"] as? String { observer?.observeStop(reason) }
         } else if message.eventType == "chunk" {
             lastChunk = message.payload
+            if capturesContent, let encoded = BedrockAnswerUsage.object(message.payload)?["bytes"] as? String,
+                let bytes = Data(base64Encoded: encoded)
+            {
+                observer?.observeAnswerText(String(decoding: bytes, as: UTF8.self))
+            }
             if let inner = Self.chunkBody(message.payload) {
                 if let found = BedrockAnswerUsage.invocationMetrics(inner) { observer?.observeUsage(found) }
                 if let reason = BedrockAnswerUsage.stopReason(inInvokeChunk: inner) { observer?.observeStop(reason) }

@@ -25,6 +25,7 @@ struct BatchHTTP: Sendable {
             var request = HTTPClientRequest(url: url)
             request.method = method
             request.headers = headers
+            if let traceParent = target.traceParent { request.headers.replaceOrAdd(name: "traceparent", value: traceParent) }
             if let body { request.body = .bytes(body) }
             let response: HTTPClientResponse
             do {

@@ -70,6 +70,8 @@ public struct UpstreamHTTP: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers = headers
+        // After signing: a SigV4 signature covers only the headers it lists, and traceparent is not one of them.
+        if let traceParent = target.traceParent { request.headers.replaceOrAdd(name: "traceparent", value: traceParent) }
         request.body = .bytes(body)
         let response: HTTPClientResponse
         do {
