@@ -9,7 +9,23 @@
 #      OBSERVABILITY (on; "off" turns the request log and the metrics off, to measure what they cost),
 #      SIGV4 (off; "on" enforces virtual keys and signs the Converse requests with one, to measure verification:
 #      one signature made at start is replayed, which the ±5 minute window allows, so every request is verified
-#      on the warm path: body and canonical-request digests plus one HMAC).
+#      on the warm path: body and canonical-request digests plus one HMAC),
+#      GOVERNANCE (unset; see below), GOVERNANCE_LIMITS (on).
+#
+# Governance mode, to measure what SigV4 verification plus the governance plugin cost on Converse:
+#   GOVERNANCE="on off on off" WRK_DURATION=8s benchmarks/run.sh
+# runs one wrk round per word, in that order, in one run, against two gateways started side by side on the same
+# fake upstream (so the rounds alternate and share the machine's conditions):
+#   on  - `governance.enforce: true` with one virtual key declared in the config (`governance.keys`, secret from
+#         the environment) that has a budget (1 000 000 USD a day) and a rate limit (10^9 requests a minute), so
+#         every call holds and settles its cost and counts against the window in the store; wrk sends a Converse
+#         request SigV4-signed with that key by botocore right before the round starts (the signature stays valid
+#         for the ±5 minute skew window, so keep rounds shorter than that), headers and body fed to wrk through a
+#         generated Lua script. GOVERNANCE_LIMITS=off declares the key without budget and rate limit (signature
+#         verification and the plugin's key checks only).
+#   off - the same Converse request, unsigned, to a gateway without enforcement and without keys.
+# The summary has req/s and latency percentiles per round, and the mean on/off throughput ratio (issue 9's goal:
+# at least 0.90). The upstream-direct baseline is skipped in this mode. GOVERNANCE=on or =off alone is one round.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -60,6 +76,96 @@ up_port="$(free_port)"
 "$PYTHON" "$here/fast_upstream.py" --port "$up_port" >"$work/upstream.log" 2>&1 &
 pids+=($!)
 wait_health "http://127.0.0.1:$up_port/health" "$work/upstream.log"
+
+if [[ -n "${GOVERNANCE:-}" ]]; then
+  read -r -a rounds <<<"$GOVERNANCE"
+  for mode in "${rounds[@]}"; do
+    [[ "$mode" == on || "$mode" == off ]] || { echo "GOVERNANCE: expected words 'on'/'off', got '$mode'" >&2; exit 1; }
+  done
+  key_id="SWYDBENCHGOVERNANCE1"
+  export SWYD_BENCH_SECRET="bench-governance-secret-0123456789abcdefgh"
+  limits=""
+  [[ "${GOVERNANCE_LIMITS:-on}" == on ]] && \
+    limits=', "budgets": [{"id": "bench", "limit_usd": "1000000", "period": "1d"}], "rate_limit": {"requests": 1000000000, "window_seconds": 60}'
+  provider_json="\"providers\": {\"openai\": {\"base_url\": \"http://127.0.0.1:$up_port/v1\", \"max_retries\": 0,
+                 \"timeout_seconds\": 30, \"keys\": [{\"name\": \"bench\", \"value\": \"sk-bench\"}]}}"
+  declare -A gw_ports
+  for mode in on off; do
+    mkdir -p "$work/$mode"
+    governance=""
+    [[ "$mode" == on ]] && governance="\"governance\": {\"enforce\": true, \"keys\": [{\"name\": \"bench\", \"access_key_id\": \"$key_id\", \"secret\": \"env.SWYD_BENCH_SECRET\"$limits}]},"
+    echo "{$governance \"server\": {\"data_dir\": \"$work/$mode/data\"}, $provider_json}" >"$work/$mode/switchyard.json"
+    gw_ports[$mode]="$(free_port)"
+    (cd "$work/$mode" && exec "$bin" serve --config "$work/$mode/switchyard.json" --host 127.0.0.1 --port "${gw_ports[$mode]}") \
+      >"$work/$mode/gateway.log" 2>&1 &
+    pids+=($!)
+    wait_health "http://127.0.0.1:${gw_ports[$mode]}/health" "$work/$mode/gateway.log"
+  done
+  converse_body='{"messages":[{"role":"user","content":[{"text":"Say hello."}]}],"inferenceConfig":{"maxTokens":32}}'
+  path="/bedrock/model/openai%2Fgpt-4o-mini/converse"
+  sign() {  # port -> "Name: value" lines of a botocore SigV4 signature made now with the virtual key
+    "$PYTHON" - "$1" "$path" "$converse_body" "$key_id" <<'PY'
+import os, sys
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+port, path, body, key_id = sys.argv[1:5]
+request = AWSRequest("POST", f"http://127.0.0.1:{port}{path}", data=body.encode(),
+                     headers={"Content-Type": "application/json"})
+SigV4Auth(Credentials(key_id, os.environ["SWYD_BENCH_SECRET"]), "bedrock", "us-west-2").add_auth(request)
+print(f"Host: 127.0.0.1:{port}")
+for name in ("Authorization", "X-Amz-Date"):
+    print(f"{name}: {request.headers[name]}")
+PY
+  }
+  write_lua() {  # file headers
+    {
+      echo 'wrk.method = "POST"'
+      echo 'wrk.headers["Content-Type"] = "application/json"'
+      while IFS= read -r line; do
+        [[ -n "$line" ]] && echo "wrk.headers[\"${line%%: *}\"] = \"${line#*: }\""
+      done <<<"$2"
+      echo "wrk.body = [[$converse_body]]"
+    } >"$1"
+  }
+  preflight() {  # url headers
+    local args=(-s -o "$work/preflight.out" -w '%{http_code}' -H 'Content-Type: application/json')
+    while IFS= read -r line; do [[ -n "$line" ]] && args+=(-H "$line"); done <<<"$2"
+    local code
+    code="$(curl "${args[@]}" --data "$converse_body" "$1")"
+    [[ "$code" == 200 ]] || { echo "pre-flight $1 -> $code: $(cat "$work/preflight.out")" >&2; exit 1; }
+  }
+  # The enforcing gateway refuses the unsigned request: the "on" rounds measure what they claim to.
+  code="$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data "$converse_body" \
+          "http://127.0.0.1:${gw_ports[on]}$path")"
+  [[ "$code" == 403 ]] || { echo "the enforcing gateway answered an unsigned request with $code, not 403" >&2; exit 1; }
+  n=0
+  for mode in "${rounds[@]}"; do
+    n=$((n + 1))
+    url="http://127.0.0.1:${gw_ports[$mode]}$path"
+    headers=""
+    [[ "$mode" == on ]] && headers="$(sign "${gw_ports[$mode]}")"  # signed right before its round
+    write_lua "$work/round$n.lua" "$headers"
+    preflight "$url" "$headers"
+    echo
+    echo "=== round $n: governance $mode: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $url"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/round$n.lua" "$url" | tee "$work/round$n.txt"
+  done
+  echo
+  echo "=== summary ($(basename "$bin"), $THREADS threads, $CONNECTIONS connections, $DURATION, governance limits ${GOVERNANCE_LIMITS:-on})"
+  n=0
+  for mode in "${rounds[@]}"; do
+    n=$((n + 1))
+    f="$work/round$n.txt"
+    rps="$(awk '/^Requests\/sec/ {print $2}' "$f")"
+    pcts="$(awk '/^ +(50|75|90|99)%/ {printf "p%s=%s ", substr($1,1,length($1)-1), $2}' "$f")"
+    errs="$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$f")"
+    printf 'round %-2s %-4s %10s req/s   %s %s\n' "$n" "$mode" "$rps" "$pcts" "$errs"
+    echo "$mode $rps" >>"$work/rates"
+  done
+  awk '{s[$1]+=$2; c[$1]++} END {if (c["on"] && c["off"]) printf "mean on/off throughput = %.3f (goal >= 0.90)\n", (s["on"]/c["on"])/(s["off"]/c["off"])}' "$work/rates"
+  exit 0
+fi
 
 gw_port="$(free_port)"
 observability=""
