@@ -17,7 +17,7 @@ public struct SQLiteRateLimitStore: RateLimitStore {
         return try await pool.write { db in
             if admission.maxConcurrent != nil {
                 try Self.unlease(db, try Row.fetchAll(
-                    db, sql: "DELETE FROM rate_leases WHERE keyId = ? AND expiresAt <= ? RETURNING keyId",
+                    db.cachedStatement(sql: "DELETE FROM rate_leases WHERE keyId = ? AND expiresAt <= ? RETURNING keyId"),
                     arguments: [admission.keyId, now.timeIntervalSince1970]))
             }
             var state = RateLimitState(windowStart: start, windowEnd: start + window, requestsUsed: 0, tokensUsed: 0, inFlight: 0)
@@ -25,13 +25,13 @@ public struct SQLiteRateLimitStore: RateLimitStore {
             try db.inSavepoint {
                 let slot: StatementArguments = [admission.keyId, window, start]
                 if let limit = admission.maxRequests {
-                    try db.execute(
+                    try db.executeCached(
                         sql: """
                             INSERT INTO rate_windows (keyId, kind, windowSeconds, windowStart, used) VALUES (?, 'requests', ?, ?, 0)
                             ON CONFLICT (keyId, kind, windowSeconds, windowStart) DO NOTHING
                             """,
                         arguments: slot)
-                    try db.execute(
+                    try db.executeCached(
                         sql: """
                             UPDATE rate_windows SET used = used + 1
                             WHERE keyId = ? AND kind = 'requests' AND windowSeconds = ? AND windowStart = ? AND used + 1 <= ?
@@ -50,20 +50,20 @@ public struct SQLiteRateLimitStore: RateLimitStore {
                     return .rollback
                 }
                 if let limit = admission.maxConcurrent {
-                    try db.execute(
+                    try db.executeCached(
                         sql: "INSERT INTO rate_concurrency (keyId, inFlight) VALUES (?, 0) ON CONFLICT (keyId) DO NOTHING",
                         arguments: [admission.keyId])
-                    try db.execute(
+                    try db.executeCached(
                         sql: "UPDATE rate_concurrency SET inFlight = inFlight + 1 WHERE keyId = ? AND inFlight + 1 <= ?",
                         arguments: [admission.keyId, limit])
                     let leased = db.changesCount == 1
                     state.inFlight =
-                        try Int.fetchOne(db, sql: "SELECT inFlight FROM rate_concurrency WHERE keyId = ?", arguments: [admission.keyId]) ?? 0
+                        try Int.fetchOne(db.cachedStatement(sql: "SELECT inFlight FROM rate_concurrency WHERE keyId = ?"), arguments: [admission.keyId]) ?? 0
                     if !leased {
                         refused = .concurrency
                         return .rollback
                     }
-                    try db.execute(
+                    try db.executeCached(
                         sql: "INSERT INTO rate_leases (id, keyId, expiresAt) VALUES (?, ?, ?)",
                         arguments: [admission.leaseId, admission.keyId, admission.leaseExpiresAt.timeIntervalSince1970])
                 }
@@ -78,11 +78,11 @@ public struct SQLiteRateLimitStore: RateLimitStore {
         try await pool.write { db in
             for completion in completions {
                 if let lease = completion.leaseId {
-                    try Self.unlease(db, try Row.fetchAll(db, sql: "DELETE FROM rate_leases WHERE id = ? RETURNING keyId", arguments: [lease]))
+                    try Self.unlease(db, try Row.fetchAll(db.cachedStatement(sql: "DELETE FROM rate_leases WHERE id = ? RETURNING keyId"), arguments: [lease]))
                 }
                 guard completion.tokens > 0 else { continue }
                 let window = Int64(max(1, completion.windowSeconds))
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         INSERT INTO rate_windows (keyId, kind, windowSeconds, windowStart, used) VALUES (?, 'tokens', ?, ?, ?)
                         ON CONFLICT (keyId, kind, windowSeconds, windowStart) DO UPDATE SET used = used + excluded.used
@@ -98,9 +98,9 @@ public struct SQLiteRateLimitStore: RateLimitStore {
     public func sweep(now: Date) async throws -> Int {
         try await pool.write { db in
             let rows = try Row.fetchAll(
-                db, sql: "DELETE FROM rate_leases WHERE expiresAt <= ? RETURNING keyId", arguments: [now.timeIntervalSince1970])
+                db.cachedStatement(sql: "DELETE FROM rate_leases WHERE expiresAt <= ? RETURNING keyId"), arguments: [now.timeIntervalSince1970])
             try Self.unlease(db, rows)
-            try db.execute(
+            try db.executeCached(
                 sql: "DELETE FROM rate_windows WHERE windowStart + windowSeconds <= ?",
                 arguments: [Int64(now.timeIntervalSince1970.rounded(.down))])
             return rows.count
@@ -109,7 +109,7 @@ public struct SQLiteRateLimitStore: RateLimitStore {
 
     static func used(_ db: Database, _ kind: String, _ slot: StatementArguments) throws -> Int {
         try Int.fetchOne(
-            db, sql: "SELECT used FROM rate_windows WHERE keyId = ? AND kind = '\(kind)' AND windowSeconds = ? AND windowStart = ?",
+            db.cachedStatement(sql: "SELECT used FROM rate_windows WHERE keyId = ? AND kind = '\(kind)' AND windowSeconds = ? AND windowStart = ?"),
             arguments: slot) ?? 0
     }
 
@@ -119,7 +119,7 @@ public struct SQLiteRateLimitStore: RateLimitStore {
         var leases: [String: Int] = [:]
         for row in rows { leases[row["keyId"], default: 0] += 1 }
         for (keyId, count) in leases {
-            try db.execute(sql: "UPDATE rate_concurrency SET inFlight = inFlight - ? WHERE keyId = ?", arguments: [count, keyId])
+            try db.executeCached(sql: "UPDATE rate_concurrency SET inFlight = inFlight - ? WHERE keyId = ?", arguments: [count, keyId])
         }
     }
 }

@@ -16,7 +16,7 @@ public struct SQLiteSpendStore: SpendStore {
         return try await pool.write { db in
             // Outside the savepoint: what lapsed stays released even when this call is refused.
             try Self.unhold(db, try Row.fetchAll(
-                db, sql: "DELETE FROM budget_reservations WHERE keyId = ? AND expiresAt <= ? RETURNING keyId, budgetId, amountNanos",
+                db.cachedStatement(sql: "DELETE FROM budget_reservations WHERE keyId = ? AND expiresAt <= ? RETURNING keyId, budgetId, amountNanos"),
                 arguments: [keyId, now.timeIntervalSince1970]))
             try Self.release(db, reservationId: id)
             var outcome = BudgetReservation.reserved
@@ -24,7 +24,7 @@ public struct SQLiteSpendStore: SpendStore {
                 for budget in budgets {
                     let limit = Self.bounded(budget.limitNanos)
                     try Self.open(db, keyId: keyId, budget)
-                    try db.execute(
+                    try db.executeCached(
                         sql: """
                             UPDATE budget_windows SET reservedNanos = reservedNanos + ?, limitNanos = ?
                             WHERE keyId = ? AND budgetId = ? AND spentNanos + reservedNanos + ? <= ?
@@ -34,7 +34,7 @@ public struct SQLiteSpendStore: SpendStore {
                         outcome = .exhausted(try Self.usage(db, keyId: keyId, budget, now: now))
                         return .rollback
                     }
-                    try db.execute(
+                    try db.executeCached(
                         sql: "INSERT INTO budget_reservations (id, keyId, budgetId, amountNanos, expiresAt) VALUES (?, ?, ?, ?, ?)",
                         arguments: [id, keyId, budget.budgetId, amount, expiresAt.timeIntervalSince1970])
                 }
@@ -53,7 +53,7 @@ public struct SQLiteSpendStore: SpendStore {
                 guard cost > 0 else { continue }
                 for budget in settlement.budgets {
                     try Self.open(db, keyId: settlement.keyId, budget)
-                    try db.execute(
+                    try db.executeCached(
                         sql: "UPDATE budget_windows SET spentNanos = spentNanos + ? WHERE keyId = ? AND budgetId = ?",
                         arguments: [cost, settlement.keyId, budget.budgetId])
                 }
@@ -64,7 +64,7 @@ public struct SQLiteSpendStore: SpendStore {
     public func releaseExpired(now: Date) async throws -> Int {
         try await pool.write { db in
             let rows = try Row.fetchAll(
-                db, sql: "DELETE FROM budget_reservations WHERE expiresAt <= ? RETURNING id, keyId, budgetId, amountNanos",
+                db.cachedStatement(sql: "DELETE FROM budget_reservations WHERE expiresAt <= ? RETURNING id, keyId, budgetId, amountNanos"),
                 arguments: [now.timeIntervalSince1970])
             try Self.unhold(db, rows)
             return Set(rows.map { $0["id"] as String }).count
@@ -83,13 +83,13 @@ public struct SQLiteSpendStore: SpendStore {
     /// stored window is older. A newer stored window is kept: windows never move back, whichever gateway's clock
     /// is behind.
     static func open(_ db: Database, keyId: String, _ budget: BudgetWindow) throws {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO budget_windows (keyId, budgetId, windowStart, limitNanos, spentNanos, reservedNanos)
                 VALUES (?, ?, ?, ?, 0, 0) ON CONFLICT (keyId, budgetId) DO NOTHING
                 """,
             arguments: [keyId, budget.budgetId, budget.start, bounded(budget.limitNanos)])
-        try db.execute(
+        try db.executeCached(
             sql: "UPDATE budget_windows SET windowStart = ?, spentNanos = 0 WHERE keyId = ? AND budgetId = ? AND windowStart < ?",
             arguments: [budget.start, keyId, budget.budgetId, budget.start])
     }
@@ -97,7 +97,7 @@ public struct SQLiteSpendStore: SpendStore {
     /// Undoes the hold of one reservation, if it is still there.
     static func release(_ db: Database, reservationId: String) throws {
         try unhold(db, try Row.fetchAll(
-            db, sql: "DELETE FROM budget_reservations WHERE id = ? RETURNING keyId, budgetId, amountNanos", arguments: [reservationId]))
+            db.cachedStatement(sql: "DELETE FROM budget_reservations WHERE id = ? RETURNING keyId, budgetId, amountNanos"), arguments: [reservationId]))
     }
 
     /// Takes deleted reservation rows off their budgets' `reservedNanos`: a row deleted here was deleted by no one
@@ -107,7 +107,7 @@ public struct SQLiteSpendStore: SpendStore {
         var held: [BudgetKey: Int64] = [:]
         for row in rows { held[BudgetKey(keyId: row["keyId"], budgetId: row["budgetId"]), default: 0] += row["amountNanos"] as Int64 }
         for (budget, amount) in held {
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE budget_windows SET reservedNanos = reservedNanos - ? WHERE keyId = ? AND budgetId = ?",
                 arguments: [amount, budget.keyId, budget.budgetId])
         }
@@ -115,13 +115,13 @@ public struct SQLiteSpendStore: SpendStore {
 
     static func usage(_ db: Database, keyId: String, _ budget: BudgetWindow, now: Date) throws -> BudgetUsage {
         let row = try Row.fetchOne(
-            db, sql: "SELECT windowStart, spentNanos FROM budget_windows WHERE keyId = ? AND budgetId = ?",
+            db.cachedStatement(sql: "SELECT windowStart, spentNanos FROM budget_windows WHERE keyId = ? AND budgetId = ?"),
             arguments: [keyId, budget.budgetId])
         // A row still in an earlier window has spent nothing in this one yet.
         let spent: Int64 = row.map { ($0["windowStart"] as Int64) >= budget.start ? $0["spentNanos"] : 0 } ?? 0
         let reserved =
             try Int64.fetchOne(
-                db, sql: "SELECT COALESCE(SUM(amountNanos), 0) FROM budget_reservations WHERE keyId = ? AND budgetId = ? AND expiresAt > ?",
+                db.cachedStatement(sql: "SELECT COALESCE(SUM(amountNanos), 0) FROM budget_reservations WHERE keyId = ? AND budgetId = ? AND expiresAt > ?"),
                 arguments: [keyId, budget.budgetId, now.timeIntervalSince1970]) ?? 0
         return BudgetUsage(
             budgetId: budget.budgetId, limitNanos: budget.limitNanos, spentNanos: spent, reservedNanos: reserved,
