@@ -1,6 +1,6 @@
 /// v8: the owning virtual key of objects, multipart uploads and batch jobs (NULL: created without a key), and the
-/// owners of what the gateway created in provider object stores it does not index. Listings filter on the owner
-/// within a bucket or by submit time, hence the indexes.
+/// owners of what the gateway created in provider object stores it does not index. Job listings filter on the owner
+/// by submit time, hence the index; object listings filter within the bucket's key range of the primary key.
 enum OwnershipTables {
     static let schema = """
         ALTER TABLE objects ADD COLUMN owner TEXT;
@@ -16,6 +16,5 @@ enum OwnershipTables {
             created REAL NOT NULL,
             PRIMARY KEY (namespace, bucket, key)
         ) WITHOUT ROWID;
-        CREATE INDEX provider_file_owners_by_owner ON provider_file_owners (namespace, bucket, owner, key);
         """
 }

@@ -37,26 +37,4 @@ public struct SQLiteProviderFileOwners: ProviderFileOwners {
                 sql: "DELETE FROM provider_file_owners WHERE namespace = ? AND bucket = ? AND key = ?", arguments: [namespace, bucket, key])
         }
     }
-
-    public func keys(
-        namespace: String, bucket: String, prefix: String, owner: String?, startAfter: String?, limit: Int
-    ) async throws -> [String] {
-        guard limit > 0 else { return [] }
-        try StoreText.check(("namespace", namespace), ("bucket", bucket), ("prefix", prefix), ("start-after key", startAfter))
-        return try await pool.read { db in
-            var sql = "SELECT key FROM provider_file_owners WHERE namespace = ? AND bucket = ? AND owner IS ? AND key >= ?"
-            var arguments: StatementArguments = [namespace, bucket, owner, prefix]
-            if let upper = ObjectTable.upperBound(ofPrefix: prefix) {
-                sql += " AND key < CAST(? AS TEXT)"
-                _ = arguments.append(contentsOf: [upper])
-            }
-            if let startAfter {
-                sql += " AND key > ?"
-                _ = arguments.append(contentsOf: [startAfter])
-            }
-            sql += " ORDER BY key LIMIT ?"
-            _ = arguments.append(contentsOf: [limit])
-            return try String.fetchAll(db, sql: sql, arguments: arguments)
-        }
-    }
 }
