@@ -10,7 +10,9 @@ import SwitchyardModel
 /// Enforces a virtual key's rules on every call it makes, first in the engine's chain: the key must be usable,
 /// the provider and model allowed; for calls that spend tokens, the rate limits must admit the call and the
 /// budgets must hold its worst case (`WorstCaseCost`). When the call ends the hold is settled to the real cost,
-/// its tokens are counted and its lease released, off the caller's path (`GovernanceSettlements`).
+/// its tokens are counted and its lease released. Admissions and settlements go to the store through one queue
+/// (`LedgerQueue`), written as one transaction per batch: a call waits for one write, shared with the calls that
+/// arrived beside it, and an ended call's settlement is written before any admission queued after it.
 ///
 /// Refusals, in the caller's dialect through `GatewayError`: `accessDenied` (expired, inactive, model not allowed,
 /// unpriced model on a key with a budget), `throttled` with the wait to the window's end (requests, tokens,
@@ -37,21 +39,19 @@ public final class GovernancePlugin: CallPlugin, Service {
     }
 
     let keys: KeyRing
-    let spend: any SpendStore
-    let limits: any RateLimitStore
+    let ledger: any GovernanceLedger
     let costs: CostCalculator
     let settings: Settings
     let logger: Logger
     let now: @Sendable () -> Date
-    let queue = Mutex(SettlementQueue())
+    let queue = Mutex(LedgerQueue())
 
     public init(
-        keys: KeyRing, spend: any SpendStore, limits: any RateLimitStore, prices: PriceTable, settings: Settings = Settings(),
-        logger: Logger, now: @escaping @Sendable () -> Date = Date.init
+        keys: KeyRing, ledger: any GovernanceLedger, prices: PriceTable, settings: Settings = Settings(), logger: Logger,
+        now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.keys = keys
-        self.spend = spend
-        self.limits = limits
+        self.ledger = ledger
         self.costs = CostCalculator(table: prices)
         self.settings = settings
         self.logger = logger
@@ -89,29 +89,51 @@ public final class GovernancePlugin: CallPlugin, Service {
         let rule = descriptor.billing == .batch ? nil : key.policy.rateLimit.flatMap { $0.limitsAnything ? $0 : nil }
         guard !key.policy.budgets.isEmpty || rule != nil else { return }
 
-        // This gateway's own settlements of the key go first, so a client calling one call after another sees
-        // the last call's hold released and its lease returned.
-        await settlePending(keyId: key.id)
         let mode: PricingMode = descriptor.billing == .batch ? .batch : .standard
         let id = UUID().uuidString
+        let expiresAt = now.addingTimeInterval(settings.holdSeconds)
         var ticket = Ticket(
             keyId: key.id, budgets: key.policy.budgets, anchor: key.createdAt, tokenWindowSeconds: nil, mode: mode)
+        var admission = LedgerAdmission(keyId: key.id, rate: nil, hold: nil, now: now)
         if let rule {
-            let headers: [AnswerHeader]
-            (ticket.leaseId, headers) = try await admitRate(rule, key: key, leaseId: id, now: now, call: call.context)
-            ticket.tokenWindowSeconds = rule.tokens == nil ? nil : rule.windowSeconds
-            if !headers.isEmpty { call.context.update { $0.answerHeaders.append(contentsOf: headers) } }
+            admission.rate = RateLimitAdmission(
+                keyId: key.id, windowSeconds: max(1, rule.windowSeconds), maxRequests: rule.requests, maxTokens: rule.tokens,
+                maxConcurrent: rule.maxConcurrent, leaseId: id, leaseExpiresAt: expiresAt)
         }
         if !key.policy.budgets.isEmpty {
-            do {
-                ticket.worstCase = try await reserve(call, key: key, id: id, mode: mode, now: now)
-                ticket.reservationId = id
-            } catch {
-                if let lease = ticket.leaseId { await releaseLease(lease, keyId: key.id) }
-                throw error
-            }
+            let worst = try worstCase(call, key: key, mode: mode)
+            admission.hold = BudgetHold(id: id, amountNanos: worst.totalNanos, budgets: try windows(of: key, at: now), expiresAt: expiresAt)
+            ticket.worstCase = worst
         }
-        call.context.update { $0.attachments[Self.ticketKey] = ticket }
+        let decision: LedgerDecision
+        do {
+            decision = try await admit(admission)
+        } catch {
+            logger.error("budget and rate limit check failed", metadata: ["key": "\(key.name)", "error": "\(error)"])
+            throw GatewayError(.unavailable, "The gateway cannot check the key's budget and rate limits right now; try again")
+        }
+        let clock = now.timeIntervalSince1970
+        switch decision {
+        case .admitted(let state):
+            if let rule, let state { answer(RateLimitHeaders.headers(rule, state, now: clock), call.context) }
+            ticket.leaseId = rule?.maxConcurrent == nil ? nil : id
+            ticket.tokenWindowSeconds = rule?.tokens == nil ? nil : rule?.windowSeconds
+            ticket.reservationId = admission.hold == nil ? nil : id
+            call.context.update { $0.attachments[Self.ticketKey] = ticket }
+        case .throttled(let limit, let state):
+            guard let rule else { throw GatewayError(.unavailable, "The gateway's rate limit store refused a key without limits") }
+            answer(RateLimitHeaders.headers(rule, state, now: clock), call.context)
+            throw Self.throttled(limit, state, rule: rule, key: key, now: clock)
+        case .exhausted(let usage, let state):
+            if let rule, let state { answer(RateLimitHeaders.headers(rule, state, now: clock), call.context) }
+            let until = Date(timeIntervalSince1970: TimeInterval(usage.windowEnd)).formatted(.iso8601)
+            let worst = ticket.worstCase?.totalNanos ?? 0
+            throw GatewayError(
+                .quotaExceeded,
+                "Budget '\(usage.budgetId)' of virtual key '\(key.name)' is exhausted: \(USDAmount(nanos: usage.spentNanos)) USD spent "
+                    + "and \(USDAmount(nanos: usage.reservedNanos)) USD held by calls in flight, of \(USDAmount(nanos: usage.limitNanos)) USD "
+                    + "until \(until); this call may cost up to \(USDAmount(nanos: worst)) USD")
+        }
     }
 
     public func callEnded(_ record: CallRecord) {
@@ -147,91 +169,51 @@ public final class GovernancePlugin: CallPlugin, Service {
         }
     }
 
-    /// Counts the call against the key's windows; the lease taken (when the key caps calls in flight) and the
-    /// headers the answer carries.
-    func admitRate(
-        _ rule: RateLimitRule, key: VirtualKeyRecord, leaseId: String, now: Date, call: CallContext
-    ) async throws -> (String?, [AnswerHeader]) {
-        let admission = RateLimitAdmission(
-            keyId: key.id, windowSeconds: max(1, rule.windowSeconds), maxRequests: rule.requests, maxTokens: rule.tokens,
-            maxConcurrent: rule.maxConcurrent, leaseId: leaseId, leaseExpiresAt: now.addingTimeInterval(settings.holdSeconds))
-        let decision: RateLimitDecision
-        do {
-            decision = try await limits.admit(admission, now: now)
-        } catch {
-            logger.error("rate limit check failed", metadata: ["key": "\(key.name)", "error": "\(error)"])
-            throw GatewayError(.unavailable, "The gateway cannot check the key's rate limits right now; try again")
-        }
-        let clock = now.timeIntervalSince1970
-        switch decision {
-        case .admitted(let state):
-            return (rule.maxConcurrent == nil ? nil : leaseId, RateLimitHeaders.headers(rule, state, now: clock))
-        case .refused(let limit, let state):
-            let headers = RateLimitHeaders.headers(rule, state, now: clock)
-            call.update { $0.answerHeaders.append(contentsOf: headers) }
-            let toReset = max(0.001, Double(state.windowEnd) - clock)
-            let resets = "resets in \(RateLimitHeaders.duration(seconds: toReset))"
-            let window = "\(max(1, rule.windowSeconds)) s"
-            switch limit {
-            case .requests:
-                throw GatewayError(
-                    .throttled, "Rate limit of virtual key '\(key.name)' reached: \(rule.requests ?? 0) requests per \(window) window; it \(resets)",
-                    retryAfterSeconds: toReset)
-            case .tokens:
-                throw GatewayError(
-                    .throttled, "Token limit of virtual key '\(key.name)' reached: \(rule.tokens ?? 0) tokens per \(window) window; it \(resets)",
-                    retryAfterSeconds: toReset)
-            case .concurrency:
-                // No window ends a call in flight; a second is a fair first wait.
-                throw GatewayError(
-                    .throttled, "Virtual key '\(key.name)' already has \(state.inFlight) calls in flight, its limit \(rule.maxConcurrent ?? 0)",
-                    retryAfterSeconds: 1)
-            }
+    func answer(_ headers: [AnswerHeader], _ context: CallContext) {
+        guard !headers.isEmpty else { return }
+        context.update { $0.answerHeaders.append(contentsOf: headers) }
+    }
+
+    static func throttled(_ limit: RateLimitDecision.Limit, _ state: RateLimitState, rule: RateLimitRule, key: VirtualKeyRecord, now: Double)
+        -> GatewayError
+    {
+        let toReset = max(0.001, Double(state.windowEnd) - now)
+        let resets = "resets in \(RateLimitHeaders.duration(seconds: toReset))"
+        let window = "\(max(1, rule.windowSeconds)) s"
+        switch limit {
+        case .requests:
+            return GatewayError(
+                .throttled, "Rate limit of virtual key '\(key.name)' reached: \(rule.requests ?? 0) requests per \(window) window; it \(resets)",
+                retryAfterSeconds: toReset)
+        case .tokens:
+            return GatewayError(
+                .throttled, "Token limit of virtual key '\(key.name)' reached: \(rule.tokens ?? 0) tokens per \(window) window; it \(resets)",
+                retryAfterSeconds: toReset)
+        case .concurrency:
+            // No window ends a call in flight; a second is a fair first wait.
+            return GatewayError(
+                .throttled, "Virtual key '\(key.name)' already has \(state.inFlight) calls in flight, its limit \(rule.maxConcurrent ?? 0)",
+                retryAfterSeconds: 1)
         }
     }
 
-    /// Holds the call's worst case on all the key's budgets.
-    func reserve(_ call: PlannedCall, key: VirtualKeyRecord, id: String, mode: PricingMode, now: Date) async throws -> WorstCaseCost {
-        let windows: [BudgetWindow]
-        do {
-            windows = try key.budgetWindows(at: now)
-        } catch {
-            throw GatewayError(.accessDenied, "The virtual key '\(key.name)' has a budget the gateway cannot apply: \(error)")
-        }
-        let model = call.context.descriptor.modelRequested ?? "\(call.provider)/\(call.model)"
-        guard
-            let worst = WorstCaseCost(call, costs: costs, mode: mode, defaultMaxOutputTokens: settings.defaultMaxOutputTokens)
-        else {
+    /// The most the call can cost, which its budgets must hold.
+    func worstCase(_ call: PlannedCall, key: VirtualKeyRecord, mode: PricingMode) throws -> WorstCaseCost {
+        guard let worst = WorstCaseCost(call, costs: costs, mode: mode, defaultMaxOutputTokens: settings.defaultMaxOutputTokens) else {
+            let model = call.context.descriptor.modelRequested ?? "\(call.provider)/\(call.model)"
             let kind = mode == .batch ? "batch price" : "price"
             throw GatewayError(
                 .accessDenied,
                 "The model '\(model)' has no \(kind): the virtual key '\(key.name)' has a budget and may use only priced models")
         }
-        let outcome: BudgetReservation
-        do {
-            outcome = try await spend.reserve(
-                id: id, keyId: key.id, amountNanos: worst.totalNanos, budgets: windows,
-                expiresAt: now.addingTimeInterval(settings.holdSeconds), now: now)
-        } catch {
-            logger.error("budget reservation failed", metadata: ["key": "\(key.name)", "error": "\(error)"])
-            throw GatewayError(.unavailable, "The gateway cannot check the key's budget right now; try again")
-        }
-        if case .exhausted(let usage) = outcome {
-            let until = Date(timeIntervalSince1970: TimeInterval(usage.windowEnd)).formatted(.iso8601)
-            throw GatewayError(
-                .quotaExceeded,
-                "Budget '\(usage.budgetId)' of virtual key '\(key.name)' is exhausted: \(USDAmount(nanos: usage.spentNanos)) USD spent "
-                    + "and \(USDAmount(nanos: usage.reservedNanos)) USD held by calls in flight, of \(USDAmount(nanos: usage.limitNanos)) USD "
-                    + "until \(until); this call may cost up to \(USDAmount(nanos: worst.totalNanos)) USD")
-        }
         return worst
     }
 
-    func releaseLease(_ lease: String, keyId: String) async {
+    func windows(of key: VirtualKeyRecord, at now: Date) throws -> [BudgetWindow] {
         do {
-            try await limits.complete([RateLimitCompletion(keyId: keyId, leaseId: lease, windowSeconds: 1, tokens: 0, endedAt: now())])
+            return try key.budgetWindows(at: now)
         } catch {
-            logger.warning("lease not released; it lapses by itself", metadata: ["error": "\(error)"])
+            throw GatewayError(.accessDenied, "The virtual key '\(key.name)' has a budget the gateway cannot apply: \(error)")
         }
     }
 
@@ -250,13 +232,9 @@ public final class GovernancePlugin: CallPlugin, Service {
 
     /// Releases holds and leases that lapsed (a crashed gateway's) and forgets ended rate windows.
     public func sweep() async {
-        let now = self.now()
         do {
-            let holds = try await spend.releaseExpired(now: now)
-            let leases = try await limits.sweep(now: now)
-            if holds + leases > 0 {
-                logger.info("released lapsed budget holds and leases", metadata: ["holds": "\(holds)", "leases": "\(leases)"])
-            }
+            let released = try await ledger.sweep(now: now())
+            if released > 0 { logger.info("released lapsed budget holds and leases", metadata: ["released": "\(released)"]) }
         } catch {
             logger.warning("governance sweep failed", metadata: ["error": "\(error)"])
         }

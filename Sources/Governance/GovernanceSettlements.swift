@@ -39,69 +39,9 @@ struct PendingSettlement: Sendable {
     }
 }
 
-/// The settlements not yet written, the one task writing them (nil when there is nothing to write), and the batch
-/// it is writing now with the keys it touches.
-struct SettlementQueue {
-    var pending: [PendingSettlement] = []
-    var pump: Task<Void, Never>?
-    var writing: (keys: Set<String>, task: Task<Void, Never>)?
-}
-
 extension GovernancePlugin {
-    /// Never waits: the first settlement of a burst starts a task that writes until the queue is empty, batching
-    /// what arrives meanwhile into one transaction per store.
-    func enqueue(_ settlement: PendingSettlement) {
-        queue.withLock { queue in
-            queue.pending.append(settlement)
-            if queue.pump == nil { queue.pump = Task { await self.pump() } }
-        }
-    }
-
-    func pump() async {
-        while true {
-            let write: Task<Void, Never>? = queue.withLock { queue in
-                guard !queue.pending.isEmpty else {
-                    queue.pump = nil
-                    queue.writing = nil
-                    return nil
-                }
-                let batch = queue.pending
-                queue.pending.removeAll(keepingCapacity: true)
-                let task = Task { await self.apply(batch) }
-                queue.writing = (Set(batch.map(\.keyId)), task)
-                return task
-            }
-            guard let write else { return }
-            await write.value
-        }
-    }
-
-    /// Waits until every settlement queued so far is written: at shutdown, after the server has ended its calls.
-    public func drain() async {
-        while let pump = queue.withLock({ $0.pump }) { await pump.value }
-    }
-
-    /// Writes the key's queued settlements now, on the caller's path: its next admission must not be refused for
-    /// the hold of a call that has already ended.
-    func settlePending(keyId: String) async {
-        let (mine, writing): ([PendingSettlement], Task<Void, Never>?) = queue.withLock { queue in
-            let writing = queue.writing.flatMap { $0.keys.contains(keyId) ? $0.task : nil }
-            guard queue.pending.contains(where: { $0.keyId == keyId }) else { return ([], writing) }
-            let mine = queue.pending.filter { $0.keyId == keyId }
-            queue.pending.removeAll { $0.keyId == keyId }
-            return (mine, writing)
-        }
-        guard !mine.isEmpty else {
-            await writing?.value
-            return
-        }
-        // Settlements commute, so these are written beside the batch in progress; only admission must wait for both.
-        async let written: Void = apply(mine)
-        await writing?.value
-        await written
-    }
-
-    func apply(_ batch: [PendingSettlement]) async {
+    /// The store's form of the settlements: budget charges and rate-limit completions.
+    func entries(_ batch: [PendingSettlement]) async -> (settlements: [BudgetSettlement], completions: [RateLimitCompletion]) {
         var settlements: [BudgetSettlement] = []
         var completions: [RateLimitCompletion] = []
         for item in batch {
@@ -126,17 +66,7 @@ extension GovernancePlugin {
                         budgets: windows(key.policy.budgets, anchor: key.createdAt, at: item.endedAt)))
             }
         }
-        do {
-            try await spend.settle(settlements)
-        } catch {
-            // The holds lapse by themselves; the spend of these calls is lost, which the log says.
-            logger.error("budget settlements not written", metadata: ["calls": "\(settlements.count)", "error": "\(error)"])
-        }
-        do {
-            try await limits.complete(completions)
-        } catch {
-            logger.error("rate limit completions not written", metadata: ["calls": "\(completions.count)", "error": "\(error)"])
-        }
+        return (settlements, completions)
     }
 
     /// What the call is charged, in nano-dollars: its cost on what it used. A call that never reached an upstream,

@@ -13,6 +13,8 @@ public struct GatewayStore: Sendable {
     public let virtualKeys: SQLiteVirtualKeyStore
     public let spend: SQLiteSpendStore
     public let rateLimits: SQLiteRateLimitStore
+    /// The spend and rate-limit tables as the governance hot path writes them: one transaction for many calls.
+    public let ledger: SQLiteGovernanceLedger
     public let providerFileOwners: SQLiteProviderFileOwners
     public let blobs: DiskBlobStore
     let pool: DatabasePool
@@ -25,6 +27,7 @@ public struct GatewayStore: Sendable {
             dataDir: dataDir, files: SQLiteFileIndex(pool: pool), multipart: SQLiteMultipartStore(pool: pool),
             batchJobs: SQLiteBatchJobStore(pool: pool), requestLog: SQLiteRequestLogStore(pool: pool),
             virtualKeys: SQLiteVirtualKeyStore(pool: pool), spend: SQLiteSpendStore(pool: pool), rateLimits: SQLiteRateLimitStore(pool: pool),
+            ledger: SQLiteGovernanceLedger(pool: pool),
             providerFileOwners: SQLiteProviderFileOwners(pool: pool), blobs: blobs, pool: pool)
         let swept = try await store.removeOrphanBlobs()
         logger.info("store opened", metadata: ["dataDir": "\(dataDir)", "orphanBlobsRemoved": "\(swept)"])

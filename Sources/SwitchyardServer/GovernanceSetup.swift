@@ -21,14 +21,14 @@ public struct GovernanceSetup: Sendable {
     let flusher: KeyUseFlushService
 
     public init(
-        ring: KeyRing, usage: any KeyUsageSource, settings: GovernanceSettings, spend: any SpendStore, limits: any RateLimitStore,
+        ring: KeyRing, usage: any KeyUsageSource, settings: GovernanceSettings, ledger: any GovernanceLedger,
         prices: PriceTable, logger: Logger
     ) {
         self.ring = ring
         issuer = KeyIssuer(ring: ring)
         self.usage = usage
         authenticator = Authenticator(ring: ring, settings: settings)
-        plugin = GovernancePlugin(keys: ring, spend: spend, limits: limits, prices: prices, logger: logger)
+        plugin = GovernancePlugin(keys: ring, ledger: ledger, prices: prices, logger: logger)
         flusher = KeyUseFlushService(ring: ring, interval: .seconds(30), logger: logger)
     }
 }
@@ -39,7 +39,7 @@ extension Gateway {
         let box = try SecretBox.load(environment: environment, dataDir: config.server.dataDir)
         let setup = GovernanceSetup(
             ring: KeyRing(store: store.virtualKeys, box: box), usage: StoreKeyUsage(spend: store.spend, log: store.requestLog),
-            settings: config.governance, spend: store.spend, limits: store.rateLimits,
+            settings: config.governance, ledger: store.ledger,
             prices: loadPrices() ?? PriceTable(version: "none", prices: [:]), logger: logger)
         for key in config.governance.keys where key.secretInFile {
             logger.warning(

@@ -38,7 +38,7 @@ import Testing
             store = try await GatewayStore.open(dataDir: dir, logger: TestEngines.quietLogger)
             ring = KeyRing(store: store.virtualKeys, box: try SecretBox.load(environment: [:], dataDir: dir))
             plugin = GovernancePlugin(
-                keys: ring, spend: store.spend, limits: store.rateLimits, prices: GovernancePluginTests.prices,
+                keys: ring, ledger: store.ledger, prices: GovernancePluginTests.prices,
                 settings: .init(holdSeconds: holdSeconds), logger: TestEngines.quietLogger)
         }
 

@@ -43,8 +43,8 @@ import Testing
         config.server.maxBodyBytes = maxBodyBytes
         let gateway = Gateway(config: config, logger: TestEngines.quietLogger)
         let governance = GovernanceSetup(
-            ring: ring, usage: StoreKeyUsage(spend: store.spend, log: nil), settings: config.governance, spend: store.spend,
-            limits: store.rateLimits, prices: PriceTable(version: "none", prices: [:]), logger: TestEngines.quietLogger)
+            ring: ring, usage: StoreKeyUsage(spend: store.spend, log: nil), settings: config.governance, ledger: store.ledger,
+            prices: PriceTable(version: "none", prices: [:]), logger: TestEngines.quietLogger)
         return try await gateway.makeApplication(engine: engine, governance: governance).test(.router, test)
     }
 

@@ -77,7 +77,7 @@ public struct RateLimitCompletion: Sendable, Hashable {
 /// only once a call ends: admission refuses a window whose tokens are already used up, and completions add them.
 public protocol RateLimitStore: Sendable {
     /// Counts the request and takes the lease, or refuses and changes nothing (leases of the key that expired
-    /// by `now` are released first).
+    /// by `now` never cause a refusal: they are released when they would).
     func admit(_ admission: RateLimitAdmission, now: Date) async throws -> RateLimitDecision
     /// Applies completions in one transaction; a lease already released or lapsed is ignored.
     func complete(_ completions: [RateLimitCompletion]) async throws

@@ -72,8 +72,8 @@ public struct BudgetSettlement: Sendable, Hashable {
 /// belong to calls still running, which settle into the window they end in). Windows only move forward.
 public protocol SpendStore: Sendable {
     /// Holds `amountNanos` under `id` on every budget in `budgets`, when each can cover it
-    /// (`spent + reserved + amount <= limit`); otherwise holds nothing. Holds of the key that expired by `now` are
-    /// released first; an earlier hold under the same `id` is replaced.
+    /// (`spent + reserved + amount <= limit`); otherwise holds nothing. Holds of the key that expired by `now` never
+    /// cause a refusal (they are released when they would); an earlier hold under the same `id` is replaced.
     func reserve(id: String, keyId: String, amountNanos: Int64, budgets: [BudgetWindow], expiresAt: Date, now: Date) async throws
         -> BudgetReservation
 

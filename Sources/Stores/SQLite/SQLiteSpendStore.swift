@@ -12,33 +12,16 @@ public struct SQLiteSpendStore: SpendStore {
         id: String, keyId: String, amountNanos: Int64, budgets: [BudgetWindow], expiresAt: Date, now: Date
     ) async throws -> BudgetReservation {
         guard !budgets.isEmpty else { return .reserved }
-        let amount = Self.bounded(amountNanos)
+        let hold = BudgetHold(id: id, amountNanos: amountNanos, budgets: budgets, expiresAt: expiresAt)
         return try await pool.write { db in
-            // Outside the savepoint: what lapsed stays released even when this call is refused.
-            try Self.unhold(db, try Row.fetchAll(
-                db.cachedStatement(sql: "DELETE FROM budget_reservations WHERE keyId = ? AND expiresAt <= ? RETURNING keyId, budgetId, amountNanos"),
-                arguments: [keyId, now.timeIntervalSince1970]))
             try Self.release(db, reservationId: id)
             var outcome = BudgetReservation.reserved
-            try db.inSavepoint {
-                for budget in budgets {
-                    let limit = Self.bounded(budget.limitNanos)
-                    try Self.open(db, keyId: keyId, budget)
-                    try db.executeCached(
-                        sql: """
-                            UPDATE budget_windows SET reservedNanos = reservedNanos + ?, limitNanos = ?
-                            WHERE keyId = ? AND budgetId = ? AND spentNanos + reservedNanos + ? <= ?
-                            """,
-                        arguments: [amount, limit, keyId, budget.budgetId, amount, limit])
-                    guard db.changesCount == 1 else {
-                        outcome = .exhausted(try Self.usage(db, keyId: keyId, budget, now: now))
-                        return .rollback
-                    }
-                    try db.executeCached(
-                        sql: "INSERT INTO budget_reservations (id, keyId, budgetId, amountNanos, expiresAt) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [id, keyId, budget.budgetId, amount, expiresAt.timeIntervalSince1970])
+            try Self.retryingLapsed(db, keyId: keyId, now: now) {
+                try db.inSavepoint {
+                    outcome = try Self.hold(db, keyId: keyId, hold, now: now)
+                    return outcome == .reserved ? .commit : .rollback
                 }
-                return .commit
+                return outcome == .reserved
             }
             return outcome
         }
@@ -46,29 +29,11 @@ public struct SQLiteSpendStore: SpendStore {
 
     public func settle(_ settlements: [BudgetSettlement]) async throws {
         guard !settlements.isEmpty else { return }
-        try await pool.write { db in
-            for settlement in settlements {
-                if let id = settlement.reservationId { try Self.release(db, reservationId: id) }
-                let cost = Self.bounded(settlement.costNanos)
-                guard cost > 0 else { continue }
-                for budget in settlement.budgets {
-                    try Self.open(db, keyId: settlement.keyId, budget)
-                    try db.executeCached(
-                        sql: "UPDATE budget_windows SET spentNanos = spentNanos + ? WHERE keyId = ? AND budgetId = ?",
-                        arguments: [cost, settlement.keyId, budget.budgetId])
-                }
-            }
-        }
+        try await pool.write { db in try Self.settle(db, settlements) }
     }
 
     public func releaseExpired(now: Date) async throws -> Int {
-        try await pool.write { db in
-            let rows = try Row.fetchAll(
-                db.cachedStatement(sql: "DELETE FROM budget_reservations WHERE expiresAt <= ? RETURNING id, keyId, budgetId, amountNanos"),
-                arguments: [now.timeIntervalSince1970])
-            try Self.unhold(db, rows)
-            return Set(rows.map { $0["id"] as String }).count
-        }
+        try await pool.write { db in try Self.releaseExpired(db, now: now) }
     }
 
     public func usage(keyId: String, budgets: [BudgetWindow], now: Date) async throws -> [BudgetUsage] {
@@ -77,21 +42,87 @@ public struct SQLiteSpendStore: SpendStore {
         }
     }
 
-    // MARK: - Statements
+    // MARK: - Inside a transaction (shared with the ledger)
 
-    /// The budget's row in `budget`'s window: created on first use, restarted (spend back to zero) when the
-    /// stored window is older. A newer stored window is kept: windows never move back, whichever gateway's clock
-    /// is behind.
-    static func open(_ db: Database, keyId: String, _ budget: BudgetWindow) throws {
-        try db.executeCached(
-            sql: """
-                INSERT INTO budget_windows (keyId, budgetId, windowStart, limitNanos, spentNanos, reservedNanos)
-                VALUES (?, ?, ?, ?, 0, 0) ON CONFLICT (keyId, budgetId) DO NOTHING
-                """,
-            arguments: [keyId, budget.budgetId, budget.start, bounded(budget.limitNanos)])
-        try db.executeCached(
-            sql: "UPDATE budget_windows SET windowStart = ?, spentNanos = 0 WHERE keyId = ? AND budgetId = ? AND windowStart < ?",
-            arguments: [budget.start, keyId, budget.budgetId, budget.start])
+    /// Holds `hold.amountNanos` on each budget that can cover it, stopping at the first that cannot. The caller
+    /// runs this in a savepoint and rolls it back unless it answers `.reserved`.
+    ///
+    /// One upsert per budget creates the budget's row, restarts a window that is older than the hold's (spend back to
+    /// zero; a newer stored window is kept, whichever gateway's clock is behind), and adds the hold, all only when
+    /// `spent + reserved + amount <= limit` in the window that results.
+    static func hold(_ db: Database, keyId: String, _ hold: BudgetHold, now: Date) throws -> BudgetReservation {
+        let amount = bounded(hold.amountNanos)
+        for budget in hold.budgets {
+            let limit = bounded(budget.limitNanos)
+            // A new row takes the amount without the upsert's condition, so that case is decided here.
+            if amount > limit { return .exhausted(try usage(db, keyId: keyId, budget, now: now)) }
+            try db.executeCached(
+                sql: """
+                    INSERT INTO budget_windows (keyId, budgetId, windowStart, limitNanos, spentNanos, reservedNanos)
+                    VALUES (?, ?, ?, ?, 0, ?)
+                    ON CONFLICT (keyId, budgetId) DO UPDATE SET
+                        reservedNanos = budget_windows.reservedNanos + excluded.reservedNanos,
+                        limitNanos = excluded.limitNanos,
+                        spentNanos = CASE WHEN budget_windows.windowStart < excluded.windowStart THEN 0 ELSE budget_windows.spentNanos END,
+                        windowStart = CASE WHEN budget_windows.windowStart < excluded.windowStart
+                            THEN excluded.windowStart ELSE budget_windows.windowStart END
+                    WHERE (CASE WHEN budget_windows.windowStart < excluded.windowStart THEN 0 ELSE budget_windows.spentNanos END)
+                        + budget_windows.reservedNanos + excluded.reservedNanos <= excluded.limitNanos
+                    """,
+                arguments: [keyId, budget.budgetId, budget.start, limit, amount])
+            guard db.changesCount == 1 else { return .exhausted(try usage(db, keyId: keyId, budget, now: now)) }
+            try db.executeCached(
+                sql: "INSERT INTO budget_reservations (id, keyId, budgetId, amountNanos, expiresAt) VALUES (?, ?, ?, ?, ?)",
+                arguments: [hold.id, keyId, budget.budgetId, amount, hold.expiresAt.timeIntervalSince1970])
+        }
+        return .reserved
+    }
+
+    /// Releases each settlement's hold and adds its cost to its budgets' windows (one upsert per budget, restarting
+    /// an older window as `hold` does). A reservation that already lapsed is gone; its cost is still charged.
+    static func settle(_ db: Database, _ settlements: [BudgetSettlement]) throws {
+        for settlement in settlements {
+            if let id = settlement.reservationId { try release(db, reservationId: id) }
+            let cost = bounded(settlement.costNanos)
+            guard cost > 0 else { continue }
+            for budget in settlement.budgets {
+                try db.executeCached(
+                    sql: """
+                        INSERT INTO budget_windows (keyId, budgetId, windowStart, limitNanos, spentNanos, reservedNanos)
+                        VALUES (?, ?, ?, ?, ?, 0)
+                        ON CONFLICT (keyId, budgetId) DO UPDATE SET
+                            spentNanos = CASE WHEN budget_windows.windowStart < excluded.windowStart
+                                THEN excluded.spentNanos ELSE budget_windows.spentNanos + excluded.spentNanos END,
+                            windowStart = CASE WHEN budget_windows.windowStart < excluded.windowStart
+                                THEN excluded.windowStart ELSE budget_windows.windowStart END
+                        """,
+                    arguments: [settlement.keyId, budget.budgetId, budget.start, bounded(budget.limitNanos), cost])
+            }
+        }
+    }
+
+    /// Runs `attempt`; when it refuses and the key had holds that lapsed by `now` (a crashed gateway's), releases
+    /// them and runs it once more. Checking lapsed holds only on a refusal keeps them off the admitted path.
+    static func retryingLapsed(_ db: Database, keyId: String, now: Date, _ attempt: () throws -> Bool) throws {
+        guard try !attempt(), try releaseLapsed(db, keyId: keyId, now: now) else { return }
+        _ = try attempt()
+    }
+
+    /// Releases the key's holds that lapsed by `now`; whether there were any.
+    static func releaseLapsed(_ db: Database, keyId: String, now: Date) throws -> Bool {
+        let lapsed = try Row.fetchAll(
+            db.cachedStatement(sql: "DELETE FROM budget_reservations WHERE keyId = ? AND expiresAt <= ? RETURNING keyId, budgetId, amountNanos"),
+            arguments: [keyId, now.timeIntervalSince1970])
+        try unhold(db, lapsed)
+        return !lapsed.isEmpty
+    }
+
+    static func releaseExpired(_ db: Database, now: Date) throws -> Int {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "DELETE FROM budget_reservations WHERE expiresAt <= ? RETURNING id, keyId, budgetId, amountNanos"),
+            arguments: [now.timeIntervalSince1970])
+        try unhold(db, rows)
+        return Set(rows.map { $0["id"] as String }).count
     }
 
     /// Undoes the hold of one reservation, if it is still there.

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+@testable import Stores
+
+/// The ledger's one-transaction writes: what a batch of admissions decides, in order, after the batch's settlements.
+@Suite struct SQLiteGovernanceLedgerTests {
+    let dir: TemporaryDirectory
+    let ledger: SQLiteGovernanceLedger
+    let spend: SQLiteSpendStore
+    let limits: SQLiteRateLimitStore
+    /// 20 s into a minute.
+    let now = Date(timeIntervalSince1970: 1_750_000_040)
+    let budget = BudgetWindow(budgetId: "daily", limitNanos: 100, start: 1_749_945_600, end: 1_750_032_000)
+
+    init() throws {
+        dir = try TemporaryDirectory()
+        let pool = try StoreDatabase.open(dataDir: dir.path)
+        ledger = SQLiteGovernanceLedger(pool: pool)
+        spend = SQLiteSpendStore(pool: pool)
+        limits = SQLiteRateLimitStore(pool: pool)
+    }
+
+    func admission(_ id: String, amount: Int64? = nil, requests: Int? = nil, concurrent: Int? = nil, ttl: Double = 900, at moment: Date? = nil)
+        -> LedgerAdmission
+    {
+        let at = moment ?? now
+        let rate =
+            requests == nil && concurrent == nil
+            ? nil
+            : RateLimitAdmission(
+                keyId: "k1", windowSeconds: 60, maxRequests: requests, maxTokens: nil, maxConcurrent: concurrent, leaseId: id,
+                leaseExpiresAt: at + ttl)
+        let hold = amount.map { BudgetHold(id: id, amountNanos: $0, budgets: [budget], expiresAt: at + ttl) }
+        return LedgerAdmission(keyId: "k1", rate: rate, hold: hold, now: at)
+    }
+
+    func held() async throws -> BudgetUsage {
+        try #require(try await spend.usage(keyId: "k1", budgets: [budget], now: now).first)
+    }
+
+    @Test func oneWriteDecidesItsAdmissionsInOrderAgainstTheLimits() async throws {
+        let decisions = try await ledger.write(LedgerWrite(admissions: (0..<5).map { admission("a\($0)", amount: 30) }))
+        #expect(decisions.map(Self.admitted) == [true, true, true, false, false])
+        guard case .exhausted(let usage, nil) = decisions[3] else {
+            Issue.record("the fourth admission: \(decisions[3])")
+            return
+        }
+        #expect(usage.reservedNanos == 90 && usage.limitNanos == 100)
+        #expect(try await held().reservedNanos == 90)
+    }
+
+    @Test func theSettlementsOfAWriteComeBeforeItsAdmissions() async throws {
+        #expect(try await ledger.write(LedgerWrite(admissions: [admission("first", amount: 100)])).map(Self.admitted) == [true])
+        let settled = BudgetSettlement(reservationId: "first", keyId: "k1", costNanos: 40, budgets: [budget])
+        let decisions = try await ledger.write(
+            LedgerWrite(settlements: [settled], admissions: [admission("second", amount: 60), admission("third", amount: 1)]))
+        #expect(decisions.map(Self.admitted) == [true, false])
+        let usage = try await held()
+        #expect(usage.spentNanos == 40 && usage.reservedNanos == 60)
+    }
+
+    @Test func aBudgetRefusalUndoesTheRateCountOfTheSameAdmission() async throws {
+        let decisions = try await ledger.write(
+            LedgerWrite(admissions: [admission("big", amount: 500, requests: 2, concurrent: 1), admission("small", amount: 10, requests: 2, concurrent: 1)]))
+        #expect(decisions.map(Self.admitted) == [false, true])
+        guard case .admitted(let state?) = decisions[1] else {
+            Issue.record("no rate state: \(decisions[1])")
+            return
+        }
+        // The refused call took neither a request of the window nor the only slot in flight.
+        #expect(state.requestsUsed == 1 && state.inFlight == 1)
+    }
+
+    @Test func lapsedHoldsAndLeasesOfACrashedGatewayDoNotRefuse() async throws {
+        #expect(try await ledger.write(LedgerWrite(admissions: [admission("lost", amount: 100, concurrent: 1, ttl: 30)])).map(Self.admitted) == [true])
+        #expect(try await ledger.write(LedgerWrite(admissions: [admission("early", amount: 100, concurrent: 1, at: now + 29)])).map(Self.admitted) == [false])
+        #expect(try await ledger.write(LedgerWrite(admissions: [admission("late", amount: 100, concurrent: 1, at: now + 31)])).map(Self.admitted) == [true])
+        #expect(try await held().reservedNanos == 100)
+        // Only the new call's hold and lease remain for the sweep to find after they lapse too.
+        #expect(try await ledger.sweep(now: now + 31 + 901) == 2)
+        #expect(try await held().reservedNanos == 0)
+    }
+
+    @Test func aThrottledAdmissionSaysWhichLimit() async throws {
+        let decisions = try await ledger.write(LedgerWrite(admissions: (0..<3).map { admission("r\($0)", requests: 2) }))
+        guard case .throttled(.requests, let state) = decisions[2] else {
+            Issue.record("the third request of two: \(decisions[2])")
+            return
+        }
+        #expect(decisions.prefix(2).allSatisfy(Self.admitted) && state.requestsUsed == 2)
+    }
+
+    static func admitted(_ decision: LedgerDecision) -> Bool {
+        if case .admitted = decision { true } else { false }
+    }
+}
