@@ -95,18 +95,32 @@ public struct Authenticator: Sendable {
         }
         for name in Self.headerNames {
             for value in headers.values(of: name) {
-                guard let credentials = KeyCredentials(token: value.trimmingCharacters(in: .whitespaces)) else { throw .unknownKey }
+                guard let credentials = KeyCredentials(token: String(Substring(value).trimmingBlanks)) else { throw .unknownKey }
                 tokens.append(credentials)
             }
         }
         return tokens
     }
 
-    /// The token of `Authorization: Bearer <token>` (the scheme is case-insensitive).
+    /// The token of `Authorization: Bearer <token>` (the scheme is case-insensitive). On bytes: every signed
+    /// request's `Authorization` passes here twice, and Foundation's trimming cost more than the signature check.
     public static func bearerToken(_ authorization: String) -> String? {
-        let value = authorization.trimmingCharacters(in: .whitespaces)
-        guard value.count > 7, value.prefix(7).lowercased() == "bearer " else { return nil }
-        return value.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        let bytes = authorization.utf8
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        var index = bytes.startIndex
+        while index != bytes.endIndex, isBlank(bytes[index]) { bytes.formIndex(after: &index) }
+        for expected in "bearer ".utf8 {
+            guard index != bytes.endIndex else { return nil }
+            let byte = bytes[index]
+            // ASCII letters fold to lower case; the space must be a space.
+            guard (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == expected else { return nil }
+            bytes.formIndex(after: &index)
+        }
+        var end = bytes.endIndex
+        while index != bytes.endIndex, isBlank(bytes[index]) { bytes.formIndex(after: &index) }
+        while end != index, isBlank(bytes[bytes.index(before: end)]) { bytes.formIndex(before: &end) }
+        guard index != end else { return nil }
+        return String(authorization[index..<end])
     }
 
     /// Whether `authorization` carries a virtual key as a bearer token (what the server strips before forwarding).
@@ -161,4 +175,14 @@ public struct AuthenticationRefusal: Error, Sendable, Hashable, CustomStringConv
     public static let conflicting = AuthenticationRefusal(
         .conflicting, "The request presents two different virtual keys; present one (SigV4 credentials, a bearer token or x-swyd-vk).")
     public static let unavailable = AuthenticationRefusal(.unavailable, "The gateway could not read its virtual keys; try again.")
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
+    var trimmingBlanks: Substring {
+        var s = self
+        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
+        while s.last == " " || s.last == "\t" { s = s.dropLast() }
+        return s
+    }
 }

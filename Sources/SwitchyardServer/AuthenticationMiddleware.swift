@@ -8,6 +8,9 @@ import NIOCore
 import S3Door
 import SwitchyardModel
 
+/// `x-swyd-vk` and `x-bf-vk`, made once (a generic type cannot hold them).
+private let virtualKeyFields: [HTTPField.Name] = Authenticator.headerNames.map { HTTPField.Name($0)! }
+
 /// Authenticates every request to the Bedrock doors (`/bedrock`, runtime and control plane) and the S3 door
 /// (`/bedrock/files`) before any route sees it, and runs the rest of the request as its caller
 /// (`CallerScope.current`). A refusal is answered in the door's dialect. The credential itself goes no further:
@@ -19,7 +22,7 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let filesMount: String
 
     static var bedrockMount: String { "/bedrock" }
-    static var keyFields: [HTTPField.Name] { Authenticator.headerNames.map { HTTPField.Name($0)! } }
+    static var keyFields: [HTTPField.Name] { virtualKeyFields }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let target = request.head.path ?? "/"

@@ -156,4 +156,16 @@ import Testing
         #expect(try await authenticator().authenticate(request, door: .bedrock, body: Self.body) == nil)
         #expect(await refusal(authenticator(enforce: true), request)?.message.contains("requires 'SignedHeaders'") == true)
     }
+
+    @Test func theBearerSchemeIsReadCaseInsensitivelyWithItsBlanksTrimmed() {
+        #expect(Authenticator.bearerToken("Bearer sk-swyd-A.b") == "sk-swyd-A.b")
+        #expect(Authenticator.bearerToken(" \tBEARER \t tok\t ") == "tok")
+        #expect(Authenticator.bearerToken("bearer\ttok") == nil)
+        #expect(Authenticator.bearerToken("Bearer ") == nil)
+        #expect(Authenticator.bearerToken("Bearer   ") == nil)
+        #expect(Authenticator.bearerToken("Bear tok") == nil)
+        #expect(Authenticator.bearerToken("AWS4-HMAC-SHA256 Credential=AKID/20261122/us-west-2/bedrock/aws4_request") == nil)
+        #expect(Authenticator.bearerToken("Bearer ключ") == "ключ")
+        #expect(Authenticator.isVirtualKeyBearer("bearer sk-swyd-A.b") && !Authenticator.isVirtualKeyBearer("Bearer ABSK-own-key"))
+    }
 }
