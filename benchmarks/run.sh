@@ -89,7 +89,8 @@ if [[ -n "${GOVERNANCE:-}" ]]; then
     limits=', "budgets": [{"id": "bench", "limit_usd": "1000000", "period": "1d"}], "rate_limit": {"requests": 1000000000, "window_seconds": 60}'
   provider_json="\"providers\": {\"openai\": {\"base_url\": \"http://127.0.0.1:$up_port/v1\", \"max_retries\": 0,
                  \"timeout_seconds\": 30, \"keys\": [{\"name\": \"bench\", \"value\": \"sk-bench\"}]}}"
-  declare -A gw_ports
+  declare -A gw_ports gw_pids
+  cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system CPU of a process, in clock ticks
   for mode in on off; do
     mkdir -p "$work/$mode"
     governance=""
@@ -99,6 +100,7 @@ if [[ -n "${GOVERNANCE:-}" ]]; then
     (cd "$work/$mode" && exec "$bin" serve --config "$work/$mode/switchyard.json" --host 127.0.0.1 --port "${gw_ports[$mode]}") \
       >"$work/$mode/gateway.log" 2>&1 &
     pids+=($!)
+    gw_pids[$mode]=$!
     wait_health "http://127.0.0.1:${gw_ports[$mode]}/health" "$work/$mode/gateway.log"
   done
   converse_body='{"messages":[{"role":"user","content":[{"text":"Say hello."}]}],"inferenceConfig":{"maxTokens":32}}'
@@ -149,8 +151,11 @@ PY
     preflight "$url" "$headers"
     echo
     echo "=== round $n: governance $mode: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $url"
+    before="$(cpu_ticks "${gw_pids[$mode]}")"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/round$n.lua" "$url" | tee "$work/round$n.txt"
+    echo "$(( $(cpu_ticks "${gw_pids[$mode]}") - before ))" >"$work/round$n.cpu"
   done
+  ticks_per_second="$(getconf CLK_TCK)"
   echo
   echo "=== summary ($(basename "$bin"), $THREADS threads, $CONNECTIONS connections, $DURATION, governance limits ${GOVERNANCE_LIMITS:-on})"
   n=0
@@ -160,10 +165,15 @@ PY
     rps="$(awk '/^Requests\/sec/ {print $2}' "$f")"
     pcts="$(awk '/^ +(50|75|90|99)%/ {printf "p%s=%s ", substr($1,1,length($1)-1), $2}' "$f")"
     errs="$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$f")"
-    printf 'round %-2s %-4s %10s req/s   %s %s\n' "$n" "$mode" "$rps" "$pcts" "$errs"
-    echo "$mode $rps" >>"$work/rates"
+    requests="$(awk '/ requests in / {print $1}' "$f")"
+    # The gateway's own CPU per request: what the rounds compare when other work shares the machine.
+    cpu_ms="$(awk -v t="$(cat "$work/round$n.cpu")" -v hz="$ticks_per_second" -v r="$requests" 'BEGIN {printf "%.3f", t * 1000 / hz / r}')"
+    printf 'round %-2s %-4s %10s req/s   %s cpu-ms/req=%s %s\n' "$n" "$mode" "$rps" "$pcts" "$cpu_ms" "$errs"
+    echo "$mode $rps $cpu_ms" >>"$work/rates"
   done
-  awk '{s[$1]+=$2; c[$1]++} END {if (c["on"] && c["off"]) printf "mean on/off throughput = %.3f (goal >= 0.90)\n", (s["on"]/c["on"])/(s["off"]/c["off"])}' "$work/rates"
+  awk '{s[$1]+=$2; m[$1]+=$3; c[$1]++} END {if (c["on"] && c["off"]) {
+         printf "mean on/off throughput = %.3f (goal >= 0.90)\n", (s["on"]/c["on"])/(s["off"]/c["off"])
+         printf "gateway CPU per request off/on = %.3f (the same ratio when CPU is the bottleneck)\n", (m["off"]/c["off"])/(m["on"]/c["on"]) }}' "$work/rates"
   exit 0
 fi
 

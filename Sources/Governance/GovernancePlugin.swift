@@ -45,6 +45,9 @@ public final class GovernancePlugin: CallPlugin, Service {
     let logger: Logger
     let now: @Sendable () -> Date
     let queue = Mutex(LedgerQueue())
+    let allowances = Mutex<[String: KeyAllowance]>([:])
+    /// Names this gateway's allowance holds in the store, apart from other gateways' on the same database.
+    let instanceId = UUID().uuidString
 
     public init(
         keys: KeyRing, ledger: any GovernanceLedger, prices: PriceTable, settings: Settings = Settings(), logger: Logger,
@@ -70,6 +73,8 @@ public final class GovernancePlugin: CallPlugin, Service {
         /// Set when the key limits tokens: the call's tokens count in its window.
         var tokenWindowSeconds: Int?
         var mode: PricingMode
+        /// Set when the call runs on its key's allowance instead of a hold of its own.
+        var allowanceId: String?
     }
 
     static let ticketKey = ObjectIdentifier(Ticket.self)
@@ -94,6 +99,10 @@ public final class GovernancePlugin: CallPlugin, Service {
         let expiresAt = now.addingTimeInterval(settings.holdSeconds)
         var ticket = Ticket(
             keyId: key.id, budgets: key.policy.budgets, anchor: key.createdAt, tokenWindowSeconds: nil, mode: mode)
+        if rule?.tokens == nil, rule?.maxConcurrent == nil {
+            try await admitOnAllowance(call, key: key, rule: rule, ticket: ticket, now: now, expiresAt: expiresAt)
+            return
+        }
         var admission = LedgerAdmission(keyId: key.id, rate: nil, hold: nil, now: now)
         if let rule {
             admission.rate = RateLimitAdmission(
@@ -126,19 +135,74 @@ public final class GovernancePlugin: CallPlugin, Service {
             throw Self.throttled(limit, state, rule: rule, key: key, now: clock)
         case .exhausted(let usage, let state):
             if let rule, let state { answer(RateLimitHeaders.headers(rule, state, now: clock), call.context) }
-            let until = Date(timeIntervalSince1970: TimeInterval(usage.windowEnd)).formatted(.iso8601)
-            let worst = ticket.worstCase?.totalNanos ?? 0
-            throw GatewayError(
-                .quotaExceeded,
-                "Budget '\(usage.budgetId)' of virtual key '\(key.name)' is exhausted: \(USDAmount(nanos: usage.spentNanos)) USD spent "
-                    + "and \(USDAmount(nanos: usage.reservedNanos)) USD held by calls in flight, of \(USDAmount(nanos: usage.limitNanos)) USD "
-                    + "until \(until); this call may cost up to \(USDAmount(nanos: worst)) USD")
+            throw Self.exhausted(usage, key: key, worst: ticket.worstCase?.totalNanos ?? 0)
         }
     }
 
+    /// Budgets and request counts, the usual limits, are spent from the key's allowance on this gateway: a call the
+    /// allowance covers is admitted without a store write, the others wait for one grant per key and round.
+    /// Token limits and caps on calls in flight need the store's count per call (`LedgerAdmission`).
+    func admitOnAllowance(_ call: PlannedCall, key: VirtualKeyRecord, rule: RateLimitRule?, ticket: Ticket, now: Date, expiresAt: Date)
+        async throws
+    {
+        var ticket = ticket
+        let windowSeconds = max(1, rule?.windowSeconds ?? 60)
+        let windowStart = RateLimitAdmission.windowStart(now, windowSeconds: windowSeconds)
+        var budgets: [BudgetWindow] = []
+        var nanos: Int64 = 0
+        if !key.policy.budgets.isEmpty {
+            let worst = try worstCase(call, key: key, mode: ticket.mode)
+            budgets = try windows(of: key, at: now)
+            nanos = min(max(0, worst.totalNanos), BudgetHold.maxAmountNanos)
+            ticket.worstCase = worst
+            ticket.worstCase?.totalNanos = nanos
+        }
+        let id = allowanceId(key.id)
+        let need = AllowanceNeed(nanos: nanos, requests: rule?.requests == nil ? 0 : 1, windowStart: windowStart)
+        let request = AllowanceRequest(
+            id: id, keyId: key.id, budgets: budgets, nanosAtLeast: 0, nanosAtMost: 0,
+            requests: rule?.requests.map { AllowanceRequest.Requests(windowSeconds: windowSeconds, limit: $0, atLeast: 0, atMost: 0) },
+            expiresAt: expiresAt, now: now)
+        let policy = AllowancePolicy(budgets: key.policy.budgets, requests: rule?.requests, windowSeconds: windowSeconds)
+        let outcome: AllowanceOutcome
+        do {
+            outcome = try await admitOnAllowance(need, policy: policy, request: request)
+        } catch {
+            logger.error("budget and rate limit check failed", metadata: ["key": "\(key.name)", "error": "\(error)"])
+            throw GatewayError(.unavailable, "The gateway cannot check the key's budget and rate limits right now; try again")
+        }
+        let clock = now.timeIntervalSince1970
+        switch outcome {
+        case .admitted(let state):
+            if let rule, let state { answer(RateLimitHeaders.headers(rule, state, now: clock), call.context) }
+            ticket.allowanceId = id
+            call.context.update { $0.attachments[Self.ticketKey] = ticket }
+        case .throttled(let state):
+            guard let rule else { throw GatewayError(.unavailable, "The gateway's rate limit store refused a key without limits") }
+            answer(RateLimitHeaders.headers(rule, state, now: clock), call.context)
+            throw Self.throttled(.requests, state, rule: rule, key: key, now: clock)
+        case .exhausted(let usage):
+            throw Self.exhausted(usage, key: key, worst: nanos)
+        }
+    }
+
+    static func exhausted(_ usage: BudgetUsage, key: VirtualKeyRecord, worst: Int64) -> GatewayError {
+        let until = Date(timeIntervalSince1970: TimeInterval(usage.windowEnd)).formatted(.iso8601)
+        return GatewayError(
+            .quotaExceeded,
+            "Budget '\(usage.budgetId)' of virtual key '\(key.name)' is exhausted: \(USDAmount(nanos: usage.spentNanos)) USD spent "
+                + "and \(USDAmount(nanos: usage.reservedNanos)) USD held by calls in flight, of \(USDAmount(nanos: usage.limitNanos)) USD "
+                + "until \(until); this call may cost up to \(USDAmount(nanos: worst)) USD")
+    }
+
     public func callEnded(_ record: CallRecord) {
-        guard let pending = PendingSettlement(record, ticket: record.attachments[Self.ticketKey] as? Ticket) else { return }
-        enqueue(pending)
+        let ticket = record.attachments[Self.ticketKey] as? Ticket
+        guard let pending = PendingSettlement(record, ticket: ticket) else { return }
+        if let ticket, let allowanceId = ticket.allowanceId {
+            endOnAllowance(pending, ticket: ticket, allowanceId: allowanceId)
+        } else {
+            enqueue(pending)
+        }
     }
 
     // MARK: - Admission

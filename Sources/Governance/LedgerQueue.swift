@@ -1,12 +1,27 @@
 import Foundation
 import Stores
 
-/// What waits for the ledger's next write: the settlements of calls that ended and the admissions of calls that are
-/// starting, and the one task writing them (nil when there is nothing to write).
+/// What waits for the ledger's next write: the ends of calls (settlements; charges and returns of allowances),
+/// admissions that must go to the store, calls waiting for their key's allowance to grow, and the one task writing
+/// them (nil when there is nothing to write).
 struct LedgerQueue {
     var settlements: [PendingSettlement] = []
+    var charges: [AllowanceCharge] = []
+    var returns: [AllowanceReturn] = []
     var admissions: [(LedgerAdmission, CheckedContinuation<LedgerDecision, any Error>)] = []
+    var waits: [AllowanceWait] = []
     var pump: Task<Void, Never>?
+
+    var isEmpty: Bool { settlements.isEmpty && charges.isEmpty && returns.isEmpty && admissions.isEmpty && waits.isEmpty }
+}
+
+/// One round of the pump: everything queued when it started.
+struct LedgerRound {
+    var settlements: [PendingSettlement]
+    var charges: [AllowanceCharge]
+    var returns: [AllowanceReturn]
+    var admissions: [(LedgerAdmission, CheckedContinuation<LedgerDecision, any Error>)]
+    var waits: [AllowanceWait]
 }
 
 extension GovernancePlugin {
@@ -28,62 +43,79 @@ extension GovernancePlugin {
         }
     }
 
-    private func start(_ queue: inout LedgerQueue) {
+    func start(_ queue: inout LedgerQueue) {
         if queue.pump == nil { queue.pump = Task { await self.pump() } }
     }
 
-    /// Writes until the queue is empty: each round takes everything queued meanwhile into one write, settlements
-    /// first, so a client calling one call after another finds the last call's hold released.
+    /// Writes until the queue is empty: each round takes everything queued meanwhile into one write, the ends of
+    /// calls first, so a client calling one call after another finds the last call's hold released.
     func pump() async {
         while true {
-            let round: ([PendingSettlement], [(LedgerAdmission, CheckedContinuation<LedgerDecision, any Error>)])? = queue.withLock { queue in
-                guard !queue.settlements.isEmpty || !queue.admissions.isEmpty else {
+            let round: LedgerRound? = queue.withLock { queue in
+                guard !queue.isEmpty else {
                     queue.pump = nil
                     return nil
                 }
                 defer {
                     queue.settlements.removeAll(keepingCapacity: true)
+                    queue.charges.removeAll(keepingCapacity: true)
+                    queue.returns.removeAll(keepingCapacity: true)
                     queue.admissions.removeAll(keepingCapacity: true)
+                    queue.waits.removeAll(keepingCapacity: true)
                 }
-                return (queue.settlements, queue.admissions)
+                return LedgerRound(
+                    settlements: queue.settlements, charges: queue.charges, returns: queue.returns, admissions: queue.admissions,
+                    waits: queue.waits)
             }
-            guard let (ended, starting) = round else { return }
-            await write(ended, starting)
+            guard let round else { return }
+            let still = await write(round)
+            if !still.isEmpty { queue.withLock { $0.waits.insert(contentsOf: still, at: 0) } }
         }
     }
 
-    func write(_ ended: [PendingSettlement], _ starting: [(LedgerAdmission, CheckedContinuation<LedgerDecision, any Error>)]) async {
-        let (settlements, completions) = await entries(ended)
-        let write = LedgerWrite(settlements: settlements, completions: completions, admissions: starting.map(\.0))
+    /// One write; the calls waiting for an allowance that this round could not yet answer.
+    func write(_ round: LedgerRound) async -> [AllowanceWait] {
+        let (settlements, completions) = await entries(round.settlements)
+        let grants = grantRequests(round.waits)
+        let write = LedgerWrite(
+            settlements: settlements, completions: completions, charges: round.charges, returns: round.returns,
+            admissions: round.admissions.map(\.0), grants: grants)
         do {
-            let decisions = try await ledger.write(write)
-            for (index, (_, waiting)) in starting.enumerated() {
-                if index < decisions.count {
-                    waiting.resume(returning: decisions[index])
+            let answers = try await ledger.write(write)
+            for (index, (_, waiting)) in round.admissions.enumerated() {
+                if index < answers.decisions.count {
+                    waiting.resume(returning: answers.decisions[index])
                 } else {
                     waiting.resume(throwing: LedgerQueueError.missingDecision)
                 }
             }
-            return
+            var granted: [String: AllowanceGrant] = [:]
+            for (request, grant) in zip(grants, answers.grants) { granted[request.keyId] = grant }
+            return settleWaits(round.waits, grants: granted)
         } catch {
-            for (_, waiting) in starting { waiting.resume(throwing: error) }
-            logger.error("governance write failed", metadata: ["admissions": "\(starting.count)", "error": "\(error)"])
+            for (_, waiting) in round.admissions { waiting.resume(throwing: error) }
+            for wait in round.waits { wait.continuation.resume(throwing: error) }
+            logger.error(
+                "governance write failed", metadata: ["admissions": "\(round.admissions.count + round.waits.count)", "error": "\(error)"])
         }
         // The ended calls' charges must not be lost for the sake of the admissions beside them: once more alone.
-        guard !starting.isEmpty, !settlements.isEmpty || !completions.isEmpty else {
-            logSettlementsLost(settlements.count + completions.count)
-            return
+        let ends = write.endsOnly
+        guard !ends.isEmpty, !round.admissions.isEmpty || !round.waits.isEmpty else {
+            logEndsLost(ends)
+            return []
         }
         do {
-            _ = try await ledger.write(LedgerWrite(settlements: settlements, completions: completions))
+            _ = try await ledger.write(ends)
         } catch {
-            logSettlementsLost(settlements.count + completions.count)
+            logEndsLost(ends)
         }
+        return []
     }
 
-    private func logSettlementsLost(_ count: Int) {
+    private func logEndsLost(_ ends: LedgerWrite) {
+        let count = ends.settlements.count + ends.completions.count + ends.charges.count + ends.returns.count
         guard count > 0 else { return }
-        // The holds lapse by themselves; the spend of these calls is lost, which the log says.
+        // Holds and allowances lapse by themselves; the spend of these calls is lost, which the log says.
         logger.error("budget settlements and rate-limit completions not written", metadata: ["entries": "\(count)"])
     }
 

@@ -102,6 +102,55 @@ import Testing
 
     // MARK: - Budgets
 
+    @Test func twoGatewaysOnOneDatabaseTogetherAdmitWhatTheBudgetHolds() async throws {
+        let world = try await World()
+        let key = try await world.key(budgets: [Self.budget(7 * Self.worstCase)], rateLimit: RateLimitRule(requests: 1_000, windowSeconds: 3_600))
+        // A second gateway: its own plugin (its own allowances) on the same store.
+        let other = GovernancePlugin(
+            keys: world.ring, ledger: world.store.ledger, prices: Self.prices, logger: TestEngines.quietLogger)
+        // Every call stays in flight while all are admitted, so no settlement frees room meanwhile.
+        let provider = ScriptedProvider(Array(repeating: .delayed(.seconds(2), .succeed), count: 60))
+        let engines = [world.engine(provider), TestEngines.engine(TestEngines.provider("openai", maxRetries: 0), provider, plugins: [other])]
+        let errors = await withTaskGroup(of: GatewayError?.self) { group in
+            for n in 0..<60 { group.addTask { await Self.complete(engines[n % 2], key) } }
+            var all: [GatewayError?] = []
+            for await error in group { all.append(error) }
+            return all
+        }
+        #expect(errors.filter { $0 == nil }.count == 7)
+        #expect(errors.compactMap { $0 }.allSatisfy { $0.kind == .quotaExceeded })
+        #expect(provider.calls.count == 7)
+        await other.drain()
+        // Both gateways gave their allowances back: what is left is the calls' spend.
+        let usage = try await world.usage(key)
+        #expect(usage.spentNanos == 7 * Self.answerCost && usage.reservedNanos == 0)
+        // Every request granted and not given back counts in the window: exactly the seven calls made.
+        let probe = try await world.store.rateLimits.admit(
+            RateLimitAdmission(
+                keyId: key.id, windowSeconds: 3_600, maxRequests: 7, maxTokens: nil, maxConcurrent: nil, leaseId: "probe",
+                leaseExpiresAt: Date() + 60),
+            now: Date())
+        #expect(probe == .refused(.requests, RateLimitState(
+            windowStart: RateLimitAdmission.windowStart(Date(), windowSeconds: 3_600),
+            windowEnd: RateLimitAdmission.windowStart(Date(), windowSeconds: 3_600) + 3_600, requestsUsed: 7, tokensUsed: 0, inFlight: 0)))
+    }
+
+    @Test func aBusyKeyRunsOnItsAllowanceAndGivesItBackWhenIdle() async throws {
+        let world = try await World()
+        let key = try await world.key(budgets: [Self.budget(1_000 * Self.worstCase)])
+        let provider = ScriptedProvider(Array(repeating: .delayed(.milliseconds(200), .succeed), count: 20))
+        let engine = world.engine(provider)
+        let errors = await withTaskGroup(of: GatewayError?.self) { group in
+            for _ in 0..<20 { group.addTask { await Self.complete(engine, key) } }
+            var all: [GatewayError?] = []
+            for await error in group { all.append(error) }
+            return all
+        }
+        #expect(errors.allSatisfy { $0 == nil })
+        let usage = try await world.usage(key)
+        #expect(usage.spentNanos == 20 * Self.answerCost && usage.reservedNanos == 0)
+    }
+
     @Test func fiftyConcurrentCallsAgainstABudgetOfOneWorstCaseReachTheUpstreamOnce() async throws {
         let world = try await World()
         let key = try await world.key(budgets: [Self.budget(Self.worstCase)])

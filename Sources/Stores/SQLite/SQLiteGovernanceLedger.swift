@@ -10,12 +10,15 @@ public struct SQLiteGovernanceLedger: GovernanceLedger {
         self.pool = pool
     }
 
-    public func write(_ write: LedgerWrite) async throws -> [LedgerDecision] {
-        guard !write.isEmpty else { return [] }
+    public func write(_ write: LedgerWrite) async throws -> LedgerAnswers {
+        guard !write.isEmpty else { return LedgerAnswers() }
         return try await pool.write { db in
             try SQLiteSpendStore.settle(db, write.settlements)
             try SQLiteRateLimitStore.complete(db, write.completions)
-            return try write.admissions.map { try Self.admit(db, $0) }
+            for charge in write.charges { try Self.charge(db, charge) }
+            for given in write.returns { try Self.giveBack(db, given) }
+            return LedgerAnswers(
+                decisions: try write.admissions.map { try Self.admit(db, $0) }, grants: try write.grants.map { try Self.grant(db, $0) })
         }
     }
 
@@ -59,5 +62,130 @@ public struct SQLiteGovernanceLedger: GovernanceLedger {
             return .exhausted(usage, state)
         }
         return .admitted(state)
+    }
+
+    // MARK: - Allowances
+
+    static func grant(_ db: Database, _ request: AllowanceRequest) throws -> AllowanceGrant {
+        var grant = AllowanceGrant(nanos: 0, exhausted: nil, requests: 0, window: nil, requestsRefused: false)
+        if let wanted = request.requests {
+            (grant.requests, grant.window) = try grantRequests(db, keyId: request.keyId, wanted, now: request.now)
+            grant.requestsRefused = grant.requests == 0 && wanted.atLeast > 0
+        }
+        if !request.budgets.isEmpty, request.nanosAtMost > 0 {
+            var outcome = try grantNanos(db, request)
+            if case .failure = outcome, try SQLiteSpendStore.releaseLapsed(db, keyId: request.keyId, now: request.now) {
+                outcome = try grantNanos(db, request)
+            }
+            switch outcome {
+            case .success(let nanos): grant.nanos = nanos
+            case .failure(let refusal): grant.exhausted = refusal.usage
+            }
+        }
+        return grant
+    }
+
+    struct Exhausted: Error {
+        var usage: BudgetUsage
+    }
+
+    /// The tightest budget's room decides; then one conditional upsert per budget holds it (the condition cannot fail
+    /// inside this transaction, and keeps a PostgreSQL twin honest under READ COMMITTED).
+    static func grantNanos(_ db: Database, _ request: AllowanceRequest) throws -> Result<Int64, Exhausted> {
+        var room = Int64.max
+        for budget in request.budgets {
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT windowStart, spentNanos, reservedNanos FROM budget_windows WHERE keyId = ? AND budgetId = ?"),
+                arguments: [request.keyId, budget.budgetId])
+            // As the holds' upsert sees it: a row still in an earlier window has spent nothing in this one.
+            let spent: Int64 = row.map { ($0["windowStart"] as Int64) >= budget.start ? $0["spentNanos"] : 0 } ?? 0
+            let reserved: Int64 = row?["reservedNanos"] ?? 0
+            let budgetRoom = SQLiteSpendStore.bounded(budget.limitNanos) - spent - reserved
+            if budgetRoom < max(1, request.nanosAtLeast) {
+                return .failure(Exhausted(usage: try SQLiteSpendStore.usage(db, keyId: request.keyId, budget, now: request.now)))
+            }
+            room = min(room, budgetRoom)
+        }
+        let amount = SQLiteSpendStore.bounded(min(request.nanosAtMost, room))
+        for budget in request.budgets {
+            let hold = BudgetHold(id: request.id, amountNanos: amount, budgets: [budget], expiresAt: request.expiresAt)
+            if case .exhausted(let usage) = try SQLiteSpendStore.hold(db, keyId: request.keyId, hold, now: request.now, adding: true) {
+                return .failure(Exhausted(usage: usage))
+            }
+        }
+        return .success(amount)
+    }
+
+    static func grantRequests(_ db: Database, keyId: String, _ wanted: AllowanceRequest.Requests, now: Date) throws -> (Int, RateLimitState) {
+        let window = Int64(max(1, wanted.windowSeconds))
+        let start = RateLimitAdmission.windowStart(now, windowSeconds: wanted.windowSeconds)
+        let slot: StatementArguments = [keyId, window, start]
+        let used = try SQLiteRateLimitStore.used(db, SQLiteRateLimitStore.requests, slot)
+        var state = RateLimitState(windowStart: start, windowEnd: start + window, requestsUsed: used, tokensUsed: 0, inFlight: 0)
+        let room = wanted.limit - used
+        guard room >= max(1, wanted.atLeast) else { return (0, state) }
+        let count = min(wanted.atMost, room)
+        try db.executeCached(
+            sql: """
+                INSERT INTO rate_windows (keyId, kind, windowSeconds, windowStart, used) VALUES (?, 'requests', ?, ?, ?)
+                ON CONFLICT (keyId, kind, windowSeconds, windowStart) DO UPDATE SET used = rate_windows.used + excluded.used
+                """,
+            arguments: slot + [count])
+        state.requestsUsed = used + count
+        return (count, state)
+    }
+
+    /// Moves a cost from the allowance's hold (as far as the hold still has it) to the budgets' spend.
+    static func charge(_ db: Database, _ charge: AllowanceCharge) throws {
+        let cost = SQLiteSpendStore.bounded(charge.costNanos)
+        for budget in charge.budgets {
+            let held =
+                try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT amountNanos FROM budget_reservations WHERE id = ? AND budgetId = ?"),
+                    arguments: [charge.id, budget.budgetId]) ?? 0
+            let moved = min(held, cost)
+            try db.executeCached(
+                sql: "UPDATE budget_reservations SET amountNanos = amountNanos - ?, expiresAt = ? WHERE id = ? AND budgetId = ?",
+                arguments: [moved, charge.expiresAt.timeIntervalSince1970, charge.id, budget.budgetId])
+            try db.executeCached(
+                sql: """
+                    INSERT INTO budget_windows (keyId, budgetId, windowStart, limitNanos, spentNanos, reservedNanos)
+                    VALUES (?, ?, ?, ?, ?, 0)
+                    ON CONFLICT (keyId, budgetId) DO UPDATE SET
+                        spentNanos = CASE WHEN budget_windows.windowStart < excluded.windowStart
+                            THEN excluded.spentNanos ELSE budget_windows.spentNanos + excluded.spentNanos END,
+                        windowStart = CASE WHEN budget_windows.windowStart < excluded.windowStart
+                            THEN excluded.windowStart ELSE budget_windows.windowStart END,
+                        reservedNanos = budget_windows.reservedNanos - ?
+                    """,
+                arguments: [charge.keyId, budget.budgetId, budget.start, SQLiteSpendStore.bounded(budget.limitNanos), cost, moved])
+        }
+    }
+
+    static func giveBack(_ db: Database, _ given: AllowanceReturn) throws {
+        for budgetId in given.budgetIds where given.nanos > 0 {
+            let held =
+                try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT amountNanos FROM budget_reservations WHERE id = ? AND budgetId = ?"), arguments: [given.id, budgetId])
+                ?? 0
+            let moved = min(held, SQLiteSpendStore.bounded(given.nanos))
+            guard moved > 0 else { continue }
+            try db.executeCached(
+                sql: "UPDATE budget_reservations SET amountNanos = amountNanos - ? WHERE id = ? AND budgetId = ?",
+                arguments: [moved, given.id, budgetId])
+            try db.executeCached(
+                sql: "DELETE FROM budget_reservations WHERE id = ? AND budgetId = ? AND amountNanos <= 0", arguments: [given.id, budgetId])
+            try db.executeCached(
+                sql: "UPDATE budget_windows SET reservedNanos = reservedNanos - ? WHERE keyId = ? AND budgetId = ?",
+                arguments: [moved, given.keyId, budgetId])
+        }
+        if given.requests > 0 {
+            try db.executeCached(
+                sql: """
+                    UPDATE rate_windows SET used = used - ?
+                    WHERE keyId = ? AND kind = 'requests' AND windowSeconds = ? AND windowStart = ? AND used >= ?
+                    """,
+                arguments: [given.requests, given.keyId, max(1, given.windowSeconds), given.windowStart, given.requests])
+        }
     }
 }

@@ -50,7 +50,8 @@ public struct SQLiteSpendStore: SpendStore {
     /// One upsert per budget creates the budget's row, restarts a window that is older than the hold's (spend back to
     /// zero; a newer stored window is kept, whichever gateway's clock is behind), and adds the hold, all only when
     /// `spent + reserved + amount <= limit` in the window that results.
-    static func hold(_ db: Database, keyId: String, _ hold: BudgetHold, now: Date) throws -> BudgetReservation {
+    /// `adding` grows an existing hold of the same id (an allowance) instead of taking a new one.
+    static func hold(_ db: Database, keyId: String, _ hold: BudgetHold, now: Date, adding: Bool = false) throws -> BudgetReservation {
         let amount = bounded(hold.amountNanos)
         for budget in hold.budgets {
             let limit = bounded(budget.limitNanos)
@@ -72,7 +73,13 @@ public struct SQLiteSpendStore: SpendStore {
                 arguments: [keyId, budget.budgetId, budget.start, limit, amount])
             guard db.changesCount == 1 else { return .exhausted(try usage(db, keyId: keyId, budget, now: now)) }
             try db.executeCached(
-                sql: "INSERT INTO budget_reservations (id, keyId, budgetId, amountNanos, expiresAt) VALUES (?, ?, ?, ?, ?)",
+                sql: adding
+                    ? """
+                    INSERT INTO budget_reservations (id, keyId, budgetId, amountNanos, expiresAt) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (id, budgetId) DO UPDATE SET
+                        amountNanos = budget_reservations.amountNanos + excluded.amountNanos, expiresAt = excluded.expiresAt
+                    """
+                    : "INSERT INTO budget_reservations (id, keyId, budgetId, amountNanos, expiresAt) VALUES (?, ?, ?, ?, ?)",
                 arguments: [hold.id, keyId, budget.budgetId, amount, hold.expiresAt.timeIntervalSince1970])
         }
         return .reserved

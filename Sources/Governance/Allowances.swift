@@ -1,0 +1,245 @@
+import Engine
+import Foundation
+import Stores
+
+/// What one call on an allowance takes: its worst case from the budgets' room, one request from the window's.
+struct AllowanceNeed: Sendable {
+    var nanos: Int64
+    var requests: Int
+    var windowStart: Int64
+}
+
+/// The rules an allowance was granted under; a key edited since gives its room back and starts again.
+struct AllowancePolicy: Sendable, Equatable {
+    var budgets: [BudgetRule]
+    var requests: Int?
+    var windowSeconds: Int
+}
+
+/// One key's allowance on this gateway (see `AllowanceRequest`): room granted by the store and not yet used by
+/// calls in flight or charged, requests left of the window's grant, and the calls running on it. When the last
+/// call in flight ends, what is left goes back to the store, so an idle gateway holds nothing other gateways need.
+struct KeyAllowance: Sendable {
+    var policy: AllowancePolicy
+    var nanos: Int64 = 0
+    var windowStart: Int64 = .min
+    var requests = 0
+    /// The window's count in the store after this gateway's last grant in it.
+    var requestsUsedInStore = 0
+    var inFlight = 0
+
+    init(policy: AllowancePolicy) {
+        self.policy = policy
+    }
+
+    /// Takes `need` if the allowance covers it.
+    mutating func take(_ need: AllowanceNeed) -> Bool {
+        if windowStart != need.windowStart {
+            // Requests left of an earlier window ended with it.
+            windowStart = need.windowStart
+            requests = 0
+            requestsUsedInStore = 0
+        }
+        guard nanos >= need.nanos, requests >= need.requests else { return false }
+        nanos -= need.nanos
+        requests -= need.requests
+        inFlight += 1
+        return true
+    }
+
+    /// The window as this gateway knows it, for the answer's rate-limit headers.
+    func state(windowSeconds: Int) -> RateLimitState {
+        let length = Int64(max(1, windowSeconds))
+        return RateLimitState(
+            windowStart: windowStart, windowEnd: windowStart + length, requestsUsed: max(0, requestsUsedInStore - requests), tokensUsed: 0,
+            inFlight: inFlight)
+    }
+
+    /// What is left, when nothing runs on it: to give back.
+    mutating func leftover(id: String, keyId: String) -> AllowanceReturn? {
+        guard inFlight == 0, nanos > 0 || requests > 0 else { return nil }
+        let given = AllowanceReturn(
+            id: id, keyId: keyId, nanos: max(0, nanos), budgetIds: policy.budgets.map(\.id), requests: requests,
+            windowSeconds: policy.windowSeconds, windowStart: windowStart)
+        nanos = 0
+        requests = 0
+        return given
+    }
+}
+
+/// A call waiting for its key's allowance to grow: the pump asks the store for its key once per round.
+struct AllowanceWait: Sendable {
+    var keyId: String
+    var need: AllowanceNeed
+    /// The request's shape for this key (its budgets in the current windows, its window); the amounts are set by
+    /// the pump for everything waiting on the key.
+    var request: AllowanceRequest
+    var continuation: CheckedContinuation<AllowanceOutcome, any Error>
+}
+
+enum AllowanceOutcome: Sendable {
+    case admitted(RateLimitState?)
+    case exhausted(BudgetUsage)
+    case throttled(RateLimitState)
+}
+
+extension GovernancePlugin {
+    /// How much more than the calls waiting ask for a grant takes, in worst cases of the first call waiting: enough
+    /// that a busy key goes to the store about once per this many calls.
+    static let allowanceCalls: Int64 = 32
+
+    func allowanceId(_ keyId: String) -> String { "allowance:\(instanceId):\(keyId)" }
+
+    /// Admission on the key's allowance: at once when it covers the call, else after the store granted more.
+    func admitOnAllowance(_ need: AllowanceNeed, policy: AllowancePolicy, request: AllowanceRequest) async throws -> AllowanceOutcome {
+        let keyId = request.keyId
+        let local: RateLimitState?? = allowances.withLock { all -> RateLimitState?? in
+            var allowance = all[keyId] ?? KeyAllowance(policy: policy)
+            if allowance.policy != policy {
+                if let given = allowance.leftover(id: request.id, keyId: keyId) { queueReturn(given) }
+                allowance = KeyAllowance(policy: policy)
+            }
+            defer { all[keyId] = allowance }
+            guard allowance.take(need) else { return .none }
+            return .some(policy.requests == nil ? nil : allowance.state(windowSeconds: policy.windowSeconds))
+        }
+        if let local { return .admitted(local) }
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.withLock { queue in
+                queue.waits.append(AllowanceWait(keyId: keyId, need: need, request: request, continuation: continuation))
+                start(&queue)
+            }
+        }
+    }
+
+    /// A call on an allowance ended: its hold's unused part is room again, its cost is charged in the next write.
+    func endOnAllowance(_ pending: PendingSettlement, ticket: Ticket, allowanceId: String) {
+        let cost = charge(pending)
+        let held = ticket.worstCase?.totalNanos ?? 0
+        let given: AllowanceReturn? = allowances.withLock { all in
+            guard var allowance = all[ticket.keyId] else { return nil }
+            allowance.inFlight = max(0, allowance.inFlight - 1)
+            if allowance.policy.budgets == ticket.budgets { allowance.nanos += held - cost }
+            let given = allowance.leftover(id: allowanceId, keyId: ticket.keyId)
+            all[ticket.keyId] = allowance
+            return given
+        }
+        let charge: AllowanceCharge? =
+            cost > 0 && !ticket.budgets.isEmpty
+            ? AllowanceCharge(
+                id: allowanceId, keyId: ticket.keyId, costNanos: cost, budgets: windows(ticket.budgets, anchor: ticket.anchor, at: pending.endedAt),
+                expiresAt: pending.endedAt.addingTimeInterval(settings.holdSeconds))
+            : nil
+        guard charge != nil || given != nil else { return }
+        queue.withLock { queue in
+            if let charge { queue.charges.append(charge) }
+            if let given { queue.returns.append(given) }
+            start(&queue)
+        }
+    }
+
+    func queueReturn(_ given: AllowanceReturn) {
+        queue.withLock { queue in
+            queue.returns.append(given)
+            start(&queue)
+        }
+    }
+
+    /// One request per key among `waits`: at least what the first call waiting lacks, at most what all of them lack
+    /// plus the slack of `allowanceCalls` first calls.
+    func grantRequests(_ waits: [AllowanceWait]) -> [AllowanceRequest] {
+        var order: [String] = []
+        var byKey: [String: AllowanceRequest] = [:]
+        var lacking: [String: (nanos: Int64, requests: Int)] = [:]
+        let snapshot = allowances.withLock { all in Dictionary(uniqueKeysWithValues: Set(waits.map(\.keyId)).map { ($0, all[$0]) }) }
+        for wait in waits {
+            let allowance = snapshot[wait.keyId] ?? nil
+            let sameWindow = allowance?.windowStart == wait.need.windowStart
+            let haveNanos = allowance?.nanos ?? 0
+            let haveRequests = sameWindow ? allowance?.requests ?? 0 : 0
+            if var request = byKey[wait.keyId] {
+                var sum = lacking[wait.keyId]!
+                sum.nanos += wait.need.nanos
+                sum.requests += wait.need.requests
+                lacking[wait.keyId] = sum
+                request.nanosAtMost = sum.nanos - haveNanos + Self.allowanceCalls * max(1, request.nanosAtLeast)
+                request.requests?.atMost = max(0, sum.requests - haveRequests) + Int(Self.allowanceCalls)
+                byKey[wait.keyId] = request
+                continue
+            }
+            order.append(wait.keyId)
+            var request = wait.request
+            request.nanosAtLeast = max(0, wait.need.nanos - haveNanos)
+            request.nanosAtMost = request.budgets.isEmpty ? 0 : request.nanosAtLeast + Self.allowanceCalls * max(1, wait.need.nanos)
+            if var requests = request.requests {
+                requests.atLeast = max(0, wait.need.requests - haveRequests)
+                requests.atMost = requests.atLeast > 0 ? requests.atLeast + Int(Self.allowanceCalls) : 0
+                request.requests = requests.atMost > 0 ? requests : nil
+            }
+            if request.nanosAtLeast == 0 { request.nanosAtMost = 0 }
+            lacking[wait.keyId] = (wait.need.nanos, wait.need.requests)
+            byKey[wait.keyId] = request
+        }
+        return order.map { byKey[$0]! }
+    }
+
+    /// After a round's write: grants join their keys' allowances; each call waiting takes what it needs, in order. The
+    /// first call of a key that still lacks and whose key's store refused is refused with the store's numbers; the
+    /// others wait for the next round (which asks for them). Returns the calls still waiting.
+    func settleWaits(_ waits: [AllowanceWait], grants: [String: AllowanceGrant]) -> [AllowanceWait] {
+        var still: [AllowanceWait] = []
+        var refusedOnce: Set<String> = []
+        var answers: [(CheckedContinuation<AllowanceOutcome, any Error>, AllowanceOutcome)] = []
+        var returns: [AllowanceReturn] = []
+        allowances.withLock { all in
+            for (keyId, grant) in grants {
+                guard var allowance = all[keyId] else { continue }
+                allowance.nanos += grant.nanos
+                if let window = grant.window {
+                    if allowance.windowStart != window.windowStart {
+                        allowance.windowStart = window.windowStart
+                        allowance.requests = 0
+                    }
+                    allowance.requests += grant.requests
+                    allowance.requestsUsedInStore = window.requestsUsed
+                }
+                all[keyId] = allowance
+            }
+            for wait in waits {
+                guard var allowance = all[wait.keyId] else {
+                    still.append(wait)
+                    continue
+                }
+                let policy = allowance.policy
+                if allowance.take(wait.need) {
+                    all[wait.keyId] = allowance
+                    answers.append((wait.continuation, .admitted(policy.requests == nil ? nil : allowance.state(windowSeconds: policy.windowSeconds))))
+                    continue
+                }
+                all[wait.keyId] = allowance
+                let grant = grants[wait.keyId]
+                if let grant, grant.requestsRefused, let window = grant.window, wait.need.requests > 0 {
+                    // No request fits the window: every call of the key waiting for one is refused.
+                    answers.append((wait.continuation, .throttled(window)))
+                } else if let grant, let usage = grant.exhausted, !refusedOnce.contains(wait.keyId) {
+                    refusedOnce.insert(wait.keyId)
+                    answers.append((wait.continuation, .exhausted(usage)))
+                } else {
+                    still.append(wait)
+                }
+            }
+            let waiting = Set(still.map(\.keyId))
+            for keyId in grants.keys where !waiting.contains(keyId) {
+                if var allowance = all[keyId], let given = allowance.leftover(id: allowanceId(keyId), keyId: keyId) {
+                    all[keyId] = allowance
+                    returns.append(given)
+                }
+            }
+        }
+        if !returns.isEmpty {
+            queue.withLock { queue in queue.returns.append(contentsOf: returns) }
+        }
+        for (continuation, outcome) in answers { continuation.resume(returning: outcome) }
+        return still
+    }
+}
