@@ -86,6 +86,13 @@ enum SigV4Canonical {
     /// botocore's `remove_dot_segments` (which also drops empty segments), then every byte but `/` and the
     /// unreserved ones percent-encoded: an already encoded `%3A` becomes `%253A`.
     static func appendNormalisedPath(_ path: Substring, to out: inout [UInt8]) {
+        // The usual path (one leading slash, no empty, `.` or `..` segment) normalises to itself: encode it as it is.
+        if isNormal(path.utf8) {
+            for byte in path.utf8 {
+                if byte == UInt8(ascii: "/") { out.append(byte) } else { appendEncoded(byte, to: &out) }
+            }
+            return
+        }
         var segments: [Substring] = []
         for segment in path.split(separator: "/", omittingEmptySubsequences: true) where segment != "." {
             if segment == ".." {
@@ -104,6 +111,25 @@ enum SigV4Canonical {
             for byte in segment.utf8 { appendEncoded(byte, to: &out) }
         }
         if path.last == "/", !segments.isEmpty { out.append(UInt8(ascii: "/")) }
+    }
+
+    /// Starts with `/`, and no segment after it is empty, `.` or `..` (a trailing `/` is kept either way).
+    static func isNormal(_ path: Substring.UTF8View) -> Bool {
+        guard path.first == UInt8(ascii: "/") else { return false }
+        var segmentLength = 0
+        var dots = 0
+        for byte in path.dropFirst() {
+            if byte == UInt8(ascii: "/") {
+                if segmentLength == 0 || dots == segmentLength { return false }
+                segmentLength = 0
+                dots = 0
+            } else {
+                segmentLength += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        // The last segment: empty is a trailing slash (kept); only dots (`.`, `..`, `...`) goes the long way.
+        return segmentLength == 0 || dots != segmentLength
     }
 
     /// Each `name=value` decoded and encoded again with only the unreserved characters left bare, sorted by name

@@ -77,10 +77,11 @@ public struct SigV4Verifier: Sendable {
         stringToSign.append(contentsOf: presented.scope.utf8)
         stringToSign.append(SigV4Canonical.newline)
         stringToSign.append(contentsOf: SigV4Signer.hex(SHA256.hash(data: canonical)).utf8)
-        let key = keys.signingKey(for: presented, secret: secret)
-        guard presented.signature.count == 32,
-            HMAC<SHA256>.isValidAuthenticationCode(presented.signature, authenticating: stringToSign, using: key)
-        else { throw .mismatch }
+        var mac = keys.signingMAC(for: presented, secret: secret)
+        mac.update(data: stringToSign)
+        let expected = mac.finalize()
+        // `HashedAuthenticationCode`'s == is constant-time.
+        guard presented.signature.count == 32, expected == presented.signature else { throw .mismatch }
     }
 
     /// The canonical request's last line. Bedrock signs the body's digest; a client may name it in
@@ -123,6 +124,8 @@ final class SigV4SigningKeys: Sendable {
     private struct Entry {
         var secret: String
         var key: SymmetricKey
+        /// HMAC already keyed: copying it skips hashing the padded key for every request.
+        var mac: HMAC<SHA256>
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -136,19 +139,24 @@ final class SigV4SigningKeys: Sendable {
     /// How many keys have been derived (four HMACs each), for tests of the warm path.
     var derivations: Int { derived.withLock { $0 } }
 
-    func signingKey(for presented: SigV4Presentation, secret: String) -> SymmetricKey {
+    func signingMAC(for presented: SigV4Presentation, secret: String) -> HMAC<SHA256> {
+        entry(for: presented, secret: secret).mac
+    }
+
+    private func entry(for presented: SigV4Presentation, secret: String) -> Entry {
         let cacheKey = presented.accessKeyId + "/" + presented.scope
         // Both secrets come from the gateway's own key store, so comparing them leaks nothing to the caller.
-        if let hit = entries.withLock({ $0[cacheKey] }), hit.secret == secret { return hit.key }
+        if let hit = entries.withLock({ $0[cacheKey] }), hit.secret == secret { return hit }
         var key = SymmetricKey(data: Data("AWS4\(secret)".utf8))
         for part in [presented.day, presented.region, presented.service, presented.terminator] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
         }
         derived.withLock { $0 += 1 }
+        let entry = Entry(secret: secret, key: key, mac: HMAC<SHA256>(key: key))
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[cacheKey] = Entry(secret: secret, key: key)
+            entries[cacheKey] = entry
         }
-        return key
+        return entry
     }
 }

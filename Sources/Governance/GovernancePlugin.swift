@@ -95,7 +95,6 @@ public final class GovernancePlugin: CallPlugin, Service {
         guard !key.policy.budgets.isEmpty || rule != nil else { return }
 
         let mode: PricingMode = descriptor.billing == .batch ? .batch : .standard
-        let id = UUID().uuidString
         let expiresAt = now.addingTimeInterval(settings.holdSeconds)
         var ticket = Ticket(
             keyId: key.id, budgets: key.policy.budgets, anchor: key.createdAt, tokenWindowSeconds: nil, mode: mode)
@@ -103,6 +102,7 @@ public final class GovernancePlugin: CallPlugin, Service {
             try await admitOnAllowance(call, key: key, rule: rule, ticket: ticket, now: now, expiresAt: expiresAt)
             return
         }
+        let id = UUID().uuidString
         var admission = LedgerAdmission(keyId: key.id, rate: nil, hold: nil, now: now)
         if let rule {
             admission.rate = RateLimitAdmission(

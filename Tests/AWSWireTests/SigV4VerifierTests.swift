@@ -231,6 +231,13 @@ import Testing
         #expect(normalised("") == "/")
         #expect(normalised("/") == "/")
         #expect(normalised("/a b~") == "/a%20b~")
+        // The common path takes a shortcut; these sit on its edges.
+        #expect(normalised("/model/anthropic.claude-3%3A0/converse") == "/model/anthropic.claude-3%253A0/converse")
+        #expect(normalised("/a/b/") == "/a/b/")
+        #expect(normalised("/x/.") == "/x")
+        #expect(normalised("/x/..") == "/")
+        #expect(normalised("/.../a.") == "/.../a.")
+        #expect(normalised("a/b") == "a/b")
     }
 
     @Test func amzDatesRoundTrip() {
