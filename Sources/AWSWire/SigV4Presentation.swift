@@ -69,17 +69,28 @@ public struct SigV4Presentation: Sendable, Hashable {
         var credential: Substring?
         var signedHeaders: Substring?
         var signature: Substring?
-        // Split on bytes: a Character split of this header cost more than the SHA-256 of the canonical request.
-        for component in trimmed[trimmed.index(after: space)...].utf8.split(separator: UInt8(ascii: ",")) {
-            let part = Substring(component).trimmingSpaces
-            guard let equals = part.utf8.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            let value = part[part.index(after: equals)...]
-            switch part[..<equals] {
-            case "Credential": credential = value
-            case "SignedHeaders": signedHeaders = value
-            case "Signature": signature = value
-            default: continue
+        // On bytes, without splitting into arrays: this runs for every signed request.
+        let rest = trimmed[trimmed.utf8.index(after: space)...]
+        let bytes = rest.utf8
+        var cursor = bytes.startIndex
+        while cursor < bytes.endIndex {
+            let comma = bytes[cursor...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
+            var low = cursor
+            var high = comma
+            while low < high, bytes[low] == 0x20 || bytes[low] == 0x09 { bytes.formIndex(after: &low) }
+            while high > low, bytes[bytes.index(before: high)] == 0x20 || bytes[bytes.index(before: high)] == 0x09 { bytes.formIndex(before: &high) }
+            if let equals = bytes[low..<high].firstIndex(of: UInt8(ascii: "=")) {
+                let name = bytes[low..<equals]
+                let value = rest[bytes.index(after: equals)..<high]
+                if name.elementsEqual("Credential".utf8) {
+                    credential = value
+                } else if name.elementsEqual("SignedHeaders".utf8) {
+                    signedHeaders = value
+                } else if name.elementsEqual("Signature".utf8) {
+                    signature = value
+                }
             }
+            cursor = comma == bytes.endIndex ? comma : bytes.index(after: comma)
         }
         var missing = ""
         if credential == nil { missing += "Authorization header requires 'Credential' parameter. " }
@@ -145,11 +156,26 @@ public struct SigV4Presentation: Sendable, Hashable {
         _ form: Form, credential: Substring, signedHeaders: Substring, signature: [UInt8], amzDate: String, expires: Int64?,
         sessionToken: String?, failure: SigV4Failure.Kind
     ) throws(SigV4Failure) -> SigV4Presentation {
-        let parts = credential.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 5, !parts[0].isEmpty else {
+        // `AKID/DATE/REGION/SERVICE/TERMINATOR`: exactly four slashes, found on bytes.
+        var slashes: [Substring.Index] = []
+        slashes.reserveCapacity(4)
+        var index = credential.utf8.startIndex
+        while index < credential.utf8.endIndex {
+            if credential.utf8[index] == UInt8(ascii: "/") {
+                slashes.append(index)
+                if slashes.count > 4 { break }
+            }
+            credential.utf8.formIndex(after: &index)
+        }
+        guard slashes.count == 4, slashes[0] != credential.startIndex else {
             throw SigV4Failure(
                 failure, "The Credential is malformed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
         }
+        func after(_ slash: Substring.Index) -> Substring.Index { credential.utf8.index(after: slash) }
+        let parts = [
+            credential[..<slashes[0]], credential[after(slashes[0])..<slashes[1]], credential[after(slashes[1])..<slashes[2]],
+            credential[after(slashes[2])..<slashes[3]], credential[after(slashes[3])...],
+        ]
         guard let signedAt = AmzDate.seconds(amzDate) else {
             throw SigV4Failure(
                 failure,

@@ -6,7 +6,8 @@ public enum BodyReader {
     /// Refuses an oversized body from its Content-Length before reading any of it, and stops reading one that
     /// grows past the limit without declaring its length.
     public static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+        // The first value, not the String subscript: that one joins every value into a new string per request.
+        if let declared = request.headers[values: .contentLength].first.flatMap({ Int($0) }), declared > limit {
             throw tooLarge(limit)
         }
         do {

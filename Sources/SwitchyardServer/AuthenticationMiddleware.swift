@@ -26,13 +26,13 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let target = request.head.path ?? "/"
-        let question = target.firstIndex(of: "?")
+        let question = target.utf8.firstIndex(of: UInt8(ascii: "?"))
         let path = target[..<(question ?? target.endIndex)]
-        let query = question.map { target[target.index(after: $0)...] } ?? ""
+        let query = question.map { target[target.utf8.index(after: $0)...] } ?? ""
         let door: SigV4Door
-        if path == filesMount || path.hasPrefix(filesMount + "/") {
+        if Self.isUnder(path, filesMount) {
             door = .s3
-        } else if path == Self.bedrockMount || path.hasPrefix(Self.bedrockMount + "/") {
+        } else if Self.isUnder(path, Self.bedrockMount) {
             door = .bedrock
         } else {
             return try await next(request, context)
@@ -61,6 +61,14 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let forwarded = Self.withoutCredentials(request, path: path, query: query)
         return try await CallerScope.$current.withValue(caller) { try await next(forwarded, context) }
+    }
+
+    /// `path` is `mount` or below it; on bytes, as every request asks.
+    static func isUnder(_ path: Substring, _ mount: String) -> Bool {
+        let bytes = path.utf8
+        guard bytes.starts(with: mount.utf8) else { return false }
+        let next = bytes.index(bytes.startIndex, offsetBy: mount.utf8.count)
+        return next == bytes.endIndex || bytes[next] == UInt8(ascii: "/")
     }
 
     /// The request with its key headers, virtual-key bearer and presigned-signature parameters removed; itself when
