@@ -28,7 +28,7 @@ from botocore.config import Config
 from conftest import start_gateway
 from fakes.anthropic_fake import anthropic_message
 from fakes.base import Reply
-from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY, BedrockFake, verify_sigv4
+from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY, verify_sigv4
 from helpers import collect, default_config, provider, raises_client_error, text_deltas, user
 from test_files import TLSProxy, self_signed_cert
 from test_metrics import moved, scrape
@@ -42,13 +42,6 @@ NO_RETRY = {"total_max_attempts": 1}
 
 
 # ---- gateways -------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def bedrock_fake():
-    fake = BedrockFake()
-    yield fake
-    fake.close()
-
-
 @pytest.fixture(autouse=True)
 def _fresh_bedrock(bedrock_fake):
     bedrock_fake.reset()
