@@ -38,13 +38,14 @@ public struct Authenticator: Sendable {
         } catch {
             // Before governance every signature was ignored; with it off, an unreadable one still is.
             guard settings.enforce else { return try await identity(of: tokens, signed: nil) }
+            // No access key id: an unreadable credential is not repeated anywhere.
             throw AuthenticationRefusal(.signature(error), error.message)
         }
         guard let signed else { return try await identity(of: tokens, signed: nil) }
         guard let entry = try await lookUp(signed.accessKeyId) else {
             // An access key id that is no virtual key is boto3's dummy credentials: anonymous with enforcement off,
             // or beside a key presented as a token.
-            if tokens.isEmpty, settings.enforce { throw .unknownKey }
+            if tokens.isEmpty, settings.enforce { throw AuthenticationRefusal.unknownKey.presenting(signed.accessKeyId) }
             return try await identity(of: tokens, signed: nil)
         }
         try verify(signed, entry: entry, request: request, door: door, body: body)
@@ -55,7 +56,7 @@ public struct Authenticator: Sendable {
         var proven = signed.map { [$0] } ?? []
         for token in tokens {
             guard let entry = try await lookUp(token.accessKeyId), KeyCredentials.secretsMatch(token.secret, entry.secret) else {
-                throw .unknownKey
+                throw AuthenticationRefusal.unknownKey.presenting(token.accessKeyId)
             }
             proven.append(entry)
         }
@@ -63,10 +64,11 @@ public struct Authenticator: Sendable {
             if settings.enforce { throw .missing }
             return nil
         }
-        guard proven.allSatisfy({ $0.record.id == entry.record.id }) else { throw .conflicting }
+        let presented = entry.record.accessKeyId
+        guard proven.allSatisfy({ $0.record.id == entry.record.id }) else { throw AuthenticationRefusal.conflicting.presenting(presented) }
         // Checked only once the caller has proven the key, so the state of a key tells nobody else anything.
-        guard entry.record.active else { throw .inactive }
-        if let expiresAt = entry.record.expiresAt, now() >= expiresAt { throw .expired }
+        guard entry.record.active else { throw AuthenticationRefusal.inactive.presenting(presented) }
+        if let expiresAt = entry.record.expiresAt, now() >= expiresAt { throw AuthenticationRefusal.expired.presenting(presented) }
         ring.noteUse(keyId: entry.record.id, at: now())
         return entry.identity
     }
@@ -75,12 +77,12 @@ public struct Authenticator: Sendable {
         throws(AuthenticationRefusal)
     {
         // Virtual keys are long-term credentials: a session token means credentials from somewhere else.
-        guard signed.sessionToken == nil else { throw .sessionToken }
+        guard signed.sessionToken == nil else { throw AuthenticationRefusal.sessionToken.presenting(signed.accessKeyId) }
         do {
             try verifier.checkScopeAndTime(signed, door: door, now: Int64(now().timeIntervalSince1970.rounded(.down)))
             try verifier.verify(signed, request: request, door: door, secret: entry.secret, body: body)
         } catch {
-            throw AuthenticationRefusal(.signature(error), error.message)
+            throw AuthenticationRefusal(.signature(error), error.message, accessKeyId: signed.accessKeyId)
         }
     }
 
@@ -132,7 +134,7 @@ public struct Authenticator: Sendable {
         do {
             return try await ring.entry(accessKeyId: accessKeyId)
         } catch {
-            throw .unavailable
+            throw AuthenticationRefusal.unavailable.presenting(accessKeyId)
         }
     }
 }
@@ -159,13 +161,24 @@ public struct AuthenticationRefusal: Error, Sendable, Hashable, CustomStringConv
 
     public var reason: Reason
     public var message: String
+    /// The access key id the refused credential named, when it could be read: public by design (AWS's CloudTrail
+    /// shows it), so the refusal's log line may carry it. Never a secret: nil for no key or an unreadable one.
+    public var accessKeyId: String?
 
-    public init(_ reason: Reason, _ message: String) {
+    public init(_ reason: Reason, _ message: String, accessKeyId: String? = nil) {
         self.reason = reason
         self.message = message
+        self.accessKeyId = accessKeyId
     }
 
     public var description: String { message }
+
+    /// The same refusal, naming the access key id the request presented.
+    public func presenting(_ accessKeyId: String) -> AuthenticationRefusal {
+        var refusal = self
+        refusal.accessKeyId = accessKeyId
+        return refusal
+    }
 
     public static let missing = AuthenticationRefusal(.missing, "Missing Authentication Token")
     public static let unknownKey = AuthenticationRefusal(.unknownKey, "The security token included in the request is invalid.")

@@ -1,9 +1,11 @@
 import AWSWire
 import BedrockDoor
 import Engine
+import GatewayMetrics
 import Governance
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import S3Door
 import SwitchyardModel
@@ -15,11 +17,14 @@ private let virtualKeyFields: [HTTPField.Name] = Authenticator.headerNames.map {
 /// (`/bedrock/files`) before any route sees it, and runs the rest of the request as its caller
 /// (`CallerScope.current`). A refusal is answered in the door's dialect. The credential itself goes no further:
 /// key headers, a virtual-key bearer token and presigned-signature parameters are taken off the request, so no
-/// door can forward or log them.
+/// door can forward or log them. Every refusal is counted (`switchyard_auth_refusals_total`) and logged, once, with
+/// the access key id presented; it writes no request-log row, so a flood of unauthenticated requests costs no
+/// database writes.
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let authenticator: Authenticator
     let maxBodyBytes: Int
     let filesMount: String
+    var metrics: AuthenticationMetrics?
 
     static var bedrockMount: String { "/bedrock" }
     static var keyFields: [HTTPField.Name] { virtualKeyFields }
@@ -57,6 +62,7 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             caller = try await authenticator.authenticate(signed, door: door, body: body)
         } catch {
+            report(error, door: door, method: request.method, path: path, logger: context.logger)
             return Self.response(error, door: door, head: request.method == .head)
         }
         let forwarded = Self.withoutCredentials(request, path: path, query: query)
@@ -69,6 +75,57 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         guard bytes.starts(with: mount.utf8) else { return false }
         let next = bytes.index(bytes.startIndex, offsetBy: mount.utf8.count)
         return next == bytes.endIndex || bytes[next] == UInt8(ascii: "/")
+    }
+
+    /// The path without its query (a presigned URL's signature is there) and the access key id only (public, as
+    /// CloudTrail shows it): nothing of a secret, signature or token reaches the log.
+    func report(_ refusal: AuthenticationRefusal, door: SigV4Door, method: HTTPRequest.Method, path: Substring, logger: Logger) {
+        let doorLabel = Self.doorLabel(door), reason = Self.reasonLabel(refusal.reason)
+        metrics?.refused(door: doorLabel, reason: reason)
+        var metadata: Logger.Metadata = [
+            "door": "\(doorLabel)", "reason": "\(reason)", "method": "\(method.rawValue)", "path": "\(path.prefix(Self.loggedPathLength))",
+        ]
+        if let accessKeyId = refusal.accessKeyId { metadata["access_key_id"] = "\(Self.loggable(accessKeyId: accessKeyId))" }
+        // The key store failing is the gateway's trouble, not the caller's.
+        logger.log(level: refusal.reason == .unavailable ? .warning : .notice, "authentication refused", metadata: metadata)
+    }
+
+    static var loggedPathLength: Int { 512 }
+
+    /// An access key id as the caller sent it when it looks like one (AWS's are 16–128 letters and digits); anything
+    /// else (a token pasted in the wrong field, control characters) is not repeated.
+    static func loggable(accessKeyId: String) -> String {
+        let plain = (1...128).contains(accessKeyId.utf8.count) && accessKeyId.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        return plain ? accessKeyId : "(unreadable)"
+    }
+
+    static func doorLabel(_ door: SigV4Door) -> String {
+        switch door {
+        case .bedrock: "bedrock"
+        case .s3: "s3"
+        }
+    }
+
+    /// The fixed set of `reason` label values (README, "Virtual keys").
+    static func reasonLabel(_ reason: AuthenticationRefusal.Reason) -> String {
+        switch reason {
+        case .missing: "missing"
+        case .unknownKey: "unknown_key"
+        case .sessionToken: "session_token"
+        case .inactive: "inactive"
+        case .expired: "expired"
+        case .conflicting: "conflicting"
+        case .unavailable: "unavailable"
+        case .signature(let failure):
+            switch failure.kind {
+            case .malformedHeader, .malformedQuery, .missingPayloadHash, .invalidPayloadHash: "malformed"
+            case .scope: "scope"
+            case .skew: "skew"
+            case .expired: "expired_signature"
+            case .payloadHashMismatch: "payload_hash"
+            case .signatureMismatch: "signature"
+            }
+        }
     }
 
     /// The request with its key headers, virtual-key bearer and presigned-signature parameters removed; itself when

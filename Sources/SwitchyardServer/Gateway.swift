@@ -174,7 +174,8 @@ public struct Gateway: Sendable {
         if let governance {
             router.add(
                 middleware: AuthenticationMiddleware(
-                    authenticator: governance.authenticator, maxBodyBytes: config.server.maxBodyBytes, filesMount: "/bedrock/files"))
+                    authenticator: governance.authenticator, maxBodyBytes: config.server.maxBodyBytes, filesMount: "/bedrock/files",
+                    metrics: metrics?.authentication))
         }
         let providers = engine.providerNames
         router.get("health") { _, _ -> Response in

@@ -13,6 +13,7 @@ public final class PrometheusExport: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let factory: PrometheusMetricsFactory
     public let http: HTTPMetrics
+    public let authentication: AuthenticationMetrics
     private let scrapeHooks = Mutex<[@Sendable () -> Void]>([])
 
     public init() {
@@ -21,6 +22,7 @@ public final class PrometheusExport: Sendable {
         factory.valueHistogramBuckets = MetricNames.histogramBuckets
         self.factory = factory
         http = HTTPMetrics(factory: factory)
+        authentication = AuthenticationMetrics(factory: factory)
     }
 
     /// The LLM metrics plugin for an engine serving `config`; cost from the shipped price table.

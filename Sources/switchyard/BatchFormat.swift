@@ -12,7 +12,7 @@ enum BatchFormat {
     }
 
     static func row(_ cells: [String]) -> String {
-        let widths = [12, 24, 18, 11, 24, 10]
+        let widths = [12, 24, 18, 11, 24, 10, 16]
         return cells.enumerated().map { i, cell in
             i < widths.count ? cell.padding(toLength: max(widths[i], cell.count), withPad: " ", startingAt: 0) : cell
         }.joined(separator: " ")
@@ -22,11 +22,15 @@ enum BatchFormat {
         date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
     }
 
-    static func describe(_ job: BatchJob) -> [(String, String)] {
+    static func describe(_ job: BatchJob, owners: BatchOwnerNames) -> [(String, String)] {
         let stats = job.statistics
         var out: [(String, String)] = [
             ("jobArn", job.arn), ("jobName", job.name), ("status", job.status.rawValue), ("modelId", job.modelId),
-            ("runner", job.runner), ("roleArn", job.roleArn), ("input", job.inputURI), ("output", job.outputURI),
+            ("runner", job.runner), ("owner", owners.name(of: job.owner)),
+        ]
+        if let owner = job.owner { out.append(("ownerKeyId", owner)) }
+        out += [
+            ("roleArn", job.roleArn), ("input", job.inputURI), ("output", job.outputURI),
             ("submitTime", time(job.submitTime)), ("lastModifiedTime", time(job.lastModifiedTime)),
         ]
         if let end = job.endTime { out.append(("endTime", time(end))) }

@@ -11,6 +11,9 @@ struct BatchList: AsyncParsableCommand {
     @Option(help: "Only jobs with this status (Submitted, InProgress, Completed, …).")
     var status: String?
 
+    @Option(help: "Only jobs owned by this virtual key (its name, id or access key id).")
+    var key: String?
+
     func run() async throws {
         let opened = try await store.open()
         defer { try? opened.close() }
@@ -21,18 +24,20 @@ struct BatchList: AsyncParsableCommand {
             }
             query.status = value
         }
+        let owners = try await BatchOwnerNames.load(opened.virtualKeys)
+        if let key { query.owner = .owner(try await owners.owner(key, jobs: opened.batchJobs)) }
         let jobs = try await opened.batchJobs.list(query)
         if jobs.isEmpty {
             print("no batch jobs")
             return
         }
-        print(BatchFormat.row(["JOB", "NAME", "STATUS", "RECORDS", "SUBMITTED", "RUNNER", "MODEL"]))
+        print(BatchFormat.row(["JOB", "NAME", "STATUS", "RECORDS", "SUBMITTED", "RUNNER", "OWNER", "MODEL"]))
         for job in jobs {
             let stats = job.statistics
             print(
                 BatchFormat.row([
                     job.id, job.name, job.status.rawValue, "\(stats.processedRecordCount)/\(stats.totalRecordCount)",
-                    BatchFormat.time(job.submitTime), job.runner, job.modelId,
+                    BatchFormat.time(job.submitTime), job.runner, owners.name(of: job.owner), job.modelId,
                 ]))
         }
     }

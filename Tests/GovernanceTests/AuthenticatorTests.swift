@@ -81,7 +81,7 @@ import Testing
     @Test func dummyCredentialsAreAnonymousUnlessEnforced() async throws {
         let request = converse(signedBy: Self.dummy)
         #expect(try await authenticator().authenticate(request, door: .bedrock, body: Self.body) == nil)
-        #expect(await refusal(authenticator(enforce: true), request) == .unknownKey)
+        #expect(await refusal(authenticator(enforce: true), request) == .unknownKey.presenting("any"))
     }
 
     @Test func noCredentialIsAnonymousUnlessEnforced() async throws {
@@ -96,6 +96,7 @@ import Testing
         let refused = await refusal(authenticator(), converse(signedBy: forged))
         #expect(refused?.reason == .signature(SigV4Failure(.signatureMismatch, refused?.message ?? "")))
         #expect(refused?.message.hasPrefix("The request signature we calculated does not match") == true)
+        #expect(refused?.accessKeyId == issued.credentials.accessKeyId)
         let altered = await refusal(authenticator(), converse(signedBy: credentials(issued)), body: ByteBuffer(string: "{}"))
         #expect(altered?.message.hasPrefix("The request signature we calculated does not match") == true)
     }
@@ -119,7 +120,10 @@ import Testing
         let hooked = converse(signedBy: Self.dummy, extra: [("x-bf-vk", token)])
         #expect(try await authenticator(enforce: true).authenticate(hooked, door: .bedrock, body: Self.body)?.keyId == issued.record.id)
         let wrong = KeyCredentials(accessKeyId: issued.credentials.accessKeyId, secret: "wrong").token
-        #expect(await refusal(authenticator(), converse(signedBy: nil, extra: [("Authorization", "Bearer \(wrong)")])) == .unknownKey)
+        #expect(
+            await refusal(authenticator(), converse(signedBy: nil, extra: [("Authorization", "Bearer \(wrong)")]))
+                == .unknownKey.presenting(issued.credentials.accessKeyId))
+        // A token that cannot be read names no access key id: nothing of it is repeated.
         #expect(await refusal(authenticator(), converse(signedBy: nil, extra: [("x-bf-vk", "sk-bf-legacy")])) == .unknownKey)
         // A bearer token that is no virtual key is someone's own Bedrock API key: not ours to judge.
         #expect(try await authenticator().authenticate(converse(signedBy: nil, extra: [("Authorization", "Bearer ABSKabc")]), door: .bedrock, body: Self.body) == nil)
@@ -128,7 +132,7 @@ import Testing
     @Test func twoKeysInOneRequestAreRefused() async throws {
         let a = try await issuer.create(name: "a"), b = try await issuer.create(name: "b")
         let both = converse(signedBy: credentials(a), extra: [("x-bf-vk", b.credentials.token)])
-        #expect(await refusal(authenticator(), both) == .conflicting)
+        #expect(await refusal(authenticator(), both) == .conflicting.presenting(a.credentials.accessKeyId))
         let same = converse(signedBy: credentials(a), extra: [("x-bf-vk", a.credentials.token)])
         #expect(try await authenticator().authenticate(same, door: .bedrock, body: Self.body)?.keyId == a.record.id)
     }
@@ -136,9 +140,9 @@ import Testing
     @Test func revokedAndExpiredKeysAreRefusedOnceProven() async throws {
         let revoked = try await issuer.create(name: "revoked")
         _ = try await issuer.revoke(id: revoked.record.id)
-        #expect(await refusal(authenticator(), converse(signedBy: credentials(revoked))) == .inactive)
+        #expect(await refusal(authenticator(), converse(signedBy: credentials(revoked))) == .inactive.presenting(revoked.credentials.accessKeyId))
         let expired = try await issuer.create(name: "expired", expiresAt: clock.addingTimeInterval(-1))
-        #expect(await refusal(authenticator(), converse(signedBy: credentials(expired))) == .expired)
+        #expect(await refusal(authenticator(), converse(signedBy: credentials(expired))) == .expired.presenting(expired.credentials.accessKeyId))
         // Without the secret nobody learns that the key exists but is revoked.
         let forged = AWSCredentials(accessKeyId: revoked.credentials.accessKeyId, secretAccessKey: "x")
         #expect(await refusal(authenticator(), converse(signedBy: forged))?.reason != .inactive)
@@ -148,13 +152,15 @@ import Testing
         let issued = try await issuer.create(name: "k")
         var withToken = credentials(issued)
         withToken.sessionToken = "token"
-        #expect(await refusal(authenticator(), converse(signedBy: withToken)) == .sessionToken)
+        #expect(await refusal(authenticator(), converse(signedBy: withToken)) == .sessionToken.presenting(issued.credentials.accessKeyId))
     }
 
     @Test func anUnreadableSignatureCountsOnlyWhenEnforced() async throws {
         let request = converse(signedBy: nil, extra: [("Authorization", "AWS4-HMAC-SHA256 Credential=x"), ("X-Amz-Date", "20261122T010203Z")])
         #expect(try await authenticator().authenticate(request, door: .bedrock, body: Self.body) == nil)
-        #expect(await refusal(authenticator(enforce: true), request)?.message.contains("requires 'SignedHeaders'") == true)
+        let unreadable = await refusal(authenticator(enforce: true), request)
+        #expect(unreadable?.message.contains("requires 'SignedHeaders'") == true)
+        #expect(unreadable?.accessKeyId == nil)
     }
 
     @Test func theBearerSchemeIsReadCaseInsensitivelyWithItsBlanksTrimmed() {

@@ -36,16 +36,17 @@ import Testing
     static let errorType = HTTPField.Name("x-amzn-ErrorType")!
 
     func withApp<Value: Sendable>(
-        enforce: Bool = false, maxBodyBytes: Int = 25_000_000, _ test: @Sendable (any TestClientProtocol) async throws -> Value
+        enforce: Bool = false, maxBodyBytes: Int = 25_000_000, metrics: PrometheusExport? = nil, logs: LogRecording? = nil,
+        _ test: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         var config = GatewayConfig()
         config.governance.enforce = enforce
         config.server.maxBodyBytes = maxBodyBytes
-        let gateway = Gateway(config: config, logger: TestEngines.quietLogger)
+        let gateway = Gateway(config: config, logger: logs?.logger(level: .info) ?? TestEngines.quietLogger)
         let governance = GovernanceSetup(
             ring: ring, usage: StoreKeyUsage(spend: store.spend, log: nil), settings: config.governance, ledger: store.ledger,
             prices: PriceTable(version: "none", prices: [:]), logger: TestEngines.quietLogger)
-        return try await gateway.makeApplication(engine: engine, governance: governance).test(.router, test)
+        return try await gateway.makeApplication(engine: engine, governance: governance, metrics: metrics).test(.router, test)
     }
 
     /// Converse signed as boto3 signs it (the router test client's authority is `localhost`).
@@ -106,6 +107,52 @@ import Testing
         #expect(try Self.message(mismatch)?.hasPrefix("The request signature we calculated does not match") == true)
         // No route ran: nothing reached the engine.
         #expect(plugin.ended.isEmpty)
+    }
+
+    @Test func refusalsAreCountedByDoorAndReason() async throws {
+        let issued = try await issuer.create(name: "k")
+        let forged = AWSCredentials(accessKeyId: issued.credentials.accessKeyId, secretAccessKey: "wrong")
+        let metrics = PrometheusExport()
+        try await withApp(enforce: true, metrics: metrics) { client in
+            for _ in 0..<2 {
+                _ = try await client.execute(uri: Self.path, method: .post, headers: Self.signed(forged), body: ByteBuffer(string: Self.body))
+            }
+            _ = try await client.execute(uri: Self.path, method: .post, headers: Self.signed(nil), body: ByteBuffer(string: Self.body))
+            _ = try await client.execute(uri: "/bedrock/files/bucket?list-type=2", method: .get, headers: [:], body: nil)
+        }
+        let lines = String(buffer: metrics.render()).split(separator: "\n").filter { $0.hasPrefix("switchyard_auth_refusals_total{") }
+        #expect(
+            Set(lines) == [
+                #"switchyard_auth_refusals_total{door="bedrock",reason="signature"} 2"#,
+                #"switchyard_auth_refusals_total{door="bedrock",reason="missing"} 1"#,
+                #"switchyard_auth_refusals_total{door="s3",reason="missing"} 1"#,
+            ])
+    }
+
+    @Test func aRefusalIsLoggedOnceWithTheAccessKeyIdAndNoCredential() async throws {
+        let issued = try await issuer.create(name: "k")
+        let forged = AWSCredentials(accessKeyId: issued.credentials.accessKeyId, secretAccessKey: "wrong-secret")
+        // A token pasted where the access key id goes: not an id, so not repeated.
+        let pasted = AWSCredentials(accessKeyId: issued.credentials.token, secretAccessKey: "x")
+        let recording = LogRecording()
+        try await withApp(enforce: true, logs: recording) { client in
+            for credentials in [forged, pasted] {
+                _ = try await client.execute(
+                    uri: Self.path + "?tag=a", method: .post, headers: Self.signed(credentials), body: ByteBuffer(string: Self.body))
+            }
+        }
+        let refusals = recording.lines.filter { $0.message == "authentication refused" }
+        #expect(refusals.map(\.level) == [.notice, .notice])
+        #expect(
+            refusals.first?.metadata.filter { $0.key != "hb.request.id" } == [
+                "door": "bedrock", "reason": "signature", "method": "POST", "path": Self.path,
+                "access_key_id": issued.credentials.accessKeyId,
+            ])
+        #expect(refusals.last?.metadata["reason"] == "unknown_key")
+        #expect(refusals.last?.metadata["access_key_id"] == "(unreadable)")
+        #expect(refusals.allSatisfy { $0.metadata["hb.request.id"] != nil })
+        let logged = recording.lines.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
+        #expect(!logged.contains(issued.credentials.secret) && !logged.contains("Signature="))
     }
 
     @Test func refusalsSpeakS3XMLUnderTheFilesMount() async throws {

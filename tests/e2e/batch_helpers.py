@@ -7,6 +7,9 @@ import time
 import boto3
 from botocore.config import Config
 
+from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY
+from helpers import provider as provider_config
+
 TERMINAL = {"Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired"}
 ARN_PATTERN = r"arn:aws:bedrock:us-west-2:[0-9]{12}:model-invocation-job/[a-z0-9]{12}"
 IN_BUCKET, OUT_BUCKET = "batch-in", "batch-out"
@@ -15,8 +18,10 @@ OUTPUT_URI = f"s3://{OUT_BUCKET}/results/"
 POLLS, POLL = 600, 0.05
 
 
-def _kw() -> dict:
-    return dict(region_name="us-west-2", aws_access_key_id="any", aws_secret_access_key="any",
+def _kw(env_credentials: bool) -> dict:
+    # With env_credentials boto3 finds its credentials itself (AWS_ACCESS_KEY_ID, …), as the seed's clients do.
+    credentials = {} if env_credentials else dict(aws_access_key_id="any", aws_secret_access_key="any")
+    return dict(region_name="us-west-2", **credentials,
                 config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30))
 
 
@@ -28,13 +33,21 @@ def _with_provider(client, provider: str | None):
     return client
 
 
-def control(gw, provider: str | None = None):
+def control(gw, provider: str | None = None, *, env_credentials: bool = False):
     """boto3 `bedrock` on the gateway, as the seed sets it up (x-model-provider added before send)."""
-    return _with_provider(boto3.client("bedrock", endpoint_url=gw.bedrock_url, **_kw()), provider)
+    return _with_provider(boto3.client("bedrock", endpoint_url=gw.bedrock_url, **_kw(env_credentials)), provider)
 
 
-def files(gw, provider: str | None = None):
-    return _with_provider(boto3.client("s3", endpoint_url=gw.url + "/bedrock/files", **_kw()), provider)
+def files(gw, provider: str | None = None, *, env_credentials: bool = False):
+    return _with_provider(boto3.client("s3", endpoint_url=gw.url + "/bedrock/files", **_kw(env_credentials)), provider)
+
+
+def with_aws_control_plane(config: dict, fake) -> dict:
+    """A Bedrock provider whose control plane is `fake` playing AWS (model invocation jobs run there)."""
+    config["providers"]["bedrock"] = provider_config(
+        fake.url, [{"name": "aws1", "access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY}],
+        region="eu-central-1", control_plane_url=fake.url)
+    return config
 
 
 def converse_record(record_id: str, text: str) -> dict:
@@ -53,9 +66,12 @@ def gemini_record(key: str, text: str) -> dict:
                         "generationConfig": {"maxOutputTokens": 100}}, "metadata": {"key": key}}
 
 
+def jsonl(records: list[dict]) -> str:
+    return "\n".join(json.dumps(r) for r in records)
+
+
 def put_input(s3, records: list[dict], key: str = "jobs/input.jsonl", bucket: str = IN_BUCKET) -> str:
-    s3.put_object(Bucket=bucket, Key=key, Body="\n".join(json.dumps(r) for r in records).encode(),
-                  ContentType="application/jsonl")
+    s3.put_object(Bucket=bucket, Key=key, Body=jsonl(records).encode(), ContentType="application/jsonl")
     return f"s3://{bucket}/{key}"
 
 

@@ -19,7 +19,9 @@ import pytest
 import requests
 from botocore.config import Config
 
+from batch_helpers import with_aws_control_plane
 from fakes.anthropic_fake import AnthropicFake
+from fakes.bedrock_fake import BedrockFake
 from fakes.gemini_fake import GeminiFake
 from fakes.openai_fake import OpenAIFake
 from helpers import default_config, invoke_config, require_binary
@@ -60,6 +62,28 @@ def gemini_fake():
     fake = GeminiFake()
     yield fake
     fake.close()
+
+
+@pytest.fixture(scope="module")
+def bedrock_fake():
+    """A Bedrock fake (runtime, control plane and S3, see fakes/bedrock_fake.py), one per module."""
+    fake = BedrockFake()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def aws_gw_config(openai_fake, anthropic_fake) -> dict:
+    """What aws_gw's configuration starts from; a module overrides this fixture to add its own settings."""
+    return default_config(openai_fake, anthropic_fake)
+
+
+@pytest.fixture
+def aws_gw(gateway, bedrock_fake, aws_gw_config):
+    """A gateway whose Bedrock provider's control plane is bedrock_fake, playing AWS's; the fake reset around the test."""
+    bedrock_fake.reset()
+    yield gateway(with_aws_control_plane(aws_gw_config, bedrock_fake))
+    bedrock_fake.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-
-from batch_helpers import (IN_BUCKET, control, converse_record, create, files, gemini_record, job_id, last_user_text,
-                           manifest, openai_record, output_lines, put_input, wait)
-from fakes.bedrock_fake import ACCESS_KEY, AWS_JOB_ARN, SECRET_KEY, BedrockFake
-from helpers import default_config, provider, raises_client_error
+from batch_helpers import (control, converse_record, create, files, gemini_record, job_id, manifest, openai_record,
+                           output_lines, put_input, wait)
+from fakes.bedrock_fake import AWS_JOB_ARN
+from helpers import default_config, raises_client_error
 
 
 def paths(fake) -> list[str]:
@@ -178,52 +176,34 @@ def test_gemini_batch_requests_are_sent_inline(gemini_gw, gemini_fake):
     assert created.json["batch"]["displayName"] == "gemini-inline"
 
 
-# ---- Bedrock (AWS's own control plane) ------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def control_plane_fake():
-    fake = BedrockFake()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def aws_gw(gateway, control_plane_fake, openai_fake, anthropic_fake):
-    control_plane_fake.reset()
-    config = default_config(openai_fake, anthropic_fake)
-    config["providers"]["bedrock"] = provider(
-        control_plane_fake.url, [{"name": "aws1", "access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY}],
-        region="eu-central-1", control_plane_url=control_plane_fake.url)
-    yield gateway(config)
-    control_plane_fake.reset()
-
-
-def test_bedrock_jobs_are_forwarded_signed_to_aws(aws_gw, control_plane_fake):
+# ---- Bedrock (AWS's own control plane: conftest's aws_gw) ------------------------------------------------------
+def test_bedrock_jobs_are_forwarded_signed_to_aws(aws_gw, bedrock_fake):
     br = control(aws_gw, provider="bedrock")
     role = "arn:aws:iam::123456789012:role/BedrockBatch"
     arn = create(br, "s3://aws-bucket/in.jsonl", name="aws-job", model="anthropic.claude-3-haiku-20240307-v1:0",
                  role=role, output_uri="s3://aws-bucket/out/", timeoutDurationInHours=24)
     assert arn == AWS_JOB_ARN
-    forwarded = control_plane_fake.requests[-1]
+    forwarded = bedrock_fake.requests[-1]
     assert f"{forwarded.method} {forwarded.path}" == "POST /model-invocation-job"
     assert forwarded.json["roleArn"] == role and forwarded.json["timeoutDurationInHours"] == 24
     assert br.get_model_invocation_job(jobIdentifier=arn)["jobName"] == "aws-side-job"
-    assert control_plane_fake.requests[-1].path == "/model-invocation-job/" + arn.replace(":", "%3A").replace("/", "%2F")
+    assert bedrock_fake.requests[-1].path == "/model-invocation-job/" + arn.replace(":", "%3A").replace("/", "%2F")
     listed = br.list_model_invocation_jobs(maxResults=5, statusEquals="InProgress")
     assert [j["jobArn"] for j in listed["invocationJobSummaries"]] == [AWS_JOB_ARN]
-    assert "maxResults=5" in control_plane_fake.requests[-1].path
+    assert "maxResults=5" in bedrock_fake.requests[-1].path
     br.stop_model_invocation_job(jobIdentifier=arn)
-    assert control_plane_fake.requests[-1].path.endswith("/stop")
-    assert all(s.ok and s.service == "bedrock" and s.region == "eu-central-1" for s in control_plane_fake.signatures), \
-        control_plane_fake.signatures
+    assert bedrock_fake.requests[-1].path.endswith("/stop")
+    assert all(s.ok and s.service == "bedrock" and s.region == "eu-central-1" for s in bedrock_fake.signatures), \
+        bedrock_fake.signatures
     # AWS's own errors come back as they are.
     with raises_client_error("ResourceNotFoundException", 404):
         br.get_model_invocation_job(jobIdentifier="abcdefghijkl")
 
 
-def test_bedrock_jobs_need_an_iam_role(aws_gw, control_plane_fake):
+def test_bedrock_jobs_need_an_iam_role(aws_gw, bedrock_fake):
     with raises_client_error("ValidationException", 400):
         create(control(aws_gw, provider="bedrock"), "s3://aws-bucket/in.jsonl", role="not-required-for-openai")
-    assert control_plane_fake.requests == []
+    assert bedrock_fake.requests == []
     # Other runners never assume the role, so a placeholder is fine there.
     arn = create(control(aws_gw), put_input(files(aws_gw), [converse_record("a", "one")], key="aws/in.jsonl"),
                  role="not-required-for-openai")

@@ -5,19 +5,12 @@ import json
 import pytest
 from botocore.exceptions import EventStreamError
 
-from fakes.bedrock_fake import (ACCESS_KEY, BEARER, SECRET_KEY, SESSION_TOKEN, BedrockFake, aws_error,
+from fakes.bedrock_fake import (ACCESS_KEY, BEARER, SECRET_KEY, SESSION_TOKEN, aws_error,
                                 converse_answer, converse_stream_frames, event, event_stream, exception)
 from fakes.base import Reply
 from helpers import blocks_of, check_stream, collect, provider, raises_client_error, user
 
 CLAUDE = "anthropic.claude-3-5-sonnet-20240620-v1:0"
-
-
-@pytest.fixture(scope="session")
-def bedrock_fake():
-    fake = BedrockFake()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from batch_helpers import control, files
 from conftest import start_gateway
-from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY, BedrockFake
+from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY
 from fakes.openai_fake import openai_error
 from fakes.otlp_receiver import OTLPReceiver
 from helpers import admin_get, collect, default_config, provider, raises_client_error, user, with_admin_token
@@ -47,13 +47,6 @@ def direct_config(openai_fake, anthropic_fake, bedrock_fake, *, allow: bool = Tr
     if allow:
         config["governance"] = {"allow_direct_keys": True}
     return config
-
-
-@pytest.fixture(scope="module")
-def bedrock_fake():
-    fake = BedrockFake()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture(autouse=True)

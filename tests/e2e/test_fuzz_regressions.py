@@ -15,7 +15,7 @@ import requests
 from botocore.config import Config
 from botocore.eventstream import EventStreamBuffer
 
-from fakes.bedrock_fake import (ACCESS_KEY, SECRET_KEY, BedrockFake, converse_stream_frames, event_stream, frame)
+from fakes.bedrock_fake import (ACCESS_KEY, SECRET_KEY, converse_stream_frames, event_stream, frame)
 from fakes.openai_fake import openai_error
 from helpers import default_config, provider
 
@@ -87,13 +87,6 @@ def test_aws_chunked_overlong_line_is_refused_the_same_wherever_the_body_is_cut(
 
 
 # ---- event stream: duplicate-header check ------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def bedrock_fake():
-    fake = BedrockFake()
-    yield fake
-    fake.close()
-
-
 def many_headers_frame(kind: str, body: dict, count: int = 26_000) -> bytes:
     """An event whose header section is near the 128 KiB limit, filled with distinct 3-letter boolean headers."""
     alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

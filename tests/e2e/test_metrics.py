@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from batch_helpers import control, converse_record, create, files, put_input, wait
 from fakes.anthropic_fake import anthropic_message, anthropic_stream_events_for
 from fakes.base import Reply, Stream
-from fakes.bedrock_fake import BedrockFake, converse_answer, converse_stream_frames, event_stream
+from fakes.bedrock_fake import converse_answer, converse_stream_frames, event_stream
 from fakes.openai_fake import openai_completion, openai_error
 from helpers import REPO, default_config, provider, raises_client_error, user
 
@@ -262,13 +262,6 @@ def test_a_retry_on_another_key_is_counted(gateway, openai_fake, anthropic_fake)
 
 # ---- Bedrock passthrough ------------------------------------------------------------------------------------
 CLAUDE = "anthropic.claude-3-5-sonnet-20240620-v1:0"
-
-
-@pytest.fixture(scope="module")
-def bedrock_fake():
-    fake = BedrockFake()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from batch_helpers import control, create, files, job_id, openai_record, put_input, wait
-from fakes.bedrock_fake import ACCESS_KEY, AWS_JOB_ARN, SECRET_KEY, BedrockFake
+from fakes.bedrock_fake import ACCESS_KEY, AWS_JOB_ARN, SECRET_KEY
 from helpers import default_config, provider
 from test_metrics import COUNTERS, assert_cost, cost_usd, key, llm, moved, scrape, tokens
 from test_request_log import POLL, POLLS, expected_cost, log_config, logs, row
@@ -187,25 +187,13 @@ def test_a_streamed_get_object_ends_after_its_body(ogw, openai_fake):
 
 
 # ---- Bedrock control plane forwarded to AWS ------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def control_plane_fake():
-    fake = BedrockFake()
-    yield fake
-    fake.close()
-
-
 @pytest.fixture
-def aws_gw(gateway, control_plane_fake, openai_fake, anthropic_fake):
-    control_plane_fake.reset()
-    config = observed_config(openai_fake, anthropic_fake)
-    config["providers"]["bedrock"] = provider(
-        control_plane_fake.url, [{"name": "aws1", "access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY}],
-        region="eu-central-1", control_plane_url=control_plane_fake.url)
-    yield gateway(config)
-    control_plane_fake.reset()
+def aws_gw_config(openai_fake, anthropic_fake) -> dict:
+    """conftest's aws_gw, with the request log on."""
+    return observed_config(openai_fake, anthropic_fake)
 
 
-def test_forwarded_control_plane_calls_are_logged_and_counted(aws_gw, control_plane_fake):
+def test_forwarded_control_plane_calls_are_logged_and_counted(aws_gw, bedrock_fake):
     br = control(aws_gw, provider="bedrock")
     before = scrape(aws_gw)
     created = br.create_model_invocation_job(
@@ -217,7 +205,7 @@ def test_forwarded_control_plane_calls_are_logged_and_counted(aws_gw, control_pl
     listed = br.list_model_invocation_jobs(maxResults=5)
     stopped = br.stop_model_invocation_job(jobIdentifier=AWS_JOB_ARN)
     after = scrape(aws_gw)
-    assert [r.path.split("?")[0].split("/")[1] for r in control_plane_fake.requests] == \
+    assert [r.path.split("?")[0].split("/")[1] for r in bedrock_fake.requests] == \
         ["model-invocation-job", "model-invocation-job", "model-invocation-jobs", "model-invocation-job"]
 
     expected = {"CreateModelInvocationJob": ("POST", "/bedrock/model-invocation-job"),
@@ -237,7 +225,7 @@ def test_forwarded_control_plane_calls_are_logged_and_counted(aws_gw, control_pl
     assert after.get(key("switchyard_active_requests", door="bedrock"), 0) == 0
 
 
-def test_a_control_plane_error_is_logged_as_aws_answered_it(aws_gw, control_plane_fake):
+def test_a_control_plane_error_is_logged_as_aws_answered_it(aws_gw, bedrock_fake):
     from helpers import raises_client_error
     br = control(aws_gw, provider="bedrock")
     with raises_client_error("ResourceNotFoundException", 404) as raised:
@@ -248,12 +236,12 @@ def test_a_control_plane_error_is_logged_as_aws_answered_it(aws_gw, control_plan
 
 
 # ---- Bedrock passthrough content ------------------------------------------------------------------------------------
-def test_passthrough_content_is_captured_redacted_and_truncated(gateway, control_plane_fake):
+def test_passthrough_content_is_captured_redacted_and_truncated(gateway, bedrock_fake):
     from fakes.base import Reply
     from fakes.bedrock_fake import converse_answer, converse_stream_frames, event_stream
     from helpers import collect, user
     from test_request_log import SECRET, rows_until
-    fake = control_plane_fake
+    fake = bedrock_fake
     fake.reset()
     keys = [{"name": "aws1", "access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY}]
     gw = gateway(log_config({"providers": {"bedrock": provider(fake.url, keys, region="eu-central-1")}},

@@ -7,12 +7,15 @@ listings show only what the key may use.
 """
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+
 import boto3
 import pytest
 from botocore.config import Config
 
 from batch_helpers import converse_record, create, put_input, wait
-from helpers import default_config, provider, raises_client_error
+from helpers import default_config, provider, raises_client_error, require_binary
 
 ALICE = ("SWYDOWNERALICE000001", "alice-secret-0123456789abcdefghijklmnopq")
 BOB = ("SWYDOWNERBOB00000001", "bob-secret-0123456789abcdefghijklmnopqrs")
@@ -184,6 +187,55 @@ def test_another_keys_batch_job_is_not_found_and_not_listed(gw, openai_fake):
     assert b'"recordId":"r1"' in s3a.get_object(Bucket="batch-out", Key=out)["Body"].read().replace(b" ", b"")
     with raises_client_error("AccessDenied", 403):
         client(gw, "s3", BOB).get_object(Bucket="batch-out", Key=out)
+
+
+def test_cli_lists_and_describes_jobs_by_owning_key(gw, tmp_path):
+    """`switchyard batch list|get --key` (the operator's CLI, reading the store) filter by the owning key and name it."""
+    callers = {"alice": ALICE, "carol": CAROL, "-": None}
+    arns = {}
+    for owner, creds in callers.items():
+        uri = put_input(client(gw, "s3", creds), [converse_record("r1", "hello")], key=f"{owner}.jsonl")
+        arns[owner] = create(client(gw, "bedrock", creds), uri, name=f"{owner if creds else 'keyless'}-job")
+    for owner, arn in arns.items():
+        assert wait(client(gw, "bedrock", callers[owner]), arn)["status"] == "Completed"
+    with sqlite3.connect(tmp_path / "data" / "switchyard.sqlite") as db:
+        ids = dict(db.execute("SELECT name, id FROM virtual_keys").fetchall())
+
+    def cli(*args):
+        return subprocess.run([str(require_binary()), "batch", *args, "--data-dir", str(tmp_path / "data")],
+                              capture_output=True, text=True, timeout=60)
+
+    def listed(*args) -> dict[str, str]:
+        """Job id → OWNER column of `batch list`."""
+        done = cli("list", *args)
+        assert done.returncode == 0, done.stderr
+        header, *rows = done.stdout.splitlines()
+        assert header.split()[:8] == ["JOB", "NAME", "STATUS", "RECORDS", "SUBMITTED", "RUNNER", "OWNER", "MODEL"], header
+        return {row.split()[0]: row.split()[6] for row in rows}
+
+    job_ids = {owner: arn.split("/")[-1] for owner, arn in arns.items()}
+    assert listed() == {job_ids["alice"]: "alice", job_ids["carol"]: "carol", job_ids["-"]: "-"}
+    for alias in ("alice", ids["alice"], ALICE[0]):
+        assert listed("--key", alias) == {job_ids["alice"]: "alice"}, alias
+    assert listed("--key", "carol", "--status", "Completed") == {job_ids["carol"]: "carol"}
+    bobs = cli("list", "--key", "bob")
+    assert bobs.returncode == 0 and bobs.stdout.strip() == "no batch jobs", bobs.stdout
+    unknown = cli("list", "--key", "mallory")
+    assert unknown.returncode != 0 and "no virtual key 'mallory'" in unknown.stderr, unknown.stderr
+
+    got = cli("get", arns["alice"], "--key", "alice")
+    assert got.returncode == 0, got.stderr
+    assert "owner                  alice\n" in got.stdout and f"ownerKeyId             {ids['alice']}\n" in got.stdout, got.stdout
+    keyless = cli("get", job_ids["-"])
+    assert "owner                  -\n" in keyless.stdout and "ownerKeyId" not in keyless.stdout, keyless.stdout
+    other = cli("get", job_ids["alice"], "--key", "carol")
+    assert other.returncode != 0 and "is not owned by key 'carol'" in other.stderr, other.stderr
+
+    # A deleted key is gone from the key store; its jobs still carry its id, which --key takes.
+    with sqlite3.connect(tmp_path / "data" / "switchyard.sqlite") as db:
+        db.execute("DELETE FROM virtual_keys WHERE name = 'carol'")
+    assert listed("--key", ids["carol"]) == {job_ids["carol"]: ids["carol"]}
+    assert f"owner                  {ids['carol']} (deleted)\n" in cli("get", job_ids["carol"]).stdout
 
 
 def test_a_job_cannot_read_another_keys_input(gw, openai_fake):

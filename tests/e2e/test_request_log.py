@@ -16,7 +16,7 @@ import requests
 
 from conftest import start_gateway
 from fakes.base import Reply, Stream
-from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY, BedrockFake, converse_answer, converse_stream_frames, event_stream
+from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY, converse_answer, converse_stream_frames, event_stream
 from fakes.openai_fake import openai_error, openai_stream_events_for
 from helpers import (ADMIN_TOKEN, admin_get, collect, default_config, invoke_config, provider, raises_client_error, user,
                      with_admin_token)
@@ -83,13 +83,6 @@ def log_gw(tmp_path_factory, openai_fake, anthropic_fake):
     gw = start_gateway(tmp_path_factory.mktemp("request-log"), log_config(invoke_config(openai_fake, anthropic_fake)))
     yield gw
     gw.stop()
-
-
-@pytest.fixture(scope="module")
-def bedrock_fake():
-    fake = BedrockFake()
-    yield fake
-    fake.close()
 
 
 def check(r: dict, *, operation: str, provider_: str, requested: str, resolved: str, stream: bool, input_: int,

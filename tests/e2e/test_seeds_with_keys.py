@@ -8,7 +8,10 @@ arguments — so a reader can put the two side by side. What differs:
   virtual key's access key id and secret; the files and batch snippets pass none, so boto3 finds the key in the
   environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), which a real deployment would also use;
 - placeholders a snippet cannot mean literally (`file_id = "abc123"`, a made-up job ARN) are the ids the snippets
-  before it printed; the workflows poll with a short sleep instead of the seed's ten seconds.
+  before it printed;
+- the batch snippets' and workflows' shared steps (setting up the clients, building the records, creating the job,
+  polling for completion with a short sleep instead of the seed's ten seconds) are batch_helpers' functions, which
+  make the same calls with the same arguments, and their progress prints are left out.
 The gateway has `governance.enforce: true` and the key declared in `governance.keys`, its secret from the
 environment; the fake upstreams answer. The last tests run the same snippets without the key: refused with the
 errors AWS models for it.
@@ -28,7 +31,8 @@ from botocore.exceptions import ClientError
 from conftest import start_gateway
 from fakes.anthropic_fake import anthropic_message, anthropic_stream
 from fakes.base import Delay, Reply
-from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY, BedrockFake
+from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY
+from batch_helpers import control, converse_record, create, files, gemini_record, jsonl, openai_record, put_input, wait
 from helpers import GEMINI_KEY, invoke_config, provider, raises_client_error
 
 KEY_ID = "SWYDSEEDSNIPPETS0001"
@@ -38,7 +42,6 @@ KEY_ENV = {"SEED_TEAM_SECRET": SECRET}
 # The seed's "Using Direct Keys": the caller's own AWS credentials, which the Bedrock fake knows.
 CALLER_AK = "AKIASEEDCALLER000001"
 CALLER_SECRET = "seedCallerSecret/0123456789abcdefghijklm"
-POLL = 0.05  # the workflows' sleep between polls (the seed's is 10 s)
 
 
 def governed(config: dict, data_dir) -> dict:
@@ -57,13 +60,6 @@ def seed_gw(tmp_path_factory, openai_fake, anthropic_fake, gemini_fake):
     gw = start_gateway(work / "gw", governed(config, work / "data"), env=KEY_ENV)
     yield gw
     gw.stop()
-
-
-@pytest.fixture(scope="module")
-def bedrock_fake():
-    fake = BedrockFake()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture(scope="module")
@@ -426,31 +422,24 @@ def test_files_snippets(seed_gw, key_in_env, capsys, openai_fake, anthropic_fake
 
 
 # ---- 002: batch jobs --------------------------------------------------------------------------------------------
+# Each workflow's "Setup clients" (boto3 `s3` and `bedrock` on the gateway, x-model-provider added before send, the
+# key from the environment) and "Poll for completion" are batch_helpers' `files`, `control` and `wait`; its
+# records are batch_helpers' `converse_record`, `openai_record` and `gemini_record`, the seed's shapes.
+def seed_clients(gw, provider: str):
+    return files(gw, provider, env_credentials=True), control(gw, provider, env_credentials=True)
+
+
+def arithmetic(record, count: int = 3) -> str:
+    """The workflows' "Step 1: Create JSONL content": `count` records asking "What is i + i?"."""
+    return jsonl([record(f"request-{i+1}", f"What is {i+1} + {i+1}? Answer briefly.") for i in range(count)])
+
+
 @pytest.fixture
 def batch_input(seed_gw, key_in_env):
     """The upload snippet, to the key the batch snippets name ("file should already be uploaded")."""
-    def add_bedrock_header(request, **kwargs):
-        request.headers["x-model-provider"] = "bedrock"
-    s3_client = boto3.client("s3", region_name="us-west-2", endpoint_url=f"{seed_gw.url}/bedrock/files")
-    s3_client.meta.events.register("before-send", add_bedrock_header)
-    records = [{"recordId": f"request-{i+1}", "modelInput": {
-        "messages": [{"role": "user", "content": [{"text": f"Hello, this is test message {i+1}. Say hi back briefly."}]}],
-        "inferenceConfig": {"maxTokens": 100}}} for i in range(2)]
-    s3_client.put_object(Bucket="your-s3-bucket", Key="bifrost-batch-input/batch_input.jsonl",
-                         Body="\n".join(json.dumps(r) for r in records).encode(), ContentType="application/jsonl")
-
-
-def seed_bedrock_client(gw):
-    def add_bedrock_header(request, **kwargs):
-        request.headers["x-model-provider"] = "bedrock"
-
-    bedrock_client = boto3.client(
-        "bedrock",
-        region_name="us-west-2",
-        endpoint_url=f"{gw.url}/bedrock",
-    )
-    bedrock_client.meta.events.register("before-send", add_bedrock_header)
-    return bedrock_client
+    s3_client, _ = seed_clients(seed_gw, "bedrock")
+    put_input(s3_client, [converse_record(f"request-{i+1}", f"Hello, this is test message {i+1}. Say hi back briefly.")
+                          for i in range(2)], bucket="your-s3-bucket", key="bifrost-batch-input/batch_input.jsonl")
 
 
 def create_batch_job(bedrock_client) -> str:
@@ -465,37 +454,18 @@ def create_batch_job(bedrock_client) -> str:
     output_uri = f"s3://{s3_bucket}/bifrost-batch-output/"
 
     # Create batch job
-    response = bedrock_client.create_model_invocation_job(
-        jobName=f"bifrost-batch-{int(time.time())}",
-        modelId=model_id,
-        roleArn=role_arn,
-        inputDataConfig={
-            "s3InputDataConfig": {
-                "s3Uri": input_uri,
-                "s3InputFormat": "JSONL"
-            }
-        },
-        outputDataConfig={
-            "s3OutputDataConfig": {
-                "s3Uri": output_uri
-            }
-        },
-        tags=[
-            {"key": "endpoint", "value": "/v1/chat/completions"},
-            {"key": "source", "value": "bifrost-docs"},
-        ],
-    )
-
-    job_arn = response["jobArn"]
+    job_arn = create(bedrock_client, input_uri, name=f"bifrost-batch-{int(time.time())}", model=model_id, role=role_arn,
+                     output_uri=output_uri, tags=[{"key": "endpoint", "value": "/v1/chat/completions"},
+                                                  {"key": "source", "value": "bifrost-docs"}])
     print(f"Created batch job: {job_arn}")
     return job_arn
 
 
 def test_batch_snippets_create_list_retrieve(seed_gw, batch_input, anthropic_fake, capsys):
-    job_arn = create_batch_job(seed_bedrock_client(seed_gw))
+    _, bedrock_client = seed_clients(seed_gw, "bedrock")
+    job_arn = create_batch_job(bedrock_client)
 
     # List Batch Jobs
-    bedrock_client = seed_bedrock_client(seed_gw)
     response = bedrock_client.list_model_invocation_jobs(maxResults=10)
 
     if "invocationJobSummaries" in response:
@@ -508,11 +478,7 @@ def test_batch_snippets_create_list_retrieve(seed_gw, batch_input, anthropic_fak
     assert job_arn in [job["jobArn"] for job in response["invocationJobSummaries"]]
 
     # Retrieve Batch Job Status (polled until the job ends, so the statistics branch is reached)
-    for _ in range(400):
-        response = bedrock_client.get_model_invocation_job(jobIdentifier=job_arn)
-        if response["status"] in ("Completed", "PartiallyCompleted", "Failed", "Stopped"):
-            break
-        time.sleep(POLL)
+    response = wait(bedrock_client, job_arn)
 
     print(f"Job ARN: {response['jobArn']}")
     print(f"Job Name: {response['jobName']}")
@@ -535,78 +501,32 @@ def test_batch_snippets_create_list_retrieve(seed_gw, batch_input, anthropic_fak
 def test_batch_snippet_stop(seed_gw, batch_input, anthropic_fake, capsys):
     gate = threading.Event()
     anthropic_fake.enqueue(*[Delay(Reply(200, anthropic_message("late")), gate=gate) for _ in range(2)])
-    job_arn = create_batch_job(seed_bedrock_client(seed_gw))
+    _, bedrock_client = seed_clients(seed_gw, "bedrock")
+    job_arn = create_batch_job(bedrock_client)
     try:
         anthropic_fake.wait_for_requests(1)
 
         # Stop a Batch Job
-        bedrock_client = seed_bedrock_client(seed_gw)
         bedrock_client.stop_model_invocation_job(jobIdentifier=job_arn)
 
         print(f"Stopped job: {job_arn}")
     finally:
         gate.set()
-    for _ in range(400):
-        status = bedrock_client.get_model_invocation_job(jobIdentifier=job_arn)["status"]
-        if status == "Stopped":
-            break
-        time.sleep(POLL)
-    assert status == "Stopped"
+    assert wait(bedrock_client, job_arn)["status"] == "Stopped"
     assert f"Stopped job: {job_arn}" in capsys.readouterr().out
 
 
-def test_end_to_end_batch_workflow_bedrock_provider(seed_gw, key_in_env, anthropic_fake, capsys):
+def test_end_to_end_batch_workflow_bedrock_provider(seed_gw, key_in_env, anthropic_fake):
     # Configuration
-    region = "us-west-2"
     s3_bucket = "your-s3-bucket"
     role_arn = "arn:aws:iam::123456789:role/BedrockBatchRole"
     model_id = "anthropic.claude-3-sonnet-20240229-v1:0"
-    provider = "bedrock"
-
-    # Provider header handler
-    def add_provider_header(request, **kwargs):
-        request.headers["x-model-provider"] = provider
-
-    # Setup clients
-    s3_client = boto3.client(
-        "s3",
-        region_name=region,
-        endpoint_url=f"{seed_gw.url}/bedrock/files",
-    )
-    s3_client.meta.events.register("before-send", add_provider_header)
-
-    bedrock_client = boto3.client(
-        "bedrock",
-        region_name=region,
-        endpoint_url=f"{seed_gw.url}/bedrock",
-    )
-    bedrock_client.meta.events.register("before-send", add_provider_header)
+    s3_client, bedrock_client = seed_clients(seed_gw, "bedrock")
 
     # Step 1: Create JSONL content
-    print("Step 1: Creating batch input file...")
-
-    def create_batch_jsonl(num_requests: int) -> str:
-        lines = []
-        for i in range(num_requests):
-            record = {
-                "recordId": f"request-{i+1}",
-                "modelInput": {
-                    "messages": [
-                        {
-                            "role": "user",
-                            "content": [{"text": f"What is {i+1} + {i+1}? Answer briefly."}],
-                        }
-                    ],
-                    "inferenceConfig": {"maxTokens": 100},
-                },
-            }
-            lines.append(json.dumps(record))
-        return "\n".join(lines)
-
-    jsonl_content = create_batch_jsonl(num_requests=3)
+    jsonl_content = arithmetic(converse_record)
 
     # Step 2: Upload input file to S3
-    print("Step 2: Uploading input file to S3...")
     timestamp = int(time.time())
     s3_key = f"bifrost-batch-input/batch_{timestamp}.jsonl"
 
@@ -618,116 +538,38 @@ def test_end_to_end_batch_workflow_bedrock_provider(seed_gw, key_in_env, anthrop
     )
     file_id = upload_response.get("ETag", "").strip('"')
     input_uri = f"s3://{s3_bucket}/{s3_key}"
-    print(f"  Uploaded: {input_uri}")
 
     # Step 3: Create batch job
-    print("Step 3: Creating batch job...")
     output_uri = f"s3://{s3_bucket}/bifrost-batch-output/"
-
-    job_response = bedrock_client.create_model_invocation_job(
-        jobName=f"bifrost-e2e-{timestamp}",
-        modelId=model_id,
-        roleArn=role_arn,
-        inputDataConfig={
-            "s3InputDataConfig": {"s3Uri": input_uri, "s3InputFormat": "JSONL"}
-        },
-        outputDataConfig={
-            "s3OutputDataConfig": {"s3Uri": output_uri}
-        },
-        tags=[
-            {"key": "endpoint", "value": "/v1/chat/completions"},
-            {"key": "file_id", "value": file_id},
-        ],
-    )
-    job_arn = job_response["jobArn"]
-    print(f"  Created job: {job_arn}")
+    job_arn = create(bedrock_client, input_uri, name=f"bifrost-e2e-{timestamp}", model=model_id, role=role_arn,
+                     output_uri=output_uri, tags=[{"key": "endpoint", "value": "/v1/chat/completions"},
+                                                  {"key": "file_id", "value": file_id}])
 
     # Step 4: Poll for completion
-    print("Step 4: Polling job status...")
-    for i in range(400):
-        status_response = bedrock_client.get_model_invocation_job(jobIdentifier=job_arn)
-        status = status_response["status"]
-        print(f"  Poll {i+1}: status = {status}")
-
-        if status in ["Completed", "Failed", "Stopped"]:
-            print(f"  Job reached terminal state: {status}")
-            if status == "Completed" and "statistics" in status_response:
-                stats = status_response["statistics"]
-                print(f"    Total: {stats.get('totalRecordCount')}")
-                print(f"    Successful: {stats.get('successfulRecordCount')}")
-                print(f"    Failed: {stats.get('failedRecordCount')}")
-            break
-
-        time.sleep(POLL)
+    status_response = wait(bedrock_client, job_arn)
 
     # Step 5: Verify job is in list
-    print("Step 5: Verifying job in list...")
     list_response = bedrock_client.list_model_invocation_jobs(maxResults=20)
     job_arns = [job["jobArn"] for job in list_response.get("invocationJobSummaries", [])]
     assert job_arn in job_arns, f"Job {job_arn} should be in list"
-    print(f"  Verified job is in list")
 
-    print(f"\nSuccess! Batch workflow completed for job {job_arn}")
-
-    assert status == "Completed", status_response
+    assert status_response["status"] == "Completed", status_response
     assert status_response["successRecordCount"] == 3
     assert chat_models(anthropic_fake) == ["claude-3-sonnet-20240229"] * 3
     job_id = job_arn.rsplit("/", 1)[1]
     out = s3_client.get_object(Bucket=s3_bucket, Key=f"bifrost-batch-output/{job_id}/batch_{timestamp}.jsonl.out")
     assert len(out["Body"].read().decode().splitlines()) == 3
-    assert "Success! Batch workflow completed" in capsys.readouterr().out
 
 
-def test_end_to_end_batch_workflow_openai_provider(seed_gw, key_in_env, openai_fake, capsys):
+def test_end_to_end_batch_workflow_openai_provider(seed_gw, key_in_env, openai_fake):
     # Configuration (no S3 bucket needed for OpenAI)
-    region = "us-west-2"
     model_id = "gpt-4o-mini"
-    provider = "openai"
-
-    # Provider header handler
-    def add_provider_header(request, **kwargs):
-        request.headers["x-model-provider"] = provider
-
-    # Setup clients
-    s3_client = boto3.client(
-        "s3",
-        region_name=region,
-        endpoint_url=f"{seed_gw.url}/bedrock/files",
-    )
-    s3_client.meta.events.register("before-send", add_provider_header)
-
-    bedrock_client = boto3.client(
-        "bedrock",
-        region_name=region,
-        endpoint_url=f"{seed_gw.url}/bedrock",
-    )
-    bedrock_client.meta.events.register("before-send", add_provider_header)
+    s3_client, bedrock_client = seed_clients(seed_gw, "openai")
 
     # Step 1: Create OpenAI JSONL content
-    print("Step 1: Creating OpenAI batch input file...")
-
-    def create_openai_jsonl(num_requests: int) -> str:
-        lines = []
-        for i in range(num_requests):
-            record = {
-                "custom_id": f"request-{i+1}",
-                "method": "POST",
-                "url": "/v1/chat/completions",
-                "body": {
-                    "model": model_id,
-                    "messages": [
-                        {"role": "user", "content": f"What is {i+1} + {i+1}? Answer briefly."}
-                    ],
-                    "max_tokens": 100,
-                },
-            }
-            lines.append(json.dumps(record))
-        return "\n".join(lines)
-
-    jsonl_content = create_openai_jsonl(num_requests=3)
+    jsonl_content = arithmetic(lambda custom_id, text: openai_record(custom_id, text, model=model_id))
 
     # Step 2: Upload input file (bucket/key are routing identifiers)
-    print("Step 2: Uploading input file...")
     timestamp = int(time.time())
 
     upload_response = s3_client.put_object(
@@ -737,102 +579,32 @@ def test_end_to_end_batch_workflow_openai_provider(seed_gw, key_in_env, openai_f
         ContentType="application/jsonl",
     )
     file_id = upload_response.get("ETag", "").strip('"')
-    print(f"  Uploaded file ID: {file_id}")
 
     # Step 3: Create batch job
-    print("Step 3: Creating OpenAI batch job...")
-
-    job_response = bedrock_client.create_model_invocation_job(
-        jobName=f"openai-e2e-{timestamp}",
-        modelId=model_id,
-        roleArn="not-required-for-openai",  # Not used for OpenAI
-        inputDataConfig={
-            "s3InputDataConfig": {"s3Uri": f"s3://openai-files/{file_id}", "s3InputFormat": "JSONL"}
-        },
-        outputDataConfig={
-            "s3OutputDataConfig": {"s3Uri": "s3://openai-output/"}
-        },
-        tags=[
-            {"key": "endpoint", "value": "/v1/chat/completions"},
-            {"key": "file_id", "value": file_id},
-        ],
-    )
-    job_arn = job_response["jobArn"]
-    print(f"  Created job: {job_arn}")
+    job_arn = create(bedrock_client, f"s3://openai-files/{file_id}", name=f"openai-e2e-{timestamp}", model=model_id,
+                     role="not-required-for-openai", output_uri="s3://openai-output/",
+                     tags=[{"key": "endpoint", "value": "/v1/chat/completions"}, {"key": "file_id", "value": file_id}])
 
     # Step 4: Poll for completion
-    print("Step 4: Polling job status...")
-    for i in range(400):
-        status_response = bedrock_client.get_model_invocation_job(jobIdentifier=job_arn)
-        status = status_response["status"]
-        print(f"  Poll {i+1}: status = {status}")
-
-        if status in ["Completed", "Failed", "Stopped"]:
-            print(f"  Job reached terminal state: {status}")
-            break
-
-        time.sleep(POLL)
-
-    print(f"\nSuccess! OpenAI batch workflow completed for job {job_arn}")
+    status_response = wait(bedrock_client, job_arn)
 
     assert file_id.startswith("file-") and file_id in openai_fake.batch_api.files
-    assert status == "Completed", status_response
+    assert status_response["status"] == "Completed", status_response
     assert status_response["successRecordCount"] == 3
     (batch,) = openai_fake.batch_api.batches.values()
     assert batch["input_file_id"] == file_id
     assert {r.header("authorization") for r in openai_fake.requests} == {"Bearer sk-test-one"}
 
 
-def test_end_to_end_batch_workflow_gemini_provider(seed_gw, key_in_env, gemini_fake, capsys):
+def test_end_to_end_batch_workflow_gemini_provider(seed_gw, key_in_env, gemini_fake):
     # Configuration (no S3 bucket needed for Gemini)
-    region = "us-west-2"
     model_id = "gemini-1.5-flash"
-    provider = "gemini"
-
-    # Provider header handler
-    def add_provider_header(request, **kwargs):
-        request.headers["x-model-provider"] = provider
-
-    # Setup clients
-    s3_client = boto3.client(
-        "s3",
-        region_name=region,
-        endpoint_url=f"{seed_gw.url}/bedrock/files",
-    )
-    s3_client.meta.events.register("before-send", add_provider_header)
-
-    bedrock_client = boto3.client(
-        "bedrock",
-        region_name=region,
-        endpoint_url=f"{seed_gw.url}/bedrock",
-    )
-    bedrock_client.meta.events.register("before-send", add_provider_header)
+    s3_client, bedrock_client = seed_clients(seed_gw, "gemini")
 
     # Step 1: Create Gemini JSONL content
-    print("Step 1: Creating Gemini batch input file...")
-
-    def create_gemini_jsonl(num_requests: int) -> str:
-        lines = []
-        for i in range(num_requests):
-            record = {
-                "request": {
-                    "contents": [
-                        {
-                            "role": "user",
-                            "parts": [{"text": f"What is {i+1} + {i+1}? Answer briefly."}],
-                        }
-                    ],
-                    "generationConfig": {"maxOutputTokens": 100},
-                },
-                "metadata": {"key": f"request-{i+1}"},
-            }
-            lines.append(json.dumps(record))
-        return "\n".join(lines)
-
-    jsonl_content = create_gemini_jsonl(num_requests=3)
+    jsonl_content = arithmetic(gemini_record)
 
     # Step 2: Upload input file (bucket/key are routing identifiers)
-    print("Step 2: Uploading input file...")
     timestamp = int(time.time())
 
     upload_response = s3_client.put_object(
@@ -842,43 +614,17 @@ def test_end_to_end_batch_workflow_gemini_provider(seed_gw, key_in_env, gemini_f
         ContentType="application/jsonl",
     )
     file_id = upload_response.get("ETag", "").strip('"')
-    print(f"  Uploaded file ID: {file_id}")
 
     # Step 3: Create batch job
-    print("Step 3: Creating Gemini batch job...")
-
-    job_response = bedrock_client.create_model_invocation_job(
-        jobName=f"gemini-e2e-{timestamp}",
-        modelId=model_id,
-        roleArn="not-required-for-gemini",  # Not used for Gemini
-        inputDataConfig={
-            "s3InputDataConfig": {"s3Uri": f"s3://gemini-files/{file_id}", "s3InputFormat": "JSONL"}
-        },
-        outputDataConfig={
-            "s3OutputDataConfig": {"s3Uri": "s3://gemini-output/"}
-        },
-    )
-    job_arn = job_response["jobArn"]
-    print(f"  Created job: {job_arn}")
+    job_arn = create(bedrock_client, f"s3://gemini-files/{file_id}", name=f"gemini-e2e-{timestamp}", model=model_id,
+                     role="not-required-for-gemini", output_uri="s3://gemini-output/")
 
     # Step 4: Poll for completion (same as Bedrock)
-    # ... (same polling logic as above)
-    for i in range(400):
-        status_response = bedrock_client.get_model_invocation_job(jobIdentifier=job_arn)
-        status = status_response["status"]
-        print(f"  Poll {i+1}: status = {status}")
-
-        if status in ["Completed", "Failed", "Stopped"]:
-            print(f"  Job reached terminal state: {status}")
-            break
-
-        time.sleep(POLL)
-
-    print(f"\nSuccess! Gemini batch workflow completed.")
+    status_response = wait(bedrock_client, job_arn)
 
     assert file_id.startswith("files/") and file_id in gemini_fake.files_api.files
     assert gemini_fake.files_api.files[file_id]["_content"] == jsonl_content.encode()
-    assert status == "Completed", status_response
+    assert status_response["status"] == "Completed", status_response
     assert status_response["successRecordCount"] == 3
     created = next(r for r in gemini_fake.requests if ":batchGenerateContent" in r.path)
     assert created.path == f"/v1beta/models/{model_id}:batchGenerateContent"

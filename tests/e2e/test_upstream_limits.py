@@ -19,7 +19,7 @@ from botocore.exceptions import EventStreamError
 
 from fakes.async_upstream import (AsyncUpstream, Request, chunked, completion, completion_chunk, sse_chunk, sse_head,
                                   sse_text_answer, usage_chunk)
-from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY, BedrockFake, converse_stream_frames, event_stream
+from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY, converse_stream_frames, event_stream
 from helpers import provider, raises_client_error, text_deltas, user
 
 STREAMS = 1000
@@ -302,13 +302,6 @@ def test_multibyte_delta_is_split_between_characters(gateway):
 
 
 # ---- the Bedrock passthrough tap ----------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def bedrock_fake():
-    fake = BedrockFake()
-    yield fake
-    fake.close()
-
-
 def test_passthrough_stream_with_a_2gb_frame_prefix_ends_with_a_readable_error(gateway, bedrock_fake):
     good = converse_stream_frames(["Hello"])[:2]
     prelude = struct.pack(">II", 2 << 30, 64)

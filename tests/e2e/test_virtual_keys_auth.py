@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import sqlite3
 import subprocess
 import time
 import warnings
@@ -27,9 +28,10 @@ from botocore.config import Config
 from conftest import start_gateway
 from fakes.anthropic_fake import anthropic_message
 from fakes.base import Reply
-from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY, BedrockFake, verify_sigv4
+from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY, verify_sigv4
 from helpers import collect, default_config, provider, raises_client_error, text_deltas, user
 from test_files import TLSProxy, self_signed_cert
+from test_metrics import moved, scrape
 from virtual_keys import MASTER_KEY_ENV, VirtualKey, seed_key
 
 BUCKET = "vk-bucket"
@@ -40,13 +42,6 @@ NO_RETRY = {"total_max_attempts": 1}
 
 
 # ---- gateways -------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def bedrock_fake():
-    fake = BedrockFake()
-    yield fake
-    fake.close()
-
-
 @pytest.fixture(autouse=True)
 def _fresh_bedrock(bedrock_fake):
     bedrock_fake.reset()
@@ -373,6 +368,74 @@ def test_two_different_keys_in_one_request(enforced):
     client = runtime(enforced, enforced.keys["team"], headers={"x-bf-vk": enforced.keys["other"].token})
     with pytest.raises(client.exceptions.AccessDeniedException):
         converse(client)
+
+
+# ---- refusals are counted and logged ---------------------------------------------------------------------------
+REFUSALS = "switchyard_auth_refusals_total"
+
+
+def refusal_series(door: str, reason: str) -> tuple[str, frozenset]:
+    return (REFUSALS, frozenset({"door": door, "reason": reason}.items()))
+
+
+def request_id(raised) -> str:
+    return raised.value.response["ResponseMetadata"]["RequestId"]
+
+
+def logged_ids(gw) -> set[str]:
+    with sqlite3.connect(gw.data_dir / "switchyard.sqlite", timeout=10) as db:
+        return {row[0] for row in db.execute("SELECT id FROM request_log")}
+
+
+def test_refusals_are_counted_and_logged_without_secrets(enforced):
+    key = enforced.keys["team"]
+    before = scrape(enforced)
+    log_start = len(enforced.log_path.read_bytes())
+    with raises_client_error("UnrecognizedClientException", 403) as unknown:
+        converse(runtime(enforced))  # boto3's dummy credentials: access key id "any"
+    with raises_client_error("InvalidSignatureException", 403) as forged:
+        converse(runtime(enforced, key, secret="x" * 40))
+    wrong_token_secret = "NotTheSecret0123456789abcdefghijklmnopqr"
+    with raises_client_error("UnrecognizedClientException", 403) as bad_token:
+        converse(runtime(enforced, headers={"x-bf-vk": f"sk-swyd-{key.access_key_id}.{wrong_token_secret}"}))
+    with raises_client_error("SignatureDoesNotMatch", 403):
+        s3(enforced, key, secret="y" * 40).list_objects_v2(Bucket=BUCKET)
+    presigned = s3(enforced, key, secret="z" * 40, signature_version="s3v4").generate_presigned_url(
+        "get_object", Params={"Bucket": BUCKET, "Key": "shared/secret-plans.txt"})
+    assert requests.get(presigned, timeout=10).status_code == 403
+    after = scrape(enforced)
+
+    assert moved(before, after, REFUSALS) == {
+        refusal_series("bedrock", "unknown_key"): 2.0,
+        refusal_series("bedrock", "signature"): 1.0,
+        refusal_series("s3", "signature"): 2.0,
+    }
+    lines = [line for line in enforced.log_path.read_bytes()[log_start:].decode(errors="replace").splitlines()
+             if "authentication refused" in line]
+    assert len(lines) == 5, lines
+    converse_path = "path=/bedrock/model/openai%2Fgpt-4o-mini/converse"
+    assert "notice" in lines[0] and "reason=unknown_key" in lines[0] and "access_key_id=any" in lines[0], lines[0]
+    assert "door=bedrock" in lines[0] and "method=POST" in lines[0] and converse_path in lines[0], lines[0]
+    assert request_id(unknown) in lines[0], lines[0]
+    assert "reason=signature" in lines[1] and f"access_key_id={key.access_key_id}" in lines[1], lines[1]
+    assert "reason=unknown_key" in lines[2] and f"access_key_id={key.access_key_id}" in lines[2], lines[2]
+    assert "door=s3" in lines[3] and "method=GET" in lines[3] and f"path=/bedrock/files/{BUCKET}" in lines[3], lines[3]
+    assert f"path=/bedrock/files/{BUCKET}/shared/secret-plans.txt" in lines[4] and "X-Amz" not in lines[4], lines[4]
+    log = enforced.log_path.read_text(errors="replace")
+    signature = presigned.split("X-Amz-Signature=")[1].split("&")[0]
+    for secret in (key.secret, wrong_token_secret, signature, "x" * 40):
+        assert secret not in log
+
+    # No request-log row for a refusal: a call after them is written, they are not.
+    answer = converse(runtime(enforced, key))
+    served = answer["ResponseMetadata"]["RequestId"]
+    for _ in range(200):
+        if served in logged_ids(enforced):
+            break
+        time.sleep(0.05)
+    rows = logged_ids(enforced)
+    assert served in rows
+    assert not {request_id(unknown), request_id(forged), request_id(bad_token)} & rows
 
 
 # ---- without enforcement ----------------------------------------------------------------------------------------

@@ -171,6 +171,8 @@ public final class CallContext: Sendable, CallObserver {
     private let started: ContinuousClock.Instant
     /// The tracer that opened the call's span, which opens each attempt's span too.
     private let tracer: (any CallTraceSource)?
+    /// The record's `trace` (fixed for the call's life), kept outside the lock: an attempt's span opens under it.
+    private let trace: TraceParent
 
     struct State {
         var record: CallRecord
@@ -195,6 +197,7 @@ public final class CallContext: Sendable, CallObserver {
         }
         self.tracer = tracer
         let trace = opened ?? caller?.child() ?? TraceParent.root()
+        self.trace = trace
         self.state = Mutex(State(record: CallRecord(descriptor: descriptor, startedAt: Date(), trace: trace)))
     }
 
@@ -226,9 +229,8 @@ public final class CallContext: Sendable, CallObserver {
     /// own client span, so an upstream that traces joins the call's trace under it.
     @discardableResult
     func attemptStarts(provider: String, model: String, keyName: String?, fallbackPosition: Int) -> String? {
-        let span: TraceParent? = tracer.flatMap { tracer in
-            tracer.openAttempt(of: state.withLock { $0.record.trace }, provider: provider, model: model)
-        }
+        // The tracer is called outside the lock: it takes its own.
+        let span = tracer?.openAttempt(of: trace, provider: provider, model: model)
         state.withLock {
             $0.record.provider = provider
             // A call that names no model (a provider file call, a control-plane call) has none resolved: priced at
