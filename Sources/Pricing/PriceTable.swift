@@ -62,7 +62,11 @@ public struct PriceTable: Sendable {
     /// a cross-region profile prefix (`us.`, `eu.`, `apac.`, `global.`, …); without a trailing date snapshot
     /// (`-20241022`, `-2024-08-06`), so a new snapshot is priced as its family until the table lists it.
     public func lookup(provider: String, model: String) -> (price: ModelPrice, version: String)? {
-        for name in Self.candidates(model) {
+        // The name as given is the usual hit: tried before the other candidates are worked out.
+        let exact = "\(provider)/\(model)"
+        if let price = overrides[exact] { return (price, Self.overrideVersion) }
+        if let price = prices[exact] { return (price, version) }
+        for name in Self.candidates(model).dropFirst() {
             let key = "\(provider)/\(name)"
             if let price = overrides[key] { return (price, Self.overrideVersion) }
             if let price = prices[key] { return (price, version) }
