@@ -139,40 +139,15 @@ public struct SQLiteGovernanceLedger: GovernanceLedger {
     static func charge(_ db: Database, _ charge: AllowanceCharge) throws {
         let cost = SQLiteSpendStore.bounded(charge.costNanos)
         for budget in charge.budgets {
-            let held =
-                try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT amountNanos FROM budget_reservations WHERE id = ? AND budgetId = ?"),
-                    arguments: [charge.id, budget.budgetId]) ?? 0
-            let moved = min(held, cost)
-            try db.executeCached(
-                sql: "UPDATE budget_reservations SET amountNanos = amountNanos - ?, expiresAt = ? WHERE id = ? AND budgetId = ?",
-                arguments: [moved, charge.expiresAt.timeIntervalSince1970, charge.id, budget.budgetId])
-            try db.executeCached(
-                sql: """
-                    INSERT INTO budget_windows (keyId, budgetId, windowStart, limitNanos, spentNanos, reservedNanos)
-                    VALUES (?, ?, ?, ?, ?, 0)
-                    ON CONFLICT (keyId, budgetId) DO UPDATE SET
-                        spentNanos = CASE WHEN budget_windows.windowStart < excluded.windowStart
-                            THEN excluded.spentNanos ELSE budget_windows.spentNanos + excluded.spentNanos END,
-                        windowStart = CASE WHEN budget_windows.windowStart < excluded.windowStart
-                            THEN excluded.windowStart ELSE budget_windows.windowStart END,
-                        reservedNanos = budget_windows.reservedNanos - ?
-                    """,
-                arguments: [charge.keyId, budget.budgetId, budget.start, SQLiteSpendStore.bounded(budget.limitNanos), cost, moved])
+            let moved = try shrink(db, hold: charge.id, budget.budgetId, by: cost, expiresAt: charge.expiresAt)
+            try SQLiteSpendStore.addSpend(db, keyId: charge.keyId, budget, costNanos: cost, releasing: moved)
         }
     }
 
     static func giveBack(_ db: Database, _ given: AllowanceReturn) throws {
         for budgetId in given.budgetIds where given.nanos > 0 {
-            let held =
-                try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT amountNanos FROM budget_reservations WHERE id = ? AND budgetId = ?"), arguments: [given.id, budgetId])
-                ?? 0
-            let moved = min(held, SQLiteSpendStore.bounded(given.nanos))
+            let moved = try shrink(db, hold: given.id, budgetId, by: SQLiteSpendStore.bounded(given.nanos), expiresAt: nil)
             guard moved > 0 else { continue }
-            try db.executeCached(
-                sql: "UPDATE budget_reservations SET amountNanos = amountNanos - ? WHERE id = ? AND budgetId = ?",
-                arguments: [moved, given.id, budgetId])
             try db.executeCached(
                 sql: "DELETE FROM budget_reservations WHERE id = ? AND budgetId = ? AND amountNanos <= 0", arguments: [given.id, budgetId])
             try db.executeCached(
@@ -187,5 +162,24 @@ public struct SQLiteGovernanceLedger: GovernanceLedger {
                     """,
                 arguments: [given.requests, given.keyId, max(1, given.windowSeconds), given.windowStart, given.requests])
         }
+    }
+
+    /// Takes up to `amount` off the allowance's hold on one budget (an expiry moves it on); what it took, which the
+    /// caller takes off the budget's `reservedNanos`.
+    static func shrink(_ db: Database, hold id: String, _ budgetId: String, by amount: Int64, expiresAt: Date?) throws -> Int64 {
+        let held =
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT amountNanos FROM budget_reservations WHERE id = ? AND budgetId = ?"), arguments: [id, budgetId])
+            ?? 0
+        let moved = min(held, amount)
+        if let expiresAt {
+            try db.executeCached(
+                sql: "UPDATE budget_reservations SET amountNanos = amountNanos - ?, expiresAt = ? WHERE id = ? AND budgetId = ?",
+                arguments: [moved, expiresAt.timeIntervalSince1970, id, budgetId])
+        } else if moved > 0 {
+            try db.executeCached(
+                sql: "UPDATE budget_reservations SET amountNanos = amountNanos - ? WHERE id = ? AND budgetId = ?", arguments: [moved, id, budgetId])
+        }
+        return moved
     }
 }

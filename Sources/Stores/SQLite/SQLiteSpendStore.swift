@@ -92,20 +92,25 @@ public struct SQLiteSpendStore: SpendStore {
             if let id = settlement.reservationId { try release(db, reservationId: id) }
             let cost = bounded(settlement.costNanos)
             guard cost > 0 else { continue }
-            for budget in settlement.budgets {
-                try db.executeCached(
-                    sql: """
-                        INSERT INTO budget_windows (keyId, budgetId, windowStart, limitNanos, spentNanos, reservedNanos)
-                        VALUES (?, ?, ?, ?, ?, 0)
-                        ON CONFLICT (keyId, budgetId) DO UPDATE SET
-                            spentNanos = CASE WHEN budget_windows.windowStart < excluded.windowStart
-                                THEN excluded.spentNanos ELSE budget_windows.spentNanos + excluded.spentNanos END,
-                            windowStart = CASE WHEN budget_windows.windowStart < excluded.windowStart
-                                THEN excluded.windowStart ELSE budget_windows.windowStart END
-                        """,
-                    arguments: [settlement.keyId, budget.budgetId, budget.start, bounded(budget.limitNanos), cost])
-            }
+            for budget in settlement.budgets { try addSpend(db, keyId: settlement.keyId, budget, costNanos: cost) }
         }
+    }
+
+    /// Adds `costNanos` to the budget's spend in `budget`'s window (one upsert that restarts an older window as `hold`
+    /// does) and takes `releasing` off its holds in the same statement.
+    static func addSpend(_ db: Database, keyId: String, _ budget: BudgetWindow, costNanos: Int64, releasing: Int64 = 0) throws {
+        try db.executeCached(
+            sql: """
+                INSERT INTO budget_windows (keyId, budgetId, windowStart, limitNanos, spentNanos, reservedNanos)
+                VALUES (?, ?, ?, ?, ?, 0)
+                ON CONFLICT (keyId, budgetId) DO UPDATE SET
+                    spentNanos = CASE WHEN budget_windows.windowStart < excluded.windowStart
+                        THEN excluded.spentNanos ELSE budget_windows.spentNanos + excluded.spentNanos END,
+                    windowStart = CASE WHEN budget_windows.windowStart < excluded.windowStart
+                        THEN excluded.windowStart ELSE budget_windows.windowStart END,
+                    reservedNanos = budget_windows.reservedNanos - ?
+                """,
+            arguments: [keyId, budget.budgetId, budget.start, bounded(budget.limitNanos), costNanos, releasing])
     }
 
     /// Runs `attempt`; when it refuses and the key had holds that lapsed by `now` (a crashed gateway's), releases
