@@ -20,6 +20,8 @@ struct AllowancePolicy: Sendable, Equatable {
 /// calls in flight or charged, requests left of the window's grant, and the calls running on it. When the last
 /// call in flight ends, what is left goes back to the store, so an idle gateway holds nothing other gateways need.
 struct KeyAllowance: Sendable {
+    /// The allowance's hold id in the store (`GovernancePlugin.allowanceId`).
+    let id: String
     var policy: AllowancePolicy
     var nanos: Int64 = 0
     var windowStart: Int64 = .min
@@ -28,7 +30,8 @@ struct KeyAllowance: Sendable {
     var requestsUsedInStore = 0
     var inFlight = 0
 
-    init(policy: AllowancePolicy) {
+    init(id: String, policy: AllowancePolicy) {
+        self.id = id
         self.policy = policy
     }
 
@@ -56,7 +59,7 @@ struct KeyAllowance: Sendable {
     }
 
     /// What is left, when nothing runs on it: to give back.
-    mutating func leftover(id: String, keyId: String) -> AllowanceReturn? {
+    mutating func leftover(keyId: String) -> AllowanceReturn? {
         guard inFlight == 0, nanos > 0 || requests > 0 else { return nil }
         let given = AllowanceReturn(
             id: id, keyId: keyId, nanos: max(0, nanos), budgetIds: policy.budgets.map(\.id), requests: requests,
@@ -90,23 +93,26 @@ extension GovernancePlugin {
 
     func allowanceId(_ keyId: String) -> String { "allowance:\(instanceId):\(keyId)" }
 
-    /// Admission on the key's allowance: at once when it covers the call, else after the store granted more.
-    func admitOnAllowance(_ need: AllowanceNeed, policy: AllowancePolicy, request: AllowanceRequest) async throws -> AllowanceOutcome {
-        let keyId = request.keyId
-        let local: RateLimitState?? = allowances.withLock { all -> RateLimitState?? in
-            var allowance = all[keyId] ?? KeyAllowance(policy: policy)
+    /// Takes `need` from the key's allowance on this gateway: the allowance's hold id, and whether it covered the
+    /// call (then the window's state for the answer's headers, nil when the key counts no requests).
+    func takeFromAllowance(keyId: String, need: AllowanceNeed, policy: AllowancePolicy) -> (id: String, covered: RateLimitState??) {
+        allowances.withLock { all in
+            var allowance = all[keyId] ?? KeyAllowance(id: allowanceId(keyId), policy: policy)
             if allowance.policy != policy {
-                if let given = allowance.leftover(id: request.id, keyId: keyId) { queueReturn(given) }
-                allowance = KeyAllowance(policy: policy)
+                if let given = allowance.leftover(keyId: keyId) { queueReturn(given) }
+                allowance = KeyAllowance(id: allowance.id, policy: policy)
             }
             defer { all[keyId] = allowance }
-            guard allowance.take(need) else { return .none }
-            return .some(policy.requests == nil ? nil : allowance.state(windowSeconds: policy.windowSeconds))
+            guard allowance.take(need) else { return (allowance.id, .none) }
+            return (allowance.id, .some(policy.requests == nil ? nil : allowance.state(windowSeconds: policy.windowSeconds)))
         }
-        if let local { return .admitted(local) }
-        return try await withCheckedThrowingContinuation { continuation in
+    }
+
+    /// Waits for the round that grows the key's allowance enough for this call, or refuses it.
+    func waitForAllowance(_ need: AllowanceNeed, request: AllowanceRequest) async throws -> AllowanceOutcome {
+        try await withCheckedThrowingContinuation { continuation in
             queue.withLock { queue in
-                queue.waits.append(AllowanceWait(keyId: keyId, need: need, request: request, continuation: continuation))
+                queue.waits.append(AllowanceWait(keyId: request.keyId, need: need, request: request, continuation: continuation))
                 start(&queue)
             }
         }
@@ -120,7 +126,7 @@ extension GovernancePlugin {
             guard var allowance = all[ticket.keyId] else { return nil }
             allowance.inFlight = max(0, allowance.inFlight - 1)
             if allowance.policy.budgets == ticket.budgets { allowance.nanos += held - cost }
-            let given = allowance.leftover(id: allowanceId, keyId: ticket.keyId)
+            let given = allowance.leftover(keyId: ticket.keyId)
             all[ticket.keyId] = allowance
             return given
         }
@@ -230,7 +236,7 @@ extension GovernancePlugin {
             }
             let waiting = Set(still.map(\.keyId))
             for keyId in grants.keys where !waiting.contains(keyId) {
-                if var allowance = all[keyId], let given = allowance.leftover(id: allowanceId(keyId), keyId: keyId) {
+                if var allowance = all[keyId], let given = allowance.leftover(keyId: keyId) {
                     all[keyId] = allowance
                     returns.append(given)
                 }

@@ -148,28 +148,32 @@ public final class GovernancePlugin: CallPlugin, Service {
         var ticket = ticket
         let windowSeconds = max(1, rule?.windowSeconds ?? 60)
         let windowStart = RateLimitAdmission.windowStart(now, windowSeconds: windowSeconds)
-        var budgets: [BudgetWindow] = []
         var nanos: Int64 = 0
         if !key.policy.budgets.isEmpty {
             let worst = try worstCase(call, key: key, mode: ticket.mode)
-            budgets = try windows(of: key, at: now)
             nanos = min(max(0, worst.totalNanos), BudgetHold.maxAmountNanos)
             ticket.worstCase = worst
             ticket.worstCase?.totalNanos = nanos
         }
-        let id = allowanceId(key.id)
         let need = AllowanceNeed(nanos: nanos, requests: rule?.requests == nil ? 0 : 1, windowStart: windowStart)
-        let request = AllowanceRequest(
-            id: id, keyId: key.id, budgets: budgets, nanosAtLeast: 0, nanosAtMost: 0,
-            requests: rule?.requests.map { AllowanceRequest.Requests(windowSeconds: windowSeconds, limit: $0, atLeast: 0, atMost: 0) },
-            expiresAt: expiresAt, now: now)
         let policy = AllowancePolicy(budgets: key.policy.budgets, requests: rule?.requests, windowSeconds: windowSeconds)
+        let (id, covered) = takeFromAllowance(keyId: key.id, need: need, policy: policy)
         let outcome: AllowanceOutcome
-        do {
-            outcome = try await admitOnAllowance(need, policy: policy, request: request)
-        } catch {
-            logger.error("budget and rate limit check failed", metadata: ["key": "\(key.name)", "error": "\(error)"])
-            throw GatewayError(.unavailable, "The gateway cannot check the key's budget and rate limits right now; try again")
+        if let covered {
+            outcome = .admitted(covered)
+        } else {
+            // Only a call the allowance does not cover needs the budgets' windows (and the key's periods checked).
+            let request = AllowanceRequest(
+                id: id, keyId: key.id, budgets: key.policy.budgets.isEmpty ? [] : try windows(of: key, at: now), nanosAtLeast: 0,
+                nanosAtMost: 0,
+                requests: rule?.requests.map { AllowanceRequest.Requests(windowSeconds: windowSeconds, limit: $0, atLeast: 0, atMost: 0) },
+                expiresAt: expiresAt, now: now)
+            do {
+                outcome = try await waitForAllowance(need, request: request)
+            } catch {
+                logger.error("budget and rate limit check failed", metadata: ["key": "\(key.name)", "error": "\(error)"])
+                throw GatewayError(.unavailable, "The gateway cannot check the key's budget and rate limits right now; try again")
+            }
         }
         let clock = now.timeIntervalSince1970
         switch outcome {
