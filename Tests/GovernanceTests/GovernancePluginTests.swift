@@ -6,6 +6,7 @@ import Pricing
 import Stores
 import SwitchyardModel
 import SwitchyardTestSupport
+import Synchronization
 import Testing
 
 @testable import Governance
@@ -135,20 +136,40 @@ import Testing
             windowEnd: RateLimitAdmission.windowStart(Date(), windowSeconds: 3_600) + 3_600, requestsUsed: 7, tokensUsed: 0, inFlight: 0)))
     }
 
+    /// The store's ledger, counting the allowance grants it is asked for.
+    final class CountingLedger: GovernanceLedger {
+        let inner: any GovernanceLedger
+        let grants = Mutex(0)
+
+        init(_ inner: any GovernanceLedger) {
+            self.inner = inner
+        }
+
+        func write(_ write: LedgerWrite) async throws -> LedgerAnswers {
+            grants.withLock { $0 += write.grants.count }
+            return try await inner.write(write)
+        }
+
+        func sweep(now: Date) async throws -> Int { try await inner.sweep(now: now) }
+    }
+
     @Test func aBusyKeyRunsOnItsAllowanceAndGivesItBackWhenIdle() async throws {
         let world = try await World()
         let key = try await world.key(budgets: [Self.budget(1_000 * Self.worstCase)])
-        let provider = ScriptedProvider(Array(repeating: .delayed(.milliseconds(200), .succeed), count: 20))
-        let engine = world.engine(provider)
-        let errors = await withTaskGroup(of: GatewayError?.self) { group in
-            for _ in 0..<20 { group.addTask { await Self.complete(engine, key) } }
-            var all: [GatewayError?] = []
-            for await error in group { all.append(error) }
-            return all
-        }
-        #expect(errors.allSatisfy { $0 == nil })
-        let usage = try await world.usage(key)
-        #expect(usage.spentNanos == 20 * Self.answerCost && usage.reservedNanos == 0)
+        let ledger = CountingLedger(world.store.ledger)
+        let plugin = GovernancePlugin(keys: world.ring, ledger: ledger, prices: Self.prices, logger: TestEngines.quietLogger)
+        // The first call stays in flight, so the key's allowance stays on this gateway while five more run.
+        let provider = ScriptedProvider([.delayed(.seconds(2), .succeed)])
+        let engine = TestEngines.engine(TestEngines.provider("openai", maxRetries: 0), provider, plugins: [plugin])
+        let long = Task { await Self.complete(engine, key) }
+        for _ in 0..<200 where ledger.grants.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<5 { #expect(await Self.complete(engine, key) == nil) }
+        // The first call's grant covered all six: none of the five went to the store to be admitted.
+        #expect(ledger.grants.withLock { $0 } == 1)
+        #expect(await long.value == nil)
+        await plugin.drain()
+        let usage = try #require(try await world.store.spend.usage(keyId: key.id, budgets: key.budgetWindows(at: Date()), now: Date()).first)
+        #expect(usage.spentNanos == 6 * Self.answerCost && usage.reservedNanos == 0)
     }
 
     @Test func fiftyConcurrentCallsAgainstABudgetOfOneWorstCaseReachTheUpstreamOnce() async throws {
