@@ -158,11 +158,12 @@ import Testing
         let key = try await world.key(budgets: [Self.budget(1_000 * Self.worstCase)])
         let ledger = CountingLedger(world.store.ledger)
         let plugin = GovernancePlugin(keys: world.ring, ledger: ledger, prices: Self.prices, logger: TestEngines.quietLogger)
-        // The first call stays in flight, so the key's allowance stays on this gateway while five more run.
-        let provider = ScriptedProvider([.delayed(.seconds(2), .succeed)])
+        // The first call stays in flight (long enough for five calls on a loaded machine), so the key's allowance
+        // stays on this gateway while five more run. They start once the upstream has it: the delay is its step.
+        let provider = ScriptedProvider([.delayed(.seconds(5), .succeed)])
         let engine = TestEngines.engine(TestEngines.provider("openai", maxRetries: 0), provider, plugins: [plugin])
         let long = Task { await Self.complete(engine, key) }
-        for _ in 0..<200 where ledger.grants.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<500 where provider.calls.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         for _ in 0..<5 { #expect(await Self.complete(engine, key) == nil) }
         // The first call's grant covered all six: none of the five went to the store to be admitted.
         #expect(ledger.grants.withLock { $0 } == 1)
