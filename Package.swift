@@ -149,10 +149,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The answer cache: exact and semantic entries in the caller's scope, an in-memory index over the store.
+        .target(
+            name: "AnswerCache",
+            dependencies: [
+                "SwitchyardModel", "Engine", "Stores",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SwitchyardServer",
             dependencies: [
                 "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch", "CallTracing", "GatewayMetrics", "Pricing", "RequestLog", "Governance",
+                "AnswerCache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -250,6 +262,10 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AnswerCacheTests",
+            dependencies: ["AnswerCache", "Engine", "Stores", "SwitchyardModel", "SwitchyardTestSupport", "BedrockDoor", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "GatewayMetricsTests",
             dependencies: [

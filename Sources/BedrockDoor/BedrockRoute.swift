@@ -27,11 +27,24 @@ enum BedrockRoute {
         _ engine: Engine, _ request: Request, _ context: Context, door: String = "bedrock-runtime", operation: String,
         route: String, stream: Bool
     ) -> CallContext {
-        engine.begin(
-            CallDescriptor(
-                requestId: context.id, door: door, operation: operation, route: route, modelRequested: try? modelId(context),
-                stream: stream, userAgent: request.headers[.userAgent], traceParent: request.headers[traceParentField],
-                pinnedKey: request.headers[pinnedKeyField], httpMethod: request.method.rawValue))
+        var descriptor = CallDescriptor(
+            requestId: context.id, door: door, operation: operation, route: route, modelRequested: try? modelId(context),
+            stream: stream, userAgent: request.headers[.userAgent], traceParent: request.headers[traceParentField],
+            pinnedKey: request.headers[pinnedKeyField], httpMethod: request.method.rawValue)
+        descriptor.cacheControls = cacheControls(request.headers)
+        return engine.begin(descriptor)
+    }
+
+    /// The headers the answer cache reads; most requests carry none, and then this allocates nothing.
+    static func cacheControls(_ headers: HTTPFields) -> [AnswerHeader] {
+        var found: [AnswerHeader] = []
+        for field in headers {
+            let name = field.name.canonicalName
+            if name.hasPrefix("x-swyd-cache") || name.hasPrefix("x-bf-cache") || name == "cache-control" {
+                found.append(AnswerHeader(name, field.value))
+            }
+        }
+        return found
     }
 
     /// Nothing escapes as a bare 500, and every call ends with the status and code the client got.

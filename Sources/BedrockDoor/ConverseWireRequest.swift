@@ -1,7 +1,7 @@
 import SwitchyardModel
 
 /// The Converse / ConverseStream request body. Members the canonical model cannot hold (guardrailConfig,
-/// promptVariables, requestMetadata, performanceConfig, …) and unknown members are ignored.
+/// promptVariables, performanceConfig, …) and unknown members are ignored.
 struct ConverseWireRequest: Decodable {
     let value: ChatRequest
 
@@ -33,6 +33,11 @@ struct ConverseWireRequest: Decodable {
             throw ConverseDecodingFailure(c.codingPath + [fallbacksKey, ConverseWireKey(index: i)], "must not be empty")
         }
 
+        // A map of strings (botocore: 1–16 entries); the cache reads its `swyd:cache*` entries.
+        let metadataKey: ConverseWireKey = "requestMetadata"
+        let metadata = try c.decodeIfPresent([String: String].self, forKey: metadataKey) ?? [:]
+        if metadata.count > 16 { throw c.failure(metadataKey, "must have at most 16 entries") }
+
         value = ChatRequest(
             system: system,
             messages: messages,
@@ -40,7 +45,8 @@ struct ConverseWireRequest: Decodable {
             tools: toolConfig?.tools ?? [],
             toolChoice: toolConfig?.toolChoice,
             additionalFields: additional,
-            fallbacks: fallbacks
+            fallbacks: fallbacks,
+            metadata: metadata
         )
     }
 }

@@ -25,13 +25,19 @@ public struct Engine: Sendable {
     let plugins: [any CallPlugin]
     /// What the model listings show.
     public let catalog: ModelCatalog
+    /// Consulted for chat calls once the plugins admitted them; nil when no cache is configured.
+    let answerCache: (any AnswerCache)?
 
-    public init(providers: [ProviderRuntime], aliases: [String: String], plugins: [any CallPlugin] = [], logger: Logger) {
+    public init(
+        providers: [ProviderRuntime], aliases: [String: String], plugins: [any CallPlugin] = [], answerCache: (any AnswerCache)? = nil,
+        logger: Logger
+    ) {
         self.providers = Dictionary(providers.map { ($0.config.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.router = ModelRouter(providers: self.providers.mapValues(\.config.kind), aliases: aliases)
         self.redactor = SecretRedactor(secrets: providers.flatMap { $0.config.keys.flatMap(\.secrets) })
         self.logger = logger
         self.plugins = plugins
+        self.answerCache = answerCache
         self.catalog = ModelCatalog(providers: providers.map(\.config), aliases: aliases, router: router)
     }
 
@@ -58,28 +64,58 @@ public struct Engine: Sendable {
 
     public func complete(_ request: ChatRequest, modelId: String, call: CallContext) async throws -> ChatResponse {
         call.update { $0.purpose = .chat }
-        let answer = try await redacting(call) {
-            try await withFallbacks(request, modelId: modelId, call: call) { adapter, target in
+        let (answer, cached) = try await redacting(call) { () -> (ChatResponse, Bool) in
+            let lookup = try await consultCache(request, modelId: modelId, call: call)
+            if let hit = lookup?.answer { return (hit, true) }
+            let answer = try await withFallbacks(request, modelId: modelId, call: call, admitted: lookup != nil) { adapter, target in
                 try await adapter.complete(request, target: target)
             }
+            if let store = lookup?.store, call.record.fallbackPosition == 0 { store(answer) }
+            return (answer, false)
         }
         call.observeFirstByte()
-        call.observeUsage(answer.usage)
+        // A hit used no tokens: its record carries none, so no budget or token window is charged for it.
+        if !cached { call.observeUsage(answer.usage) }
         call.observeStop(answer.stopReason.name.description)
         call.observeAnswer(answer.content)
         return answer
     }
 
     /// Returns once an upstream has accepted the request; failures before that are retried and fall back,
-    /// failures after it end the stream with an error.
+    /// failures after it end the stream with an error. A cache hit replays the stored answer as events.
     public func stream(_ request: ChatRequest, modelId: String, call: CallContext) async throws -> EventStream {
         call.update { $0.purpose = .chat }
-        let upstream = try await redacting(call) {
-            try await withFallbacks(request, modelId: modelId, call: call) { adapter, target in
+        let (upstream, recorder, replayed) = try await redacting(call) { () -> (ChatEventStream, AnswerRecorder?, Bool) in
+            let lookup = try await consultCache(request, modelId: modelId, call: call)
+            // The cache sets a hit's latency to the gateway's own time for this call.
+            if let hit = lookup?.answer { return (AnswerEvents.stream(of: hit, latencyMs: hit.latencyMs), nil, true) }
+            let upstream = try await withFallbacks(request, modelId: modelId, call: call, admitted: lookup != nil) { adapter, target in
                 try await adapter.stream(request, target: target)
             }
+            let recorder = lookup?.store.flatMap { store in call.record.fallbackPosition == 0 ? AnswerRecorder(store: store) : nil }
+            return (upstream, recorder, false)
         }
-        return EventStream(upstream: upstream, redactor: redactor(for: call.descriptor), call: call)
+        return EventStream(upstream: upstream, redactor: redactor(for: call.descriptor), call: call, recorder: recorder, replayed: replayed)
+    }
+
+    /// Runs the plugins for the primary model and asks the cache; nil when there is no cache (the plugins then run
+    /// as the first attempt starts, as for every other call).
+    func consultCache(_ request: ChatRequest, modelId: String, call: CallContext) async throws -> AnswerCacheLookup? {
+        guard let answerCache else { return nil }
+        let route = try router.route(modelId)
+        guard providers[route.provider] != nil else {
+            throw GatewayError(.notFound, "provider '\(route.provider)' is not configured")
+        }
+        let planned = PlannedCall(context: call, provider: route.provider, model: route.model, request: request, metering: .chat)
+        try await runPlugins(planned)
+        let lookup = try await answerCache.lookup(planned, request: request, engine: self)
+        if lookup.answer != nil {
+            call.update {
+                $0.provider = route.provider
+                $0.model = route.model
+            }
+        }
+        return lookup
     }
 
     public func embed(_ request: EmbeddingRequest, modelId: String, call: CallContext) async throws -> EmbeddingResponse {
@@ -143,8 +179,9 @@ public struct Engine: Sendable {
         return redactor.adding(direct.secrets)
     }
 
+    /// `admitted`: the plugins have run for the primary already (the cache was consulted).
     private func withFallbacks<T: Sendable>(
-        _ request: ChatRequest, modelId: String, call: CallContext,
+        _ request: ChatRequest, modelId: String, call: CallContext, admitted: Bool = false,
         _ perform: (any ChatProvider, UpstreamTarget) async throws -> T
     ) async throws -> T {
         let candidates = [modelId] + request.fallbacks
@@ -155,7 +192,7 @@ public struct Engine: Sendable {
             do {
                 return try await withRetries(
                     modelId: candidate, call: call, request: request, metering: .chat, fallbackPosition: position,
-                    requestedProvider: requestedProvider, perform)
+                    requestedProvider: requestedProvider, admitted: admitted, perform)
             } catch let error as GatewayError {
                 // A plugin's refusal is the answer; no fallback can change it.
                 if error.refusedByPlugin { throw error }
@@ -179,7 +216,7 @@ public struct Engine: Sendable {
     /// caller's direct key for this provider uses that key for every attempt: it is the only one there is.
     private func withRetries<T: Sendable>(
         modelId: String, call: CallContext, request: ChatRequest?, metering: CallMetering, fallbackPosition: Int = 0,
-        requestedProvider: String? = nil,
+        requestedProvider: String? = nil, admitted: Bool = false,
         _ perform: (any ChatProvider, UpstreamTarget) async throws -> T
     ) async throws -> T {
         let route = try router.route(modelId)
@@ -187,8 +224,10 @@ public struct Engine: Sendable {
             throw GatewayError(.notFound, "provider '\(route.provider)' is not configured")
         }
         if fallbackPosition == 0 {
-            try await runPlugins(
-                PlannedCall(context: call, provider: route.provider, model: route.model, request: request, metering: metering))
+            if !admitted {
+                try await runPlugins(
+                    PlannedCall(context: call, provider: route.provider, model: route.model, request: request, metering: metering))
+            }
         } else if let caller = call.descriptor.caller, !caller.access.allows(provider: route.provider, model: route.model, requested: modelId) {
             // The plugins admitted the primary; a fallback must still be one the caller's key may use.
             throw GatewayError(.accessDenied, "the virtual key '\(caller.name)' may not use the fallback model '\(modelId)'")

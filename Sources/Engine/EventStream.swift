@@ -8,19 +8,41 @@ public struct EventStream: AsyncSequence, Sendable {
     let upstream: ChatEventStream
     let redactor: SecretRedactor
     let call: CallContext
+    /// Sees the events of a cache miss that may be stored.
+    let recorder: AnswerRecorder?
+    /// A cache hit: its usage is the stored answer's, not this call's, so the record takes none.
+    let replayed: Bool
+
+    init(upstream: ChatEventStream, redactor: SecretRedactor, call: CallContext, recorder: AnswerRecorder? = nil, replayed: Bool = false) {
+        self.upstream = upstream
+        self.redactor = redactor
+        self.call = call
+        self.recorder = recorder
+        self.replayed = replayed
+    }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: ChatEventStream.AsyncIterator
         let redactor: SecretRedactor
         let call: CallContext
+        let recorder: AnswerRecorder?
+        let replayed: Bool
         var sawFirst = false
 
         public mutating func next() async throws -> StreamEvent? {
             do {
-                guard let event = try await base.next() else { return nil }
+                guard let event = try await base.next() else {
+                    recorder?.finished()
+                    return nil
+                }
                 if !sawFirst {
                     sawFirst = true
                     call.observeFirstByte()
+                }
+                recorder?.observe(event)
+                if replayed {
+                    if case .blockDelta(_, .text(let text)) = event { call.observeAnswerText(text) }
+                    return event
                 }
                 switch event {
                 case .metadata(let usage, _): call.observeUsage(usage)
@@ -39,7 +61,7 @@ public struct EventStream: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: upstream.makeAsyncIterator(), redactor: redactor, call: call)
+        AsyncIterator(base: upstream.makeAsyncIterator(), redactor: redactor, call: call, recorder: recorder, replayed: replayed)
     }
 }
 

@@ -12,6 +12,7 @@ public struct GatewayConfig: Sendable {
     public var pricing = PricingSettings()
     public var metrics = MetricsSettings()
     public var governance = GovernanceSettings()
+    public var cache = CacheSettings()
 
     public init(server: ServerSettings = ServerSettings(), providers: [ProviderConfig] = [], aliases: [String: String] = [:]) {
         self.server = server

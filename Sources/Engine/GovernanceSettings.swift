@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardModel
 
 /// `governance:` in the configuration: who may call, and with what.
 public struct GovernanceSettings: Sendable, Equatable {
@@ -33,6 +34,7 @@ public struct DeclaredKey: Sendable, Equatable {
     public var budgets: [Budget] = []
     public var rateLimit: RateLimit?
     public var metadata: [String: String] = [:]
+    public var cache: CachePolicy?
 
     public struct Budget: Sendable, Equatable {
         public var id: String

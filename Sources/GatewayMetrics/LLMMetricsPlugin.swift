@@ -13,7 +13,7 @@ public final class LLMMetricsPlugin: CallPlugin {
     /// Calls counted as active, by request id: a call that never got to start (an unknown model, a refusal by an
     /// earlier plugin) ends without having been counted, and must not be subtracted.
     private let inFlight = Mutex<[String: Int]>([:])
-    private let requests, tokens, uncharged, retries: SeriesCache<any CounterHandler>
+    private let requests, tokens, uncharged, retries, cacheRequests: SeriesCache<any CounterHandler>
     private let cost: SeriesCache<any FloatingPointCounterHandler>
     private let duration, upstream, firstToken, overhead: SeriesCache<any RecorderHandler>
     private let active: SeriesCache<any MeterHandler>
@@ -26,6 +26,7 @@ public final class LLMMetricsPlugin: CallPlugin {
         tokens = .counter(factory, MetricNames.tokens, labels: ["provider", "model", "type"])
         uncharged = .counter(factory, MetricNames.uncharged, labels: ["reason"])
         retries = .counter(factory, MetricNames.retries, labels: ["provider"])
+        cacheRequests = .counter(factory, MetricNames.cacheRequests, labels: ["outcome", "type"])
         cost = .floatingPointCounter(factory, MetricNames.cost, labels: ["provider", "model"])
         duration = .histogram(factory, MetricNames.llmRequestDuration, labels: ["door", "provider", "model"])
         upstream = .histogram(factory, MetricNames.upstreamDuration, labels: ["provider", "model"])
@@ -58,6 +59,7 @@ public final class LLMMetricsPlugin: CallPlugin {
         recordDurations(record, provider: provider, model: model)
         if let usage = record.usage { recordUsage(usage, record: record, provider: provider, model: model) }
         recordRetries(record)
+        if let cache = record.cache { cacheRequests(cache.status.rawValue, cache.kind?.rawValue ?? "none").increment(by: 1) }
     }
 
     static func outcome(_ outcome: CallEnd.Outcome?) -> String {

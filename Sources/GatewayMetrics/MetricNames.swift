@@ -16,6 +16,7 @@ public enum MetricNames {
     public static let logQueueDepth = "switchyard_log_queue_depth"
     public static let logDropped = "switchyard_log_dropped_total"
     public static let authRefusals = "switchyard_auth_refusals_total"
+    public static let cacheRequests = "switchyard_cache_requests_total"
 
     /// OpenTelemetry's HTTP server duration buckets.
     static let httpBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]

@@ -81,6 +81,6 @@ public struct ConfigKeySync: Sendable {
             budgets: key.budgets.map { BudgetRule(id: $0.id, limitNanos: $0.limitNanos, period: $0.period, calendarAligned: $0.calendarAligned) },
             rateLimit: key.rateLimit.map {
                 RateLimitRule(requests: $0.requests, tokens: $0.tokens, windowSeconds: $0.windowSeconds, maxConcurrent: $0.maxConcurrent)
-            })
+            }, cache: key.cache)
     }
 }

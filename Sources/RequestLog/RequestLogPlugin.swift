@@ -76,7 +76,8 @@ public final class RequestLogPlugin: CallPlugin {
             timeToFirstTokenMs: record.firstTokenSeconds.map(Self.milliseconds), retries: max(0, record.attempts - 1),
             fallbackIndex: tried ? record.fallbackPosition : nil, batchJobId: descriptor.batchJobId,
             callerIdentity: descriptor.caller?.keyId, userAgent: descriptor.userAgent, traceId: record.trace.traceId,
-            contentIn: record.requestContent, contentOut: record.responseContent)
+            contentIn: record.requestContent, contentOut: record.responseContent, cacheOutcome: record.cache?.status.rawValue,
+            cacheType: record.cache?.kind?.rawValue)
     }
 
     /// A call that never reached a provider spent nothing (0); one that did is priced on what it used, and is

@@ -16,6 +16,7 @@ public struct GatewayStore: Sendable {
     /// The spend and rate-limit tables as the governance hot path writes them: one transaction for many calls.
     public let ledger: SQLiteGovernanceLedger
     public let providerFileOwners: SQLiteProviderFileOwners
+    public let cacheEntries: SQLiteCacheEntryStore
     public let blobs: DiskBlobStore
     let pool: DatabasePool
 
@@ -28,7 +29,7 @@ public struct GatewayStore: Sendable {
             batchJobs: SQLiteBatchJobStore(pool: pool), requestLog: SQLiteRequestLogStore(pool: pool),
             virtualKeys: SQLiteVirtualKeyStore(pool: pool), spend: SQLiteSpendStore(pool: pool), rateLimits: SQLiteRateLimitStore(pool: pool),
             ledger: SQLiteGovernanceLedger(pool: pool),
-            providerFileOwners: SQLiteProviderFileOwners(pool: pool), blobs: blobs, pool: pool)
+            providerFileOwners: SQLiteProviderFileOwners(pool: pool), cacheEntries: SQLiteCacheEntryStore(pool: pool), blobs: blobs, pool: pool)
         let swept = try await store.removeOrphanBlobs()
         logger.info("store opened", metadata: ["dataDir": "\(dataDir)", "orphanBlobsRemoved": "\(swept)"])
         return store

@@ -79,6 +79,9 @@ public struct RequestLogRecord: Sendable, Hashable {
     /// The request's messages and the answer, only when content logging is on, already redacted and truncated.
     public var contentIn: String?
     public var contentOut: String?
+    /// The answer cache's verdict (`hit`, `miss`, `bypass`, `off`) and, for hits, which level answered.
+    public var cacheOutcome: String?
+    public var cacheType: String?
 
     public init(
         id: String, startedAt: Date, endedAt: Date, door: String, operation: String, route: String, httpStatus: Int,
@@ -87,7 +90,8 @@ public struct RequestLogRecord: Sendable, Hashable {
         stopReason: String? = nil, tokens: RequestLogTokens = RequestLogTokens(), tokensEstimated: Bool = false, cost: USDAmount? = nil,
         priceVersion: String? = nil, latencyMs: Int, upstreamLatencyMs: Int? = nil, timeToFirstTokenMs: Int? = nil,
         retries: Int = 0, fallbackIndex: Int? = nil, batchJobId: String? = nil, callerIdentity: String? = nil,
-        userAgent: String? = nil, traceId: String? = nil, contentIn: String? = nil, contentOut: String? = nil
+        userAgent: String? = nil, traceId: String? = nil, contentIn: String? = nil, contentOut: String? = nil,
+        cacheOutcome: String? = nil, cacheType: String? = nil
     ) {
         self.id = id
         self.startedAt = startedAt
@@ -119,6 +123,8 @@ public struct RequestLogRecord: Sendable, Hashable {
         self.traceId = traceId
         self.contentIn = contentIn
         self.contentOut = contentOut
+        self.cacheOutcome = cacheOutcome
+        self.cacheType = cacheType
     }
 
     /// A success is a status below 400 with no error code: a stream that fails after its 200 is a failure.

@@ -42,6 +42,9 @@ public struct ChatRequest: Sendable, Hashable {
     public var additionalFields: [String: JSONValue]
     /// Other models to try, in order, when this one fails after its retries.
     public var fallbacks: [String]
+    /// Tags the caller attached (Converse's `requestMetadata`): never sent upstream, and no part of the answer
+    /// cache's key, but read by it for `swyd:cache*` controls.
+    public var metadata: [String: String]
 
     public init(
         system: [ContentPart] = [],
@@ -50,7 +53,8 @@ public struct ChatRequest: Sendable, Hashable {
         tools: [ToolSpec] = [],
         toolChoice: ToolChoice? = nil,
         additionalFields: [String: JSONValue] = [:],
-        fallbacks: [String] = []
+        fallbacks: [String] = [],
+        metadata: [String: String] = [:]
     ) {
         self.system = system
         self.messages = messages
@@ -59,5 +63,6 @@ public struct ChatRequest: Sendable, Hashable {
         self.toolChoice = toolChoice
         self.additionalFields = additionalFields
         self.fallbacks = fallbacks
+        self.metadata = metadata
     }
 }

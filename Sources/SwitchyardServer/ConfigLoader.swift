@@ -94,7 +94,7 @@ public struct ConfigLoader: Sendable {
             return config
         }
         let top = try Mapping(root, path: "config")
-        try top.allowOnly(["server", "providers", "aliases", "tracing", "logging", "pricing", "metrics", "governance"])
+        try top.allowOnly(["server", "providers", "aliases", "tracing", "logging", "pricing", "metrics", "governance", "cache"])
         var config = GatewayConfig()
         if let server = try top.mapping("server") {
             try server.allowOnly([
@@ -169,6 +169,7 @@ public struct ConfigLoader: Sendable {
             config.governance = try GovernanceSettingsReader(resolve: { try resolve($0, path: $1, line: $2) }, providers: config.providers)
                 .read(governance)
         }
+        if let cache = try top.mapping("cache") { config.cache = try CacheSettingsReader.read(cache) }
         return config
     }
 

@@ -1,3 +1,4 @@
+import AnswerCache
 import AsyncHTTPClient
 import Batch
 import BedrockDoor
@@ -44,10 +45,12 @@ public struct Gateway: Sendable {
             defer { try? store.close() }
             let requestLog = try makeRequestLog(store: store.requestLog)
             let governance = try await makeGovernance(store: store, environment: ProcessInfo.processInfo.environment)
+            let cache = try await makeAnswerCache(store: store.cacheEntries, ring: governance.ring)
             let engine = makeEngine(
                 http: http,
                 plugins: [governance.plugin] + (tracing.map { [$0.plugin] } ?? []) + (requestLog.map { [$0.plugin] } ?? [])
-                    + (metrics.map { [$0.plugin(config: config, prices: loadPrices())] } ?? []))
+                    + (metrics.map { [$0.plugin(config: config, prices: loadPrices())] } ?? []),
+                answerCache: cache)
             if let metrics, let requestLog {
                 let writer = requestLog.writer
                 metrics.exportRequestLogQueue { let s = writer.stats; return .init(queued: s.queued, dropped: s.dropped) }
@@ -58,7 +61,7 @@ public struct Gateway: Sendable {
                 files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(),
                 callers: KeyRingCallers(ring: governance.ring), logger: logger)
             let app = makeApplication(
-                engine: engine, files: files, batch: batch.desk, requestLog: requestLog, governance: governance, metrics: metrics)
+                engine: engine, files: files, batch: batch.desk, requestLog: requestLog, governance: governance, metrics: metrics, cache: cache)
             let expiry = MultipartExpiryService(
                 expiry: MultipartExpiry(
                     uploads: store.multipart, blobs: store.blobs, maxAge: config.server.multipartExpiryHours * 3600, logger: logger),
@@ -66,6 +69,7 @@ public struct Gateway: Sendable {
             // Services stop in reverse order: the live feed first (its streams end, so the server can drain), the
             // log writer and the key-use flusher last, after the server, so they write what the last requests left.
             var services: [any Service] = [governance.plugin, governance.flusher, app, batch.runner, expiry]
+            if let cache { services.append(CacheSweepService(cache: cache, logger: logger)) }
             if let requestLog {
                 services.insert(requestLog.writer, at: 0)
                 services.append(requestLog.feed)
@@ -123,6 +127,14 @@ public struct Gateway: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// The answer cache when `cache:` is configured: its entries from the store, key policies from the key ring.
+    func makeAnswerCache(store: any CacheEntryStore, ring: KeyRing) async throws -> ScopedAnswerCache? {
+        guard config.cache.configured else { return nil }
+        return try await ScopedAnswerCache.open(
+            settings: config.cache, store: store, policies: { keyId in try? await ring.entry(keyId: keyId)?.record.policy.cache },
+            logger: logger)
+    }
+
     /// The price table shipped with the gateway; without it calls are served and counted, only not costed.
     func loadPrices() -> PriceTable? {
         do {
@@ -135,7 +147,7 @@ public struct Gateway: Sendable {
 
     /// The one place concrete adapters are built: each provider's chat adapter and the file, batch and
     /// control-plane APIs its vendor offers (the engine keeps them only where `ProviderConfig.isVendorAPI` holds).
-    func makeEngine(http: UpstreamHTTP, plugins: [any CallPlugin] = []) -> Engine {
+    func makeEngine(http: UpstreamHTTP, plugins: [any CallPlugin] = [], answerCache: (any AnswerCache)? = nil) -> Engine {
         let runtimes = config.providers.map { provider -> ProviderRuntime in
             switch provider.kind {
             case .openai:
@@ -155,12 +167,12 @@ public struct Gateway: Sendable {
                     services: ProviderServices(objectStore: BedrockS3Files(http: http), controlPlane: BedrockBatchControlPlane(http: http)))
             }
         }
-        return Engine(providers: runtimes, aliases: config.aliases, plugins: plugins, logger: logger)
+        return Engine(providers: runtimes, aliases: config.aliases, plugins: plugins, answerCache: answerCache, logger: logger)
     }
 
     public func makeApplication(
         engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil, requestLog: RequestLogSetup? = nil,
-        governance: GovernanceSetup? = nil, metrics: PrometheusExport? = nil
+        governance: GovernanceSetup? = nil, metrics: PrometheusExport? = nil, cache: ScopedAnswerCache? = nil
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         if let metrics {
@@ -192,7 +204,7 @@ public struct Gateway: Sendable {
                 .register(on: router.group("bedrock"))
         }
         BedrockControlRoutes<BasicRequestContext>.registerUnknownOperations(on: router.group("bedrock"))
-        registerAdminAPI(on: router, requestLog: requestLog, governance: governance)
+        registerAdminAPI(on: router, requestLog: requestLog, governance: governance, cache: cache)
         let deadlines = ClientDeadlines(
             header: config.server.headerTimeoutSeconds, idle: config.server.idleTimeoutSeconds,
             bodyWindow: config.server.bodyTimeoutSeconds, bodyMinBytesPerSecond: config.server.bodyMinBytesPerSecond)

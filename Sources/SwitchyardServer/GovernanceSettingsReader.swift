@@ -36,7 +36,7 @@ struct GovernanceSettingsReader {
     private func declaredKey(_ map: Mapping) throws -> DeclaredKey {
         try map.allowOnly([
             "name", "access_key_id", "secret", "active", "expires_at", "allowed_providers", "allowed_models", "pinned_keys",
-            "budgets", "rate_limit", "metadata",
+            "budgets", "rate_limit", "metadata", "cache",
         ])
         func required(_ field: String) throws -> String {
             guard let value = try map.string(field), !value.isEmpty else {
@@ -58,6 +58,7 @@ struct GovernanceSettingsReader {
             key.expiresAt = date
         }
         key.allowedProviders = try map.strings("allowed_providers") ?? []
+        if let cache = try map.mapping("cache") { key.cache = try CacheSettingsReader.policy(cache) }
         for provider in key.allowedProviders where !providers.contains(where: { $0.name == provider }) {
             throw ConfigError(
                 "\(map.path).allowed_providers: '\(provider)' is not a configured provider (configured: \(providers.map(\.name).joined(separator: ", ")))",

@@ -9,7 +9,7 @@ struct Switchyard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard",
         abstract: "An LLM gateway that speaks AWS Bedrock to its callers and any provider upstream.",
-        subcommands: [Serve.self, CheckConfig.self, BatchCommand.self, LogsCommand.self, KeysCommand.self],
+        subcommands: [Serve.self, CheckConfig.self, BatchCommand.self, LogsCommand.self, KeysCommand.self, CacheCommand.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -46,7 +46,8 @@ import Testing
             ],
             toolChoice: .auto,
             additionalFields: ["thinking": ["type": "enabled", "budget_tokens": 1024]],
-            fallbacks: []
+            fallbacks: [],
+            metadata: ["team": "ml"]
         )
         #expect(request == expected)
     }

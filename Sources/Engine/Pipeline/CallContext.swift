@@ -28,6 +28,9 @@ public struct CallDescriptor: Sendable {
     /// The caller's own upstream credentials, for the providers they are for (`Engine.begin` takes them from
     /// `DirectKeyScope` when the door sets none).
     public var directKeys: DirectKeys?
+    /// The request's cache control headers (`x-swyd-cache*`, `x-bf-cache-*`, `Cache-Control`), as sent; the answer
+    /// cache reads them, nothing else does.
+    public var cacheControls: [AnswerHeader] = []
 
     public enum Billing: Sendable, Hashable {
         case standard
@@ -138,6 +141,8 @@ public struct CallRecord: Sendable {
     /// What a plugin keeps about the call between its start and its end (a budget reservation, a lease), under a
     /// key of its own type; the record carries it so the plugin holds no per-call state itself.
     public var attachments: [ObjectIdentifier: any Sendable] = [:]
+    /// How the answer cache treated the call; nil when no cache is configured or the call is not a chat call.
+    public var cache: CacheOutcome?
 
     mutating func captureAnswer(_ text: String) {
         guard let limit = contentCaptureBytes else { return }

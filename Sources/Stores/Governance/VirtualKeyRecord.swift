@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardModel
 
 /// A virtual key as stored: a pair of AWS-shaped credentials a caller signs with, and the rules its calls obey.
 /// The secret is kept sealed (AES-GCM under the gateway's master key): SigV4 verification needs it in the clear,
@@ -60,16 +61,19 @@ public struct VirtualKeyPolicy: Sendable, Codable, Equatable {
     public var pinnedKeys: [String]
     public var budgets: [BudgetRule]
     public var rateLimit: RateLimitRule?
+    /// Absent in documents written before the cache existed.
+    public var cache: CachePolicy?
 
     public init(
         allowedProviders: [String] = [], allowedModels: [String] = [], pinnedKeys: [String] = [], budgets: [BudgetRule] = [],
-        rateLimit: RateLimitRule? = nil
+        rateLimit: RateLimitRule? = nil, cache: CachePolicy? = nil
     ) {
         self.allowedProviders = allowedProviders
         self.allowedModels = allowedModels
         self.pinnedKeys = pinnedKeys
         self.budgets = budgets
         self.rateLimit = rateLimit
+        self.cache = cache
     }
 }
 

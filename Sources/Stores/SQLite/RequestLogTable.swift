@@ -52,6 +52,12 @@ enum RequestLogTable {
         ALTER TABLE request_log ADD COLUMN tokensEstimated INTEGER NOT NULL DEFAULT 0;
         """
 
+    /// The answer cache's verdict on each call.
+    static let addCacheOutcome = """
+        ALTER TABLE request_log ADD COLUMN cacheOutcome TEXT;
+        ALTER TABLE request_log ADD COLUMN cacheType TEXT;
+        """
+
     /// A key's usage and its log page are read by caller and time.
     static let indexByCaller = "CREATE INDEX request_log_by_caller ON request_log (callerIdentity, startMicros)"
 
@@ -60,7 +66,7 @@ enum RequestLogTable {
         "provider", "providerKeyName", "modelRequested", "modelResolved", "stream", "stopReason", "inputTokens",
         "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costNanoUSD", "priceVersion", "latencyMs",
         "upstreamLatencyMs", "timeToFirstTokenMs", "retries", "fallbackIndex", "batchJobId", "callerIdentity",
-        "userAgent", "contentIn", "contentOut", "traceId", "tokensEstimated",
+        "userAgent", "contentIn", "contentOut", "traceId", "tokensEstimated", "cacheOutcome", "cacheType",
     ]
 
     static var insertSQL: String {
@@ -74,6 +80,7 @@ enum RequestLogTable {
             r.modelResolved, r.stream, r.stopReason, r.tokens.input, r.tokens.output, r.tokens.cacheRead,
             r.tokens.cacheWrite, r.cost?.nanos, r.priceVersion, r.latencyMs, r.upstreamLatencyMs, r.timeToFirstTokenMs,
             r.retries, r.fallbackIndex, r.batchJobId, r.callerIdentity, r.userAgent, r.contentIn, r.contentOut, r.traceId, r.tokensEstimated,
+            r.cacheOutcome, r.cacheType,
         ]
         return StatementArguments(values)
     }
@@ -94,7 +101,7 @@ enum RequestLogTable {
             upstreamLatencyMs: row["upstreamLatencyMs"], timeToFirstTokenMs: row["timeToFirstTokenMs"],
             retries: row["retries"], fallbackIndex: row["fallbackIndex"], batchJobId: row["batchJobId"],
             callerIdentity: row["callerIdentity"], userAgent: row["userAgent"], traceId: row["traceId"], contentIn: row["contentIn"],
-            contentOut: row["contentOut"])
+            contentOut: row["contentOut"], cacheOutcome: row["cacheOutcome"], cacheType: row["cacheType"])
     }
 
     /// The filter as a WHERE clause (empty when nothing is set) and its arguments.

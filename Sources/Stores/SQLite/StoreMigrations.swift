@@ -25,6 +25,10 @@ enum StoreMigrations {
         migrator.registerMigration("v8-ownership") { db in
             try db.execute(sql: OwnershipTables.schema)
         }
+        migrator.registerMigration("v9-cache") { db in
+            try db.execute(sql: SQLiteCacheEntryStore.schema)
+            try db.execute(sql: RequestLogTable.addCacheOutcome)
+        }
         return migrator
     }
 

@@ -1,9 +1,12 @@
+import AnswerCache
 import Governance
 import Hummingbird
 
 extension Gateway {
     /// `/api/...` exists only when an admin token is configured, and every route in it asks for the token.
-    func registerAdminAPI(on router: Router<BasicRequestContext>, requestLog: RequestLogSetup?, governance: GovernanceSetup?) {
+    func registerAdminAPI(
+        on router: Router<BasicRequestContext>, requestLog: RequestLogSetup?, governance: GovernanceSetup?, cache: ScopedAnswerCache? = nil
+    ) {
         guard let token = config.server.adminToken else { return }
         let api = router.group("api").add(middleware: AdminAuthMiddleware<BasicRequestContext>(token: AdminToken(token)))
         if let requestLog {
@@ -15,5 +18,6 @@ extension Gateway {
             AdminKeyRoutes<BasicRequestContext>(issuer: governance.issuer, usage: governance.usage, known: known, logger: logger)
                 .register(on: api)
         }
+        if let cache { AdminCacheRoutes<BasicRequestContext>(cache: cache, logger: logger).register(on: api) }
     }
 }

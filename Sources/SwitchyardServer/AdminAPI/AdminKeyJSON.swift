@@ -11,7 +11,7 @@ struct KeyJSON: Encodable {
     let now: Date
 
     enum Field: String, CodingKey {
-        case id, name, active, state, source, metadata, budgets
+        case id, name, active, state, source, metadata, budgets, cache
         case accessKeyId = "access_key_id", expiresAt = "expires_at", allowedProviders = "allowed_providers"
         case allowedModels = "allowed_models", pinnedKeys = "pinned_keys", rateLimit = "rate_limit"
         case createdAt = "created_at", updatedAt = "updated_at", lastUsedAt = "last_used_at"
@@ -37,6 +37,7 @@ struct KeyJSON: Encodable {
         try c.encode(record.policy.pinnedKeys, forKey: .pinnedKeys)
         try c.encode(record.policy.budgets.map(BudgetJSON.init), forKey: .budgets)
         try c.encode(record.policy.rateLimit.map(RateLimitJSON.init), forKey: .rateLimit)
+        try c.encode(record.policy.cache.map(CachePolicyJSON.init), forKey: .cache)
         try c.encode(record.metadata, forKey: .metadata)
         try c.encode(AdminTime.text(record.createdAt), forKey: .createdAt)
         try c.encode(AdminTime.text(record.updatedAt), forKey: .updatedAt)
@@ -181,5 +182,33 @@ enum AdminKeyJSON {
         } catch {
             throw KeyRequestError("the body is not valid JSON")
         }
+    }
+}
+
+/// A key's cache policy as the API shows it.
+struct CachePolicyJSON: Encodable {
+    let enabled: Bool?
+    let scope: String
+    let allowedControls: [String]
+    let cacheToolUse: Bool?
+
+    init(_ policy: CachePolicy) {
+        enabled = policy.enabled
+        scope = policy.scope ?? "private"
+        allowedControls = policy.allowedControls ?? CachePolicy.controls
+        cacheToolUse = policy.cacheToolUse
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case enabled, scope
+        case allowedControls = "allowed_controls", cacheToolUse = "cache_tool_use"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(enabled, forKey: .enabled)
+        try c.encode(scope, forKey: .scope)
+        try c.encode(allowedControls, forKey: .allowedControls)
+        try c.encode(cacheToolUse, forKey: .cacheToolUse)
     }
 }

@@ -23,8 +23,10 @@ struct KeyRulesInput {
     var rateLimit: RateLimitRule??
     var expiresAt: Date??
     var metadata: [String: String]?
+    /// `.some(nil)`: `"cache": null`, which returns the key to the configuration's cache settings.
+    var cache: CachePolicy??
 
-    static let fields = ["allowed_providers", "allowed_models", "pinned_keys", "budgets", "rate_limit", "expires_at", "metadata"]
+    static let fields = ["allowed_providers", "allowed_models", "pinned_keys", "budgets", "rate_limit", "expires_at", "metadata", "cache"]
 
     init(_ object: JSONFields) throws {
         allowedProviders = try object.strings("allowed_providers")
@@ -59,6 +61,23 @@ struct KeyRulesInput {
             expiresAt = date
         }
         metadata = try object.stringMap("metadata")
+        if try object.isNull("cache") {
+            cache = .some(nil)
+        } else if let policy = try object.object("cache") {
+            try policy.refuseUnknown(["enabled", "scope", "allowed_controls", "cache_tool_use"])
+            var rule = CachePolicy(enabled: try policy.bool("enabled"), cacheToolUse: try policy.bool("cache_tool_use"))
+            if let scope = try policy.string("scope") {
+                if let problem = CachePolicy.problem(scope: scope) { throw KeyRequestError("cache.scope: '\(scope)': \(problem)") }
+                rule.scope = scope
+            }
+            if let controls = try policy.strings("allowed_controls") {
+                if let unknown = controls.first(where: { !CachePolicy.controls.contains($0) }) {
+                    throw KeyRequestError("cache.allowed_controls: unknown control '\(unknown)' (known: \(CachePolicy.controls.joined(separator: ", ")))")
+                }
+                rule.allowedControls = controls
+            }
+            cache = rule
+        }
     }
 
     func apply(to record: inout VirtualKeyRecord) {
@@ -69,6 +88,7 @@ struct KeyRulesInput {
         if let rateLimit { record.policy.rateLimit = rateLimit }
         if let expiresAt { record.expiresAt = expiresAt }
         if let metadata { record.metadata = metadata }
+        if let cache { record.policy.cache = cache }
     }
 }
 

@@ -39,6 +39,8 @@ struct LogRowJSON: Encodable, EncodesNulls {
     let traceId: String?
     let contentIn: String?
     let contentOut: String?
+    let cacheOutcome: String?
+    let cacheType: String?
 
     init(_ r: RequestLogRecord) {
         id = r.id
@@ -75,6 +77,8 @@ struct LogRowJSON: Encodable, EncodesNulls {
         traceId = r.traceId
         contentIn = r.contentIn
         contentOut = r.contentOut
+        cacheOutcome = r.cacheOutcome
+        cacheType = r.cacheType
     }
 
     static func time(_ date: Date) -> String {
