@@ -5,7 +5,7 @@ import Testing
 @testable import Stores
 
 @Suite struct MigrationTests {
-    static let all = ["v1", "v2-request-log", "v3-request-log-trace", "v5-virtual-keys", "v6-spend", "v7-request-log-by-caller", "v8-ownership"]
+    static let all = ["v1", "v2-request-log", "v3-request-log-trace", "v5-virtual-keys", "v6-spend", "v7-request-log-by-caller", "v8-ownership", "v9-cache"]
 
     @Test func freshDatabaseGetsEveryMigrationAndWAL() throws {
         let dir = try TemporaryDirectory()
@@ -16,7 +16,7 @@ import Testing
         }
         #expect(
             tables == [
-                "batch_jobs", "batch_results", "buckets", "budget_reservations", "budget_windows", "multipart_parts", "multipart_uploads",
+                "batch_jobs", "batch_results", "buckets", "budget_reservations", "budget_windows", "cache_entries", "multipart_parts", "multipart_uploads",
                 "objects", "provider_file_owners", "rate_concurrency", "rate_leases", "rate_windows", "request_log", "virtual_keys",
             ])
         let mode = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 import threading
 import time
 from typing import Any
@@ -167,12 +168,40 @@ def openai_embeddings(vectors: list[list[float]], *, prompt_tokens: int = 5,
             "model": model, "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens}}
 
 
+# Words that carry no meaning of their own for bag_of_words_vector: a question and its paraphrase differ mostly in these.
+BOW_IGNORED = frozenset("a an the of is are what whats which tell me please i would like to know can you s".split())
+
+
+def bag_of_words_vector(text: str, dimensions: int = 64) -> list[float]:
+    """An embedding whose cosine similarity means something, for the semantic cache's tests.
+
+    The text is lower-cased and split into words (letters and digits); the words in BOW_IGNORED are dropped; each
+    remaining word adds 1 to the bucket its SHA-256 names (first two bytes, modulo `dimensions`). Two texts with
+    the same content words therefore point the same way (cosine 1.0: "What is the capital of France?" and "Tell me
+    the capital of France"), and texts sharing fewer content words score lower ("capital of Germany": 0.5).
+    Not normalised: the gateway scales vectors itself.
+    """
+    buckets = [0.0] * dimensions
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        if word in BOW_IGNORED:
+            continue
+        digest = hashlib.sha256(word.encode()).digest()
+        buckets[int.from_bytes(digest[:2], "big") % dimensions] += 1.0
+    return buckets
+
+
 def default_embeddings(body: dict) -> Reply:
-    """fake_vector of every input (`dimensions` long, default 8); prompt_tokens = the inputs' word count."""
+    """fake_vector of every input (`dimensions` long, default 8); prompt_tokens = the inputs' word count.
+
+    Models whose name starts with `bow-` answer with bag_of_words_vector instead (64 long unless `dimensions`)."""
     inputs = body.get("input", [])
     inputs = [inputs] if isinstance(inputs, str) else inputs
-    dims = body.get("dimensions") or 8
-    return Reply(200, openai_embeddings([fake_vector(t, dims) for t in inputs],
+    model = str(body.get("model", ""))
+    if model.startswith("bow-"):
+        vectors = [bag_of_words_vector(t, body.get("dimensions") or 64) for t in inputs]
+    else:
+        vectors = [fake_vector(t, body.get("dimensions") or 8) for t in inputs]
+    return Reply(200, openai_embeddings(vectors,
                                         prompt_tokens=sum(len(t.split()) for t in inputs),
                                         model=body.get("model", "text-embedding-3-small")))
 
