@@ -49,6 +49,8 @@ public final class ScopedAnswerCache: AnswerCache {
 
     public func lookup(_ call: PlannedCall, request: ChatRequest, engine: Engine) async throws -> AnswerCacheLookup {
         let descriptor = call.context.descriptor
+        // Batch records are billed at batch prices and rarely repeat; they go upstream like any batch record.
+        if descriptor.billing == .batch { return AnswerCacheLookup() }
         let policy: CachePolicy? = if let caller = descriptor.caller { await policies(caller.keyId) } else { nil }
         guard enabled(descriptor.modelRequested, provider: call.provider, model: call.model, policy: policy) else {
             report(CacheOutcome(status: .off), on: call.context)

@@ -45,18 +45,38 @@ struct VectorPartition {
         guard query.count == dimensions, !slots.isEmpty else { return [] }
         var found: [(slot: Int, score: Float)] = []
         let dims = dimensions
-        values.withUnsafeBufferPointer { matrix in
-            query.withUnsafeBufferPointer { q in
+        values.withUnsafeBytes { matrix in
+            query.withUnsafeBytes { q in
                 for row in 0..<slots.count {
-                    let base = row * dims
-                    var sum: Float = 0
-                    for d in 0..<dims { sum += matrix[base + d] * q[d] }
-                    if sum >= floor { found.append((slots[row], sum)) }
+                    let score = Self.dot(matrix.baseAddress! + row * dims * 4, q.baseAddress!, count: dims)
+                    if score >= floor { found.append((slots[row], score)) }
                 }
             }
         }
         found.sort { $0.score > $1.score }
         return Array(found.prefix(limit))
+    }
+
+    /// Sixteen lanes at a time in two accumulators: a plain `sum +=` loop is one dependent chain the compiler may
+    /// not reorder (float addition is not associative), which made a 10k x 1536 scan about four times slower.
+    @inline(__always)
+    static func dot(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Float {
+        var low = SIMD8<Float>(), high = SIMD8<Float>()
+        var d = 0
+        while d + 16 <= count {
+            let offset = d * 4
+            low += a.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self) * b.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            high +=
+                a.loadUnaligned(fromByteOffset: offset + 32, as: SIMD8<Float>.self)
+                * b.loadUnaligned(fromByteOffset: offset + 32, as: SIMD8<Float>.self)
+            d += 16
+        }
+        var sum = (low + high).sum()
+        while d < count {
+            sum += a.loadUnaligned(fromByteOffset: d * 4, as: Float.self) * b.loadUnaligned(fromByteOffset: d * 4, as: Float.self)
+            d += 1
+        }
+        return sum
     }
 
     /// Scales to unit length; nil for a vector of zeros (or not finite), which no similarity can be measured to.

@@ -254,6 +254,20 @@ final class BagOfWordsEmbedder: ChatProvider, EmbeddingProvider, Sendable {
         #expect(raised.cache?.status == .hit)
     }
 
+    @Test func batchRecordsAreNeitherLookedUpNorStored() async throws {
+        let h = try await Self.harness()
+        for _ in 0..<2 {
+            var descriptor = TestEngines.descriptor("BatchRecord", requestId: UUID().uuidString, model: "openai/gpt-4o-mini")
+            descriptor.billing = .batch
+            let call = h.engine.begin(descriptor)
+            _ = try await h.engine.complete(TestEngines.chat(), modelId: "openai/gpt-4o-mini", call: call)
+            call.finish(CallEnd(outcome: .success, status: 200))
+            #expect(call.record.cache == nil)
+        }
+        #expect(h.chat.calls.count == 2)
+        #expect(try await Self.ask(h, "hi").cache?.status == .miss)
+    }
+
     @Test func entriesSurviveReopeningTheStore() async throws {
         let h = try await Self.harness()
         try await Self.ask(h)
