@@ -397,3 +397,27 @@ def test_the_cli_shows_stats_and_purges(cgw, openai_fake):
                            capture_output=True, text=True, timeout=30)
     assert purge.returncode == 0, purge.stderr
     assert "deleted 1" in purge.stdout
+
+
+def test_keys_made_through_the_admin_api_carry_their_cache_policy(gateway, openai_fake, anthropic_fake, tmp_path):
+    config = cache_config(openai_fake, anthropic_fake, tmp_path)
+    config["governance"] = {"enforce": True}
+    gw = gateway(config)
+
+    def create(name: str, cache: dict) -> boto3.client:
+        r = admin_call(gw, "POST", "/api/keys", json={"name": name, "cache": cache})
+        assert r.status_code == 201, r.text
+        key = r.json()
+        assert key["cache"]["scope"] == cache.get("scope", "private")
+        return boto3.client("bedrock-runtime", endpoint_url=gw.bedrock_url, region_name="us-west-2",
+                            aws_access_key_id=key["access_key_id"], aws_secret_access_key=key["secret_access_key"],
+                            config=Config(retries={"total_max_attempts": 1}))
+
+    one, two = create("one", {"scope": "group:docs"}), create("two", {"scope": "group:docs"})
+    loner = create("loner", {"enabled": True})
+    ask(one)
+    assert cache_headers(ask(two))["x-swyd-cache"] == "hit"
+    assert cache_headers(ask(loner))["x-swyd-cache"] == "miss"
+    bad = admin_call(gw, "POST", "/api/keys", json={"name": "bad", "cache": {"scope": "everyone"}})
+    assert bad.status_code == 400 and "cache.scope" in bad.json()["error"]["message"]
+    assert len(chat_requests(openai_fake)) == 2
