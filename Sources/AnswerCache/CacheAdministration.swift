@@ -43,6 +43,8 @@ extension ScopedAnswerCache {
     /// Returns whether the entry existed (in memory or in the store).
     public func delete(id: String) async throws -> Bool {
         let held = index.remove(id: id)
+        // An entry still on its way to the store must not land there after its deletion.
+        await writer.flush()
         let stored = try await store.delete(id: id)
         return held || stored
     }
@@ -50,6 +52,7 @@ extension ScopedAnswerCache {
     /// Every entry of `scope` (`vk:<id>`, `group:<name>`, `global`, `anonymous`), or every entry when nil.
     public func purge(scope: String?) async throws -> Int {
         let held = index.removeAll(scope: scope)
+        await writer.flush()
         let stored = try await store.deleteAll(scope: scope)
         return max(held, stored)
     }
@@ -58,6 +61,7 @@ extension ScopedAnswerCache {
     public func sweep() async throws {
         let now = Date()
         let expired = index.removeExpired(now: now)
+        await writer.flush()
         let removed = try await store.deleteExpired(at: now)
         counters.withLock { $0.expired += max(expired.count, removed.count) }
         try await store.recordHits(index.drainHits())

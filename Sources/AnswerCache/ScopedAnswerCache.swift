@@ -16,6 +16,7 @@ public final class ScopedAnswerCache: AnswerCache {
     let policies: @Sendable (String) async -> CachePolicy?
     let logger: Logger
     let counters = Mutex(CacheCounters())
+    let writer: CacheStoreWriter
 
     init(settings: CacheSettings, store: any CacheEntryStore, policies: @escaping @Sendable (String) async -> CachePolicy?, logger: Logger) {
         self.settings = settings
@@ -23,6 +24,7 @@ public final class ScopedAnswerCache: AnswerCache {
         self.index = CacheIndex(limits: .init(maxEntries: max(1, settings.maxEntries), maxBytes: max(1, settings.maxBytes)))
         self.policies = policies
         self.logger = logger
+        self.writer = CacheStoreWriter(store: store, logger: logger)
     }
 
     /// Opens the cache with the live entries the store holds.
@@ -42,7 +44,7 @@ public final class ScopedAnswerCache: AnswerCache {
                 bytes: record.answer.count)
             dropped += cache.index.insert(entry, vector: record.embedding)
         }
-        try await store.delete(ids: dropped)
+        try await store.write(puts: [], deletes: dropped)
         logger.info("answer cache opened", metadata: ["entries": "\(cache.index.count)"])
         return cache
     }
@@ -212,21 +214,11 @@ public final class ScopedAnswerCache: AnswerCache {
         let record = CacheEntryRecord(
             id: entry.id, key: entry.key, scope: entry.scope, provider: entry.provider, model: entry.model, partition: entry.partition,
             embedding: entry.partition == nil ? nil : vector, answer: data, createdAt: entry.createdAt, expiresAt: entry.expiresAt)
-        let store = self.store, logger = self.logger
-        Task {
-            do {
-                try await store.put(record)
-                try await store.delete(ids: gone)
-            } catch {
-                logger.warning("answer cache entry not persisted", metadata: ["id": "\(record.id)", "error": "\(error)"])
-            }
-        }
+        writer.put(record, deleting: gone)
     }
 
     func forget(_ ids: [String]) {
-        guard !ids.isEmpty else { return }
-        let store = self.store
-        Task { try? await store.delete(ids: ids) }
+        writer.delete(ids)
     }
 
     /// The embedding, through the engine as a call of its own: governed (charged to the caller's key) and logged.

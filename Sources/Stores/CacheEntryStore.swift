@@ -40,14 +40,14 @@ public struct CacheEntryRecord: Sendable, Hashable {
 /// Where the answer cache keeps its entries so they outlive a restart (and, on a shared database, are seen by every
 /// instance). The in-memory index in front of it answers lookups; the store is written behind it.
 public protocol CacheEntryStore: Sendable {
-    /// Inserts, or replaces the entry with the same key.
-    func put(_ entry: CacheEntryRecord) async throws
+    /// In one transaction: inserts each of `puts` (replacing the entry with the same key), then deletes `deletes`
+    /// by id. The cache writes behind its answers in such groups, so a burst of misses costs one commit.
+    func write(puts: [CacheEntryRecord], deletes: [String]) async throws
     /// Entries not expired at `now`, oldest first, for the index to load at start.
     func live(at now: Date) async throws -> [CacheEntryRecord]
     func recordHits(_ counts: [String: Int]) async throws
     /// Returns whether there was such an entry.
     func delete(id: String) async throws -> Bool
-    func delete(ids: [String]) async throws
     /// Every entry of `scope`, or every entry when nil; returns how many went.
     func deleteAll(scope: String?) async throws -> Int
     /// Entries expired at `now`; returns their ids.

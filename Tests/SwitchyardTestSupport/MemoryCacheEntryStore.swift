@@ -10,10 +10,13 @@ public final class MemoryCacheEntryStore: CacheEntryStore {
 
     public var entries: [CacheEntryRecord] { state.withLock { Array($0.values) } }
 
-    public func put(_ entry: CacheEntryRecord) async throws {
+    public func write(puts: [CacheEntryRecord], deletes: [String]) async throws {
         state.withLock { entries in
-            entries = entries.filter { $0.value.key != entry.key || $0.key == entry.id }
-            entries[entry.id] = entry
+            for entry in puts {
+                entries = entries.filter { $0.value.key != entry.key || $0.key == entry.id }
+                entries[entry.id] = entry
+            }
+            for id in deletes { entries[id] = nil }
         }
     }
 
@@ -29,10 +32,6 @@ public final class MemoryCacheEntryStore: CacheEntryStore {
 
     public func delete(id: String) async throws -> Bool {
         state.withLock { $0.removeValue(forKey: id) != nil }
-    }
-
-    public func delete(ids: [String]) async throws {
-        state.withLock { entries in for id in ids { entries[id] = nil } }
     }
 
     public func deleteAll(scope: String?) async throws -> Int {

@@ -28,18 +28,24 @@ public struct SQLiteCacheEntryStore: CacheEntryStore {
         CREATE INDEX cache_entries_by_scope ON cache_entries (scope);
         """
 
-    public func put(_ entry: CacheEntryRecord) async throws {
+    public func write(puts: [CacheEntryRecord], deletes: [String]) async throws {
+        guard !puts.isEmpty || !deletes.isEmpty else { return }
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM cache_entries WHERE key = ? AND id <> ?", arguments: [entry.key, entry.id])
-            try db.execute(
+            let replaceKey = try db.cachedStatement(sql: "DELETE FROM cache_entries WHERE key = ? AND id <> ?")
+            let insert = try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO cache_entries (id, key, scope, provider, model, partition, embedding, answer, createdAt, expiresAt, hits)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+                    """)
+            for entry in puts {
+                try replaceKey.execute(arguments: [entry.key, entry.id])
+                try insert.execute(arguments: [
                     entry.id, entry.key, entry.scope, entry.provider, entry.model, entry.partition, entry.embedding.map(Self.bytes),
                     entry.answer, entry.createdAt.timeIntervalSince1970, entry.expiresAt.timeIntervalSince1970, entry.hits,
                 ])
+            }
+            let delete = try db.cachedStatement(sql: "DELETE FROM cache_entries WHERE id = ?")
+            for id in deletes { try delete.execute(arguments: [id]) }
         }
     }
 
@@ -63,13 +69,6 @@ public struct SQLiteCacheEntryStore: CacheEntryStore {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM cache_entries WHERE id = ?", arguments: [id])
             return db.changesCount > 0
-        }
-    }
-
-    public func delete(ids: [String]) async throws {
-        guard !ids.isEmpty else { return }
-        try await pool.write { db in
-            for id in ids { try db.execute(sql: "DELETE FROM cache_entries WHERE id = ?", arguments: [id]) }
         }
     }
 
