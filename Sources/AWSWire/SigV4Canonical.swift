@@ -3,8 +3,8 @@
 enum SigV4Canonical {
     /// `method \n uri \n query \n headers \n\n signedHeaders \n payloadHash`. The presigned form leaves
     /// `X-Amz-Signature` out of the query.
-    static func request<H>(
-        _ request: SigV4Request<H>, door: SigV4Door, signedHeaders: String, payloadHash: String, presigned: Bool
+    static func request(
+        _ request: SigV4Request, door: SigV4Door, signedHeaders: String, payloadHash: String, presigned: Bool
     ) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(256 + request.path.utf8.count + request.query.utf8.count)
@@ -17,7 +17,12 @@ enum SigV4Canonical {
         out.append(newline)
         appendQuery(request.query, dropping: presigned ? "X-Amz-Signature" : nil, to: &out)
         out.append(newline)
-        for name in signedHeaders.split(separator: ";", omittingEmptySubsequences: false) {
+        // The names between `;`s, empty ones included, as botocore splits them; without an array of them.
+        let names = signedHeaders.utf8
+        var start = names.startIndex
+        while true {
+            let end = names[start...].firstIndex(of: UInt8(ascii: ";")) ?? names.endIndex
+            let name = signedHeaders[start..<end]
             out.append(contentsOf: name.utf8)
             out.append(UInt8(ascii: ":"))
             let key = String(name)
@@ -31,6 +36,8 @@ enum SigV4Canonical {
                 }
             }
             out.append(newline)
+            guard end != names.endIndex else { break }
+            start = names.index(after: end)
         }
         out.append(newline)
         out.append(contentsOf: signedHeaders.utf8)
@@ -40,7 +47,7 @@ enum SigV4Canonical {
     }
 
     /// SigV2's string to sign for a presigned S3 URL: `method \n md5 \n type \n expires \n x-amz-* \n resource`.
-    static func stringToSignV2<H>(_ request: SigV4Request<H>, expires: Int64) -> [UInt8] {
+    static func stringToSignV2(_ request: SigV4Request, expires: Int64) -> [UInt8] {
         var out = [UInt8]()
         out.append(contentsOf: request.method.utf8)
         out.append(newline)
@@ -220,7 +227,8 @@ enum SigV4Query {
     static func signatureParameters(_ query: Substring) -> Parameters {
         var found = Parameters()
         // Most requests carry no query or one without signature parameters: skip the decoding for them.
-        guard query.contains("X-Amz-") || query.contains("AWSAccessKeyId") || query.contains("Signature") else { return found }
+        guard !query.isEmpty, contains(query.utf8, "X-Amz-") || contains(query.utf8, "AWSAccessKeyId") || contains(query.utf8, "Signature")
+        else { return found }
         for (name, value, _) in decodedPairs(query) {
             switch name {
             case "X-Amz-Algorithm": found.algorithm = value
@@ -237,6 +245,18 @@ enum SigV4Query {
             }
         }
         return found
+    }
+
+    /// On bytes: `StringProtocol.contains` goes through Foundation's search.
+    static func contains(_ haystack: Substring.UTF8View, _ needle: StaticString) -> Bool {
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard let first = pattern.first, haystack.count >= pattern.count else { return false }
+        var index = haystack.startIndex
+        while let start = haystack[index...].firstIndex(of: first) {
+            if haystack[start...].starts(with: pattern) { return true }
+            index = haystack.index(after: start)
+        }
+        return false
     }
 
     static func decodedPairs(_ query: Substring) -> [(name: String, value: String, hadEquals: Bool)] {

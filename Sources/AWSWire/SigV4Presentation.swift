@@ -39,7 +39,7 @@ public struct SigV4Presentation: Sendable, Hashable {
 
     /// The SigV4 (or SigV2 presigned) credential of `request`, nil when it carries none (no `Authorization`, a
     /// bearer token, no signature parameters in its query). SigV2 is read only at the S3 door.
-    public static func find<H>(in request: SigV4Request<H>, door: SigV4Door) throws(SigV4Failure) -> SigV4Presentation? {
+    public static func find(in request: SigV4Request, door: SigV4Door) throws(SigV4Failure) -> SigV4Presentation? {
         let authorization = request.header("authorization")
         let query = SigV4Query.signatureParameters(request.query)
         let header = try authorization.flatMap { value throws(SigV4Failure) in try parseHeader(value, request: request) }
@@ -55,7 +55,7 @@ public struct SigV4Presentation: Sendable, Hashable {
         return nil
     }
 
-    static func parseHeader<H>(_ value: String, request: SigV4Request<H>) throws(SigV4Failure) -> SigV4Presentation? {
+    static func parseHeader(_ value: String, request: SigV4Request) throws(SigV4Failure) -> SigV4Presentation? {
         let trimmed = value.drop { $0 == " " }
         guard let space = trimmed.utf8.firstIndex(of: UInt8(ascii: " ")) else {
             if trimmed.hasPrefix("AWS4") { try unsupported(String(trimmed)) }
@@ -204,13 +204,16 @@ public struct SigV4Presentation: Sendable, Hashable {
 
     /// 64 hex digits as 32 bytes; empty for anything else.
     static func hexBytes(_ text: Substring) -> [UInt8] {
-        let digits = Array(text.utf8)
+        let digits = text.utf8
         guard digits.count == 64 else { return [] }
         var out = [UInt8]()
         out.reserveCapacity(32)
-        for i in stride(from: 0, to: 64, by: 2) {
-            guard let high = SigV4Query.hexValue(digits[i]), let low = SigV4Query.hexValue(digits[i + 1]) else { return [] }
+        var index = digits.startIndex
+        while index != digits.endIndex {
+            let next = digits.index(after: index)
+            guard let high = SigV4Query.hexValue(digits[index]), let low = SigV4Query.hexValue(digits[next]) else { return [] }
             out.append(high << 4 | low)
+            index = digits.index(after: next)
         }
         return out
     }

@@ -24,13 +24,20 @@ public enum SigV4Door: Sendable, Hashable {
 }
 
 /// Reads a request's header fields for verification, so this module needs no HTTP library's header type.
-public protocol SigV4HeaderSource {
+public protocol SigV4HeaderSource: Sendable {
     /// Every value of the header named `lowercasedName`, in the order received; empty when it is absent.
     func values(of lowercasedName: String) -> [String]
+    /// The first value of the header named `lowercasedName`, the usual question, without an array.
+    func value(of lowercasedName: String) -> String?
 }
 
-/// A request as it arrived, unparsed: what a signature covers.
-public struct SigV4Request<Headers: SigV4HeaderSource> {
+extension SigV4HeaderSource {
+    public func value(of lowercasedName: String) -> String? { values(of: lowercasedName).first }
+}
+
+/// A request as it arrived, unparsed: what a signature covers. Not generic over its headers: it crosses modules on
+/// every signed request, and an unspecialised generic there cost more in runtime type lookups than the check itself.
+public struct SigV4Request {
     public var method: String
     /// The path exactly as sent, still percent-encoded, without the query.
     public var path: Substring
@@ -38,13 +45,13 @@ public struct SigV4Request<Headers: SigV4HeaderSource> {
     public var query: Substring
     /// The Host header (HTTP/2's `:authority`), which every SigV4 signature covers.
     public var authority: String?
-    public var headers: Headers
+    public var headers: any SigV4HeaderSource
     /// For SigV2 presigned S3 URLs: the path without the S3 door's mount (`/bucket/key`), which is what the client
     /// signed as its resource.
     public var s3ResourcePath: Substring?
 
     public init(
-        method: String, path: Substring, query: Substring, authority: String?, headers: Headers, s3ResourcePath: Substring? = nil
+        method: String, path: Substring, query: Substring, authority: String?, headers: some SigV4HeaderSource, s3ResourcePath: Substring? = nil
     ) {
         self.method = method
         self.path = path
@@ -55,7 +62,7 @@ public struct SigV4Request<Headers: SigV4HeaderSource> {
     }
 
     func header(_ lowercasedName: String) -> String? {
-        headers.values(of: lowercasedName).first
+        headers.value(of: lowercasedName)
     }
 }
 

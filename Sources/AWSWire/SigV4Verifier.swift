@@ -54,8 +54,8 @@ public struct SigV4Verifier: Sendable {
     /// Rebuilds the canonical request and compares the signatures in constant time. At the Bedrock door `body` is
     /// the whole request body, hashed here; at the S3 door the payload hash is `X-Amz-Content-SHA256` as sent
     /// (the S3 door checks a hex digest against the body as it streams).
-    public func verify<H>(
-        _ presented: SigV4Presentation, request: SigV4Request<H>, door: SigV4Door, secret: String, body: ByteBuffer?
+    public func verify(
+        _ presented: SigV4Presentation, request: SigV4Request, door: SigV4Door, secret: String, body: ByteBuffer?
     ) throws(SigV4Failure) {
         if presented.form == .presignedV2 {
             let stringToSign = SigV4Canonical.stringToSignV2(request, expires: presented.expiresAt ?? 0)
@@ -76,18 +76,32 @@ public struct SigV4Verifier: Sendable {
         stringToSign.append(SigV4Canonical.newline)
         stringToSign.append(contentsOf: presented.scope.utf8)
         stringToSign.append(SigV4Canonical.newline)
-        stringToSign.append(contentsOf: SigV4Signer.hex(SHA256.hash(data: canonical)).utf8)
+        // Raw buffers into swift-crypto: its `DataProtocol` calls walk an array through generic regions.
+        var hasher = SHA256()
+        canonical.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        SigV4Signer.appendHex(hasher.finalize(), to: &stringToSign)
         var mac = keys.signingMAC(for: presented, secret: secret)
-        mac.update(data: stringToSign)
+        stringToSign.withUnsafeBytes { mac.update(data: $0) }
         let expected = mac.finalize()
-        // `HashedAuthenticationCode`'s == is constant-time.
-        guard presented.signature.count == 32, expected == presented.signature else { throw .mismatch }
+        guard presented.signature.count == 32, Self.constantTimeEqual(expected, presented.signature) else { throw .mismatch }
+    }
+
+    /// Every byte compared whatever the first difference, so the time says nothing of where it is.
+    static func constantTimeEqual(_ mac: HashedAuthenticationCode<SHA256>, _ presented: [UInt8]) -> Bool {
+        mac.withUnsafeBytes { expected in
+            presented.withUnsafeBytes { given in
+                guard expected.count == given.count else { return false }
+                var difference: UInt8 = 0
+                for index in 0..<expected.count { difference |= expected[index] ^ given[index] }
+                return difference == 0
+            }
+        }
     }
 
     /// The canonical request's last line. Bedrock signs the body's digest; a client may name it in
     /// `X-Amz-Content-SHA256`, but only truthfully: Bedrock has no unsigned payloads. S3 signs what the header says,
     /// one of its literals or a digest.
-    static func payloadHash<H>(_ presented: SigV4Presentation, request: SigV4Request<H>, door: SigV4Door, body: ByteBuffer?)
+    static func payloadHash(_ presented: SigV4Presentation, request: SigV4Request, door: SigV4Door, body: ByteBuffer?)
         throws(SigV4Failure) -> String
     {
         let declared = request.header("x-amz-content-sha256")

@@ -2,6 +2,13 @@ import Engine
 import Logging
 import OTel
 import ServiceLifecycle
+import Synchronization
+
+/// Every tracing backend made, never released: swift-otel's OTLP/HTTP exporter shuts its HTTP client down
+/// synchronously in its deinit, which AsyncHTTPClient traps on an event loop, and with NIO's event loops as the
+/// global executor (`Switchyard.main`) the gateway's last reference goes on one. Its spans are flushed by the
+/// service's graceful shutdown before that; the process ends right after.
+private let keptUntilExit = Mutex<[CallTracing]>([])
 
 /// Tracing for the gateway: the engine plugin that writes the spans and the service that exports them.
 public struct CallTracing: Sendable {
@@ -34,7 +41,9 @@ public struct CallTracing: Sendable {
             let backend = try OTel.makeTracingBackend(configuration: configuration)
             let plugin = CallSpanTracer(tracer: backend.factory, providers: providers, includeContent: false)
             logger.info("tracing on: spans go to the OTLP/HTTP collector", metadata: ["service": "\(settings.serviceName)"])
-            return CallTracing(plugin: plugin, service: backend.service)
+            let tracing = CallTracing(plugin: plugin, service: backend.service)
+            keptUntilExit.withLock { $0.append(tracing) }
+            return tracing
         } catch {
             logger.warning("tracing is off: the tracing configuration was refused", metadata: ["error": "\(error)"])
             return nil

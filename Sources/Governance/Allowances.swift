@@ -29,6 +29,8 @@ struct KeyAllowance: Sendable {
     /// The window's count in the store after this gateway's last grant in it.
     var requestsUsedInStore = 0
     var inFlight = 0
+    /// The budgets' current windows, worked out once for the charges of the calls ending in them.
+    var chargeWindows: [BudgetWindow] = []
 
     init(id: String, policy: AllowancePolicy) {
         self.id = id
@@ -122,23 +124,33 @@ extension GovernancePlugin {
     func endOnAllowance(_ pending: PendingSettlement, ticket: Ticket, allowanceId: String) {
         let cost = charge(pending)
         let held = ticket.worstCase?.totalNanos ?? 0
-        let given: AllowanceReturn? = allowances.withLock { all in
-            guard var allowance = all[ticket.keyId] else { return nil }
+        let charged = cost > 0 && !ticket.budgets.isEmpty
+        let moment = Int64(pending.endedAt.timeIntervalSince1970.rounded(.down))
+        let (given, cached): (AllowanceReturn?, [BudgetWindow]?) = allowances.withLock { all in
+            guard var allowance = all[ticket.keyId] else { return (nil, nil) }
             allowance.inFlight = max(0, allowance.inFlight - 1)
-            if allowance.policy.budgets == ticket.budgets { allowance.nanos += held - cost }
+            let samePolicy = allowance.policy.budgets == ticket.budgets
+            if samePolicy { allowance.nanos += held - cost }
             let given = allowance.leftover(keyId: ticket.keyId)
             all[ticket.keyId] = allowance
-            return given
+            let current = allowance.chargeWindows
+            let fits = samePolicy && current.count == ticket.budgets.count && current.allSatisfy { $0.start <= moment && moment < $0.end }
+            return (given, fits ? current : nil)
         }
-        let charge: AllowanceCharge? =
-            cost > 0 && !ticket.budgets.isEmpty
-            ? AllowanceCharge(
-                id: allowanceId, keyId: ticket.keyId, costNanos: cost, budgets: windows(ticket.budgets, anchor: ticket.anchor, at: pending.endedAt),
+        var charge: AllowanceCharge?
+        if charged {
+            let budgets = cached ?? windows(ticket.budgets, anchor: ticket.anchor, at: pending.endedAt)
+            if cached == nil { allowances.withLock { $0[ticket.keyId]?.chargeWindows = budgets } }
+            charge = AllowanceCharge(
+                id: allowanceId, keyId: ticket.keyId, costNanos: cost, budgets: budgets,
                 expiresAt: pending.endedAt.addingTimeInterval(settings.holdSeconds))
-            : nil
+        }
         guard charge != nil || given != nil else { return }
         queue.withLock { queue in
-            if let charge { queue.charges.append(charge) }
+            if let charge {
+                if queue.charges.isEmpty { queue.chargesSince = .now }
+                queue.charges.append(charge)
+            }
             if let given { queue.returns.append(given) }
             start(&queue)
         }

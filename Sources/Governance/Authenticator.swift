@@ -28,7 +28,7 @@ public struct Authenticator: Sendable {
 
     /// The caller, nil for anonymous traffic (no key presented while `governance.enforce` is off). `body` is the whole
     /// request body at the Bedrock door, whose signatures cover it; nil at the S3 door.
-    public func authenticate<H>(_ request: SigV4Request<H>, door: SigV4Door, body: ByteBuffer?) async throws(AuthenticationRefusal)
+    public func authenticate(_ request: SigV4Request, door: SigV4Door, body: ByteBuffer?) async throws(AuthenticationRefusal)
         -> CallerIdentity?
     {
         let tokens = try presentedTokens(request.headers)
@@ -73,7 +73,7 @@ public struct Authenticator: Sendable {
         return entry.identity
     }
 
-    private func verify<H>(_ signed: SigV4Presentation, entry: KeyRing.Entry, request: SigV4Request<H>, door: SigV4Door, body: ByteBuffer?)
+    private func verify(_ signed: SigV4Presentation, entry: KeyRing.Entry, request: SigV4Request, door: SigV4Door, body: ByteBuffer?)
         throws(AuthenticationRefusal)
     {
         // Virtual keys are long-term credentials: a session token means credentials from somewhere else.
@@ -88,7 +88,7 @@ public struct Authenticator: Sendable {
 
     /// `Bearer sk-swyd-…` and the key headers. A bearer token of another shape is not a virtual key (it may be a
     /// caller's own Bedrock API key) and is left alone; a key header always names a virtual key.
-    private func presentedTokens<H: SigV4HeaderSource>(_ headers: H) throws(AuthenticationRefusal) -> [KeyCredentials] {
+    private func presentedTokens(_ headers: any SigV4HeaderSource) throws(AuthenticationRefusal) -> [KeyCredentials] {
         var tokens: [KeyCredentials] = []
         for value in headers.values(of: "authorization") {
             guard let token = Self.bearerToken(value), token.hasPrefix(Self.tokenPrefix) else { continue }

@@ -30,11 +30,20 @@ public final class GovernancePlugin: CallPlugin, Service {
         public var defaultMaxOutputTokens: Int
         /// How often lapsed holds and leases, and ended rate windows, are swept.
         public var sweepInterval: Duration
+        /// How long the charges of calls that ended on an allowance wait for the charges of the calls ending beside
+        /// them, so that one write carries them all (one statement per allowance). The allowance's hold in the store
+        /// covers the amount until then, so no gateway's budget check sees less spent than there is; a crash in this
+        /// window loses these charges, as it loses any queued write.
+        public var chargeLinger: Duration
 
-        public init(holdSeconds: Double = 900, defaultMaxOutputTokens: Int = 4_096, sweepInterval: Duration = .seconds(60)) {
+        public init(
+            holdSeconds: Double = 900, defaultMaxOutputTokens: Int = 4_096, sweepInterval: Duration = .seconds(60),
+            chargeLinger: Duration = .milliseconds(10)
+        ) {
             self.holdSeconds = holdSeconds
             self.defaultMaxOutputTokens = defaultMaxOutputTokens
             self.sweepInterval = sweepInterval
+            self.chargeLinger = chargeLinger
         }
     }
 

@@ -11,8 +11,14 @@ struct LedgerQueue {
     var admissions: [(LedgerAdmission, CheckedContinuation<LedgerDecision, any Error>)] = []
     var waits: [AllowanceWait] = []
     var pump: Task<Void, Never>?
+    /// When the oldest charge queued arrived, while only charges are queued.
+    var chargesSince: ContinuousClock.Instant?
+    /// The pump's wait for more charges, cut short when anything else arrives.
+    var linger: Task<Void, any Error>?
 
     var isEmpty: Bool { settlements.isEmpty && charges.isEmpty && returns.isEmpty && admissions.isEmpty && waits.isEmpty }
+    /// Only allowance charges are queued: nothing waits on this write.
+    var holdsOnlyCharges: Bool { settlements.isEmpty && returns.isEmpty && admissions.isEmpty && waits.isEmpty && !charges.isEmpty }
 }
 
 /// One round of the pump: everything queued when it started.
@@ -43,19 +49,39 @@ extension GovernancePlugin {
         }
     }
 
+    /// Starts the pump, or, when it lingers over charges (`Settings.chargeLinger`) and something else arrived, lets
+    /// it write now.
     func start(_ queue: inout LedgerQueue) {
-        if queue.pump == nil { queue.pump = Task { await self.pump() } }
+        if queue.pump == nil {
+            queue.pump = Task { await self.pump() }
+        } else if !queue.holdsOnlyCharges, let linger = queue.linger {
+            linger.cancel()
+            queue.linger = nil
+        }
     }
 
     /// Writes until the queue is empty: each round takes everything queued meanwhile into one write, the ends of
     /// calls first, so a client calling one call after another finds the last call's hold released.
     func pump() async {
         while true {
+            let linger: Task<Void, any Error>? = queue.withLock { queue in
+                guard queue.holdsOnlyCharges, let since = queue.chargesSince else { return nil }
+                let left = settings.chargeLinger - (ContinuousClock.now - since)
+                guard left > .zero else { return nil }
+                let sleeper = Task { try await Task.sleep(for: left) }
+                queue.linger = sleeper
+                return sleeper
+            }
+            if let linger {
+                _ = try? await linger.value
+                queue.withLock { $0.linger = nil }
+            }
             let round: LedgerRound? = queue.withLock { queue in
                 guard !queue.isEmpty else {
                     queue.pump = nil
                     return nil
                 }
+                queue.chargesSince = nil
                 defer {
                     queue.settlements.removeAll(keepingCapacity: true)
                     queue.charges.removeAll(keepingCapacity: true)

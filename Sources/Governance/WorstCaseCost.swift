@@ -24,12 +24,11 @@ struct WorstCaseCost: Sendable, Hashable {
         _ call: PlannedCall, costs: CostCalculator, mode: PricingMode, defaultMaxOutputTokens: Int
     ) {
         let (inputBytes, images, cap) = Self.measure(call)
-        let price = costs.table.lookup(provider: call.provider, model: call.model)?.price
+        guard let (price, version) = costs.table.lookup(provider: call.provider, model: call.model) else { return nil }
         inputTokens = Self.tokens(bytes: inputBytes) + images * Self.tokensPerImage
-        outputTokens = min(max(0, cap ?? price?.maxOutputTokens ?? defaultMaxOutputTokens), 100_000_000)
-        let total = costs.cost(
-            provider: call.provider, model: call.model, usage: Usage(inputTokens: inputTokens, outputTokens: outputTokens), mode: mode)
-        let input = costs.cost(provider: call.provider, model: call.model, usage: Usage(inputTokens: inputTokens), mode: mode)
+        outputTokens = min(max(0, cap ?? price.maxOutputTokens ?? defaultMaxOutputTokens), 100_000_000)
+        let total = CostCalculator.cost(price, version: version, usage: Usage(inputTokens: inputTokens, outputTokens: outputTokens), mode: mode)
+        let input = CostCalculator.cost(price, version: version, usage: Usage(inputTokens: inputTokens), mode: mode)
         switch (total, input) {
         case (.priced(let all, _), .priced(let prompt, _)):
             totalNanos = all.nanos

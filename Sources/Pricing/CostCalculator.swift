@@ -45,29 +45,40 @@ public struct CostCalculator: Sendable {
     /// input price, and a batch cache price falls back to the standard cache price.
     public func cost(provider: String, model: String, usage: Usage, mode: PricingMode = .standard) -> CostResult {
         guard let (price, version) = table.lookup(provider: provider, model: model) else { return .unpriced(.unknownModel) }
-        let counts = [usage.inputTokens, usage.cacheReadTokens, usage.cacheWriteTokens, usage.outputTokens]
-        guard counts.allSatisfy({ $0 >= 0 }) else { return .unpriced(.invalidUsage) }
+        return Self.cost(price, version: version, usage: usage, mode: mode)
+    }
+
+    /// The same, on a price already looked up (a budget's worst case prices two usages of one call). No arrays:
+    /// this runs for every call a budget governs.
+    public static func cost(_ price: ModelPrice, version: String, usage: Usage, mode: PricingMode = .standard) -> CostResult {
+        guard usage.inputTokens >= 0, usage.cacheReadTokens >= 0, usage.cacheWriteTokens >= 0, usage.outputTokens >= 0 else {
+            return .unpriced(.invalidUsage)
+        }
         let totalInput = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens
         let tier = (totalInput > ModelPrice.longContextThreshold ? price.above200k : nil) ?? price.standard
 
-        let rates: [TokenPrice]
+        let input: TokenPrice, cacheRead: TokenPrice, cacheWrite: TokenPrice, output: TokenPrice
         switch mode {
         case .standard:
-            rates = [tier.input, tier.cacheRead ?? tier.input, tier.cacheWrite ?? tier.input, tier.output]
+            (input, cacheRead, cacheWrite, output) = (tier.input, tier.cacheRead ?? tier.input, tier.cacheWrite ?? tier.input, tier.output)
         case .batch:
-            guard let input = tier.batchInput, let output = tier.batchOutput else { return .unpriced(.noBatchPrice) }
-            rates = [
-                input, tier.batchCacheRead ?? tier.cacheRead ?? input, tier.batchCacheWrite ?? tier.cacheWrite ?? input,
-                output,
-            ]
+            guard let batchInput = tier.batchInput, let batchOutput = tier.batchOutput else { return .unpriced(.noBatchPrice) }
+            input = batchInput
+            cacheRead = tier.batchCacheRead ?? tier.cacheRead ?? batchInput
+            cacheWrite = tier.batchCacheWrite ?? tier.cacheWrite ?? batchInput
+            output = batchOutput
         }
         var pico: Int64 = 0
-        for (tokens, rate) in zip(counts, rates) {
+        func add(_ tokens: Int, _ rate: TokenPrice) -> Bool {
             let (term, overflowed) = Int64(tokens).multipliedReportingOverflow(by: rate.picoUSDPerToken)
             let (sum, overflowedSum) = pico.addingReportingOverflow(term)
-            guard !overflowed, !overflowedSum, sum <= Int64.max - 500 else { return .unpriced(.invalidUsage) }
+            guard !overflowed, !overflowedSum, sum <= Int64.max - 500 else { return false }
             pico = sum
+            return true
         }
+        guard add(usage.inputTokens, input), add(usage.cacheReadTokens, cacheRead), add(usage.cacheWriteTokens, cacheWrite),
+            add(usage.outputTokens, output)
+        else { return .unpriced(.invalidUsage) }
         return .priced(USDAmount(nanos: (pico + 500) / 1000), priceVersion: version)
     }
 }

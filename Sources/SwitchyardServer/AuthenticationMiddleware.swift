@@ -13,6 +13,7 @@ import SwitchyardModel
 /// `x-swyd-vk` and `x-bf-vk`, made once (a generic type cannot hold them).
 private let virtualKeyFields: [HTTPField.Name] = Authenticator.headerNames.map { HTTPField.Name($0)! }
 
+
 /// Authenticates every request to the Bedrock doors (`/bedrock`, runtime and control plane) and the S3 door
 /// (`/bedrock/files`) before any route sees it, and runs the rest of the request as its caller
 /// (`CallerScope.current`). A refusal is answered in the door's dialect. The credential itself goes no further:
@@ -199,12 +200,20 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// Looks names up by walking the fields: a request has a dozen, and `HTTPFields`' subscript builds a name index
+    /// on its first lookup, which cost more than the handful of lookups a signature check makes.
     struct FieldsSource: SigV4HeaderSource {
         let fields: HTTPFields
 
         func values(of lowercasedName: String) -> [String] {
-            guard let name = HTTPField.Name(lowercasedName) else { return [] }
-            return fields[values: name]
+            var found: [String] = []
+            for field in fields where field.name.canonicalName == lowercasedName { found.append(field.value) }
+            return found
+        }
+
+        func value(of lowercasedName: String) -> String? {
+            for field in fields where field.name.canonicalName == lowercasedName { return field.value }
+            return nil
         }
     }
 }

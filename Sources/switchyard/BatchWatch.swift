@@ -14,10 +14,17 @@ struct BatchWatch: AsyncParsableCommand {
     @Option(help: "Seconds between looks at the store.")
     var interval: Double = 0.5
 
+    @Option(help: "Only if the job is owned by this virtual key (its name, id or access key id).")
+    var key: String?
+
     func run() async throws {
         let opened = try await store.open()
         defer { try? opened.close() }
-        let id = try await BatchFormat.find(job, in: opened.batchJobs).id
+        let found = try await BatchFormat.find(job, in: opened.batchJobs)
+        if let key, try await BatchOwnerNames.load(opened.virtualKeys).owner(key, jobs: opened.batchJobs) != found.owner {
+            throw ValidationError("batch job \(job) is not owned by key '\(key)'")
+        }
+        let id = found.id
         let terminal = isatty(STDOUT_FILENO) != 0
         var last = ""
         while true {

@@ -1,4 +1,4 @@
-import Engine
+@testable import Engine
 import NIOCore
 import SwitchyardModel
 import SwitchyardTestSupport
@@ -159,5 +159,19 @@ import Testing
         // Each attempt's error too: a plugin may log or export them.
         #expect(record.attemptLog.count == 2)
         #expect(record.attemptLog.allSatisfy { $0.error.map { !$0.message.contains("sk-secret-value") } == true })
+    }
+
+    @Test func newTraceIdsAreRandomLowerCaseHex() {
+        let roots = (0..<64).map { _ in TraceParent.root() }
+        let hex = Set("0123456789abcdef")
+        for root in roots {
+            #expect(root.traceId.count == 32 && root.spanId.count == 16)
+            #expect(root.traceId.allSatisfy(hex.contains) && root.spanId.allSatisfy(hex.contains))
+            #expect(TraceParent(header: root.header) != nil)
+        }
+        #expect(Set(roots.map(\.traceId)).count == roots.count)
+        #expect(Set(roots.map(\.spanId)).count == roots.count)
+        // Every hex digit turns up somewhere: the nibbles are not stuck.
+        #expect(Set(roots.map(\.traceId).joined()) == hex)
     }
 }

@@ -41,7 +41,7 @@ import Testing
     /// A Converse request as boto3 would send it, signed with `credentials` at `signedAt`.
     func converse(
         signedBy credentials: AWSCredentials?, at signedAt: Date? = nil, extra: [(String, String)] = [], body: ByteBuffer = body
-    ) -> SigV4Request<Headers> {
+    ) -> SigV4Request {
         var fields: [(String, String)] = [("Content-Type", "application/json")] + extra
         if let credentials {
             let signer = SigV4Signer(credentials: credentials, region: "us-west-2", service: "bedrock")
@@ -52,7 +52,7 @@ import Testing
         return SigV4Request(method: "POST", path: Substring(Self.path), query: "", authority: "localhost:8080", headers: Headers(fields: fields))
     }
 
-    func refusal(_ authenticator: Authenticator, _ request: SigV4Request<Headers>, body: ByteBuffer = body) async -> AuthenticationRefusal? {
+    func refusal(_ authenticator: Authenticator, _ request: SigV4Request, body: ByteBuffer = body) async -> AuthenticationRefusal? {
         do {
             _ = try await authenticator.authenticate(request, door: .bedrock, body: body)
             return nil

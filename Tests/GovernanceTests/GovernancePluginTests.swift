@@ -140,6 +140,8 @@ import Testing
     final class CountingLedger: GovernanceLedger {
         let inner: any GovernanceLedger
         let grants = Mutex(0)
+        /// The writes that carried allowance charges, and the charge statements they carried.
+        let chargeWrites = Mutex((writes: 0, charges: 0))
 
         init(_ inner: any GovernanceLedger) {
             self.inner = inner
@@ -147,6 +149,7 @@ import Testing
 
         func write(_ write: LedgerWrite) async throws -> LedgerAnswers {
             grants.withLock { $0 += write.grants.count }
+            if !write.charges.isEmpty { chargeWrites.withLock { $0.writes += 1; $0.charges += write.charges.count } }
             return try await inner.write(write)
         }
 
@@ -169,6 +172,35 @@ import Testing
         #expect(ledger.grants.withLock { $0 } == 1)
         #expect(await long.value == nil)
         await plugin.drain()
+        let usage = try #require(try await world.store.spend.usage(keyId: key.id, budgets: key.budgetWindows(at: Date()), now: Date()).first)
+        #expect(usage.spentNanos == 6 * Self.answerCost && usage.reservedNanos == 0)
+    }
+
+    /// The charges of a busy key's calls wait for each other (`chargeLinger`) and go to the store as one statement
+    /// in one write; with no linger each call's charge is a write of its own. The long call's own charge, when it
+    /// ends, is one more. Nothing is lost either way.
+    @Test(arguments: [(linger: Duration.seconds(3), writes: 2), (linger: .zero, writes: 6)])
+    func chargesOfABusyKeyJoinInOneWrite(linger: Duration, writes: Int) async throws {
+        let world = try await World()
+        let key = try await world.key(budgets: [Self.budget(1_000 * Self.worstCase)])
+        let ledger = CountingLedger(world.store.ledger)
+        let plugin = GovernancePlugin(
+            keys: world.ring, ledger: ledger, prices: Self.prices, settings: .init(chargeLinger: linger), logger: TestEngines.quietLogger)
+        let provider = ScriptedProvider([.delayed(.seconds(5), .succeed)])
+        let engine = TestEngines.engine(TestEngines.provider("openai", maxRetries: 0), provider, plugins: [plugin])
+        let long = Task { await Self.complete(engine, key) }
+        for _ in 0..<500 where provider.calls.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        for ended in 1...5 {
+            #expect(await Self.complete(engine, key) == nil)
+            // Without a linger the charge is written before the next call ends (waited for, so the count is sure).
+            if linger == .zero {
+                for _ in 0..<300 where ledger.chargeWrites.withLock({ $0.writes }) < ended { try await Task.sleep(for: .milliseconds(10)) }
+            }
+        }
+        #expect(await long.value == nil)
+        await plugin.drain()
+        let counted = ledger.chargeWrites.withLock { $0 }
+        #expect(counted.writes == writes && counted.charges == writes)
         let usage = try #require(try await world.store.spend.usage(keyId: key.id, budgets: key.budgetWindows(at: Date()), now: Date()).first)
         #expect(usage.spentNanos == 6 * Self.answerCost && usage.reservedNanos == 0)
     }

@@ -230,6 +230,10 @@ def test_cli_lists_and_describes_jobs_by_owning_key(gw, tmp_path):
     assert "owner                  -\n" in keyless.stdout and "ownerKeyId" not in keyless.stdout, keyless.stdout
     other = cli("get", job_ids["alice"], "--key", "carol")
     assert other.returncode != 0 and "is not owned by key 'carol'" in other.stderr, other.stderr
+    watched = cli("watch", job_ids["alice"], "--key", "alice")
+    assert watched.returncode == 0 and "Completed" in watched.stdout, (watched.stdout, watched.stderr)
+    refused = cli("watch", job_ids["alice"], "--key", "carol")
+    assert refused.returncode != 0 and "is not owned by key 'carol'" in refused.stderr and refused.stdout == "", refused
 
     # A deleted key is gone from the key store; its jobs still carry its id, which --key takes.
     with sqlite3.connect(tmp_path / "data" / "switchyard.sqlite") as db:
