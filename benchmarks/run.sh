@@ -10,7 +10,7 @@
 #      SIGV4 (off; "on" enforces virtual keys and signs the Converse requests with one, to measure verification:
 #      one signature made at start is replayed, which the ±5 minute window allows, so every request is verified
 #      on the warm path: body and canonical-request digests plus one HMAC),
-#      GOVERNANCE (unset; see below), GOVERNANCE_LIMITS (on).
+#      GOVERNANCE (unset; see below), GOVERNANCE_LIMITS (on), CACHE (unset; see below), CACHE_MAX_ENTRIES.
 #
 # Governance mode, to measure what SigV4 verification plus the governance plugin cost on Converse:
 #   GOVERNANCE="on off on off" WRK_DURATION=8s benchmarks/run.sh
@@ -26,6 +26,23 @@
 #   off - the same Converse request, unsigned, to a gateway without enforcement and without keys.
 # The summary has req/s and latency percentiles per round, and the mean on/off throughput ratio (issue 9's goal:
 # at least 0.90). The upstream-direct baseline is skipped in this mode. GOVERNANCE=on or =off alone is one round.
+#
+# Cache mode, to measure what the answer cache gives on an exact hit and costs on a miss (issue 10):
+#   CACHE="hit off miss off" WRK_DURATION=8s benchmarks/run.sh
+# runs one wrk round per word, in that order, against two gateways side by side on the same fake upstream:
+#   hit  - a gateway with `cache: {enabled: true}` (ttl and max_ttl 1h, so no entry expires during a run); wrk
+#          repeats one Converse body, which the pre-flight has stored (it checks that a repeat answers
+#          `x-swyd-cache: hit`), so every request is an exact hit and no upstream call.
+#   miss - the same cached gateway; a wrk Lua request() puts the round, the run, wrk's thread and a per-thread
+#          counter in the text, so every request is a new question: an exact miss, an upstream call and an entry
+#          stored (the pre-flight checks a new question answers `x-swyd-cache: miss`). Beyond max_entries (default
+#          10 000; CACHE_MAX_ENTRIES sets it) each store evicts the least recently used entry. wrk builds each
+#          request in Lua here, a little more of wrk's CPU on shared cores than the static body of the others.
+#   off  - a second gateway without a cache section, the same request as hit.
+# The summary has per round req/s, latency percentiles, the gateway's CPU-ms per request and the hits and misses the
+# cached gateway counted (/metrics, switchyard_cache_requests_total), then for hit and miss the mean throughput and
+# CPU-per-request ratios to off and the p50 each adds (mean p50 minus the off rounds' mean p50; negative is faster).
+# The upstream-direct baseline is skipped in this mode; CACHE and GOVERNANCE do not combine.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -76,6 +93,133 @@ up_port="$(free_port)"
 "$PYTHON" "$here/fast_upstream.py" --port "$up_port" >"$work/upstream.log" 2>&1 &
 pids+=($!)
 wait_health "http://127.0.0.1:$up_port/health" "$work/upstream.log"
+
+if [[ -n "${CACHE:-}" ]]; then
+  [[ -z "${GOVERNANCE:-}" ]] || { echo "CACHE and GOVERNANCE are separate modes: set one of them" >&2; exit 1; }
+  read -r -a rounds <<<"$CACHE"
+  for mode in "${rounds[@]}"; do
+    [[ "$mode" == hit || "$mode" == miss || "$mode" == off ]] || \
+      { echo "CACHE: expected words 'hit'/'miss'/'off', got '$mode'" >&2; exit 1; }
+  done
+  provider_json="\"providers\": {\"openai\": {\"base_url\": \"http://127.0.0.1:$up_port/v1\", \"max_retries\": 0,
+                 \"timeout_seconds\": 30, \"keys\": [{\"name\": \"bench\", \"value\": \"sk-bench\"}]}}"
+  max_entries=""
+  [[ -n "${CACHE_MAX_ENTRIES:-}" ]] && max_entries=", \"max_entries\": $CACHE_MAX_ENTRIES"
+  declare -A gw_ports gw_pids
+  cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system CPU of a process, in clock ticks
+  # Two gateways: "cached" serves the hit and the miss rounds, "plain" (no cache section at all) the off rounds.
+  for gw in cached plain; do
+    mkdir -p "$work/$gw"
+    cache=""
+    [[ "$gw" == cached ]] && cache="\"cache\": {\"enabled\": true, \"ttl\": \"1h\", \"max_ttl\": \"1h\"$max_entries},"
+    echo "{$cache \"server\": {\"data_dir\": \"$work/$gw/data\"}, $provider_json}" >"$work/$gw/switchyard.json"
+    gw_ports[$gw]="$(free_port)"
+    (cd "$work/$gw" && exec "$bin" serve --config "$work/$gw/switchyard.json" --host 127.0.0.1 --port "${gw_ports[$gw]}") \
+      >"$work/$gw/gateway.log" 2>&1 &
+    pids+=($!)
+    gw_pids[$gw]=$!
+    wait_health "http://127.0.0.1:${gw_ports[$gw]}/health" "$work/$gw/gateway.log"
+  done
+  converse_body='{"messages":[{"role":"user","content":[{"text":"Say hello."}]}],"inferenceConfig":{"maxTokens":32}}'
+  path="/bedrock/model/openai%2Fgpt-4o-mini/converse"
+  ask() {  # url body -> the x-swyd-cache header of the answer ("-" without one); exits unless 200
+    local code
+    code="$(curl -s -D "$work/preflight.head" -o "$work/preflight.out" -w '%{http_code}' \
+            -H 'Content-Type: application/json' --data "$2" "$1")"
+    [[ "$code" == 200 ]] || { echo "pre-flight $1 -> $code: $(cat "$work/preflight.out")" >&2; exit 1; }
+    local outcome
+    outcome="$(awk -F': *' 'tolower($1) == "x-swyd-cache" {gsub(/\r/, "", $2); print $2}' "$work/preflight.head")"
+    echo "${outcome:--}"
+  }
+  cache_count() {  # outcome -> switchyard_cache_requests_total{outcome=...} of the cached gateway, all types
+    curl -fsS "http://127.0.0.1:${gw_ports[cached]}/metrics" |
+      awk -v o="outcome=\"$1\"" '/^switchyard_cache_requests_total\{/ && index($0, o) {s += $NF} END {printf "%d", s}'
+  }
+  n=0
+  for mode in "${rounds[@]}"; do
+    n=$((n + 1))
+    gw=cached
+    [[ "$mode" == off ]] && gw=plain
+    url="http://127.0.0.1:${gw_ports[$gw]}$path"
+    case "$mode" in
+      hit)
+        # The first ask stores the answer (the entry is written behind it), the next ones must hit.
+        outcome="$(ask "$url" "$converse_body")"
+        for _ in $(seq 1 50); do
+          outcome="$(ask "$url" "$converse_body")"
+          [[ "$outcome" == hit ]] && break
+          sleep 0.1
+        done
+        [[ "$outcome" == hit ]] || { echo "pre-flight: the repeated request answered x-swyd-cache: $outcome, not hit" >&2; exit 1; }
+        ;;
+      miss)
+        outcome="$(ask "$url" "${converse_body/Say hello./Say hello. preflight $n $$ $RANDOM}")"
+        [[ "$outcome" == miss ]] || { echo "pre-flight: a new question answered x-swyd-cache: $outcome, not miss" >&2; exit 1; }
+        ;;
+      off)
+        outcome="$(ask "$url" "$converse_body")"
+        [[ "$outcome" == - ]] || { echo "pre-flight: the gateway without a cache answered x-swyd-cache: $outcome" >&2; exit 1; }
+        ;;
+    esac
+    {
+      echo 'wrk.method = "POST"'
+      echo 'wrk.headers["Content-Type"] = "application/json"'
+      if [[ "$mode" == miss ]]; then
+        # Every request a new question: the round, this run, wrk's thread and a per-thread counter in the text.
+        prefix="${converse_body%%Say hello.*}Say hello. round $n run $$-$(date +%s) "
+        suffix="${converse_body#*Say hello.}"
+        echo 'local threads = 0'
+        echo 'function setup(thread) threads = threads + 1; thread:set("thread_id", threads) end'
+        echo 'local counter = 0'
+        echo "local prefix = [==[$prefix]==]"
+        echo "local suffix = [==[$suffix]==]"
+        echo 'function request()'
+        echo '  counter = counter + 1'
+        echo '  return wrk.format(nil, nil, nil, prefix .. thread_id .. "-" .. counter .. suffix)'
+        echo 'end'
+      else
+        echo "wrk.body = [[$converse_body]]"
+      fi
+    } >"$work/round$n.lua"
+    echo
+    echo "=== round $n: cache $mode (pre-flight x-swyd-cache: $outcome): wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $url"
+    hits_before="$(cache_count hit)"; misses_before="$(cache_count miss)"
+    before="$(cpu_ticks "${gw_pids[$gw]}")"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/round$n.lua" "$url" | tee "$work/round$n.txt"
+    echo "$(( $(cpu_ticks "${gw_pids[$gw]}") - before ))" >"$work/round$n.cpu"
+    # What the cached gateway counted during the round (requests still in flight when wrk stopped count too).
+    echo "$(( $(cache_count hit) - hits_before )) $(( $(cache_count miss) - misses_before ))" >"$work/round$n.outcomes"
+  done
+  ticks_per_second="$(getconf CLK_TCK)"
+  echo
+  echo "=== summary ($(basename "$bin"), $THREADS threads, $CONNECTIONS connections, $DURATION)"
+  n=0
+  for mode in "${rounds[@]}"; do
+    n=$((n + 1))
+    f="$work/round$n.txt"
+    rps="$(awk '/^Requests\/sec/ {print $2}' "$f")"
+    pcts="$(awk '/^ +(50|75|90|99)%/ {printf "p%s=%s ", substr($1,1,length($1)-1), $2}' "$f")"
+    # p50 in ms, whatever unit wrk printed it in
+    p50_ms="$(awk '/^ +50%/ {v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+                              printf "%.3f", v * (u == "us" ? 0.001 : u == "s" ? 1000 : u == "m" ? 60000 : 1)}' "$f")"
+    errs="$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$f")"
+    requests="$(awk '/ requests in / {print $1}' "$f")"
+    cpu_ms="$(awk -v t="$(cat "$work/round$n.cpu")" -v hz="$ticks_per_second" -v r="$requests" 'BEGIN {printf "%.3f", t * 1000 / hz / r}')"
+    read -r hits misses <"$work/round$n.outcomes"
+    counted="cache hit/miss=$hits/$misses of $requests"
+    [[ "$mode" == off ]] && counted="no cache"
+    printf 'round %-2s %-4s %10s req/s   %s cpu-ms/req=%s %s %s\n' \
+      "$n" "$mode" "$rps" "$pcts" "$cpu_ms" "$counted" "$errs"
+    echo "$mode $rps $cpu_ms $p50_ms" >>"$work/rates"
+  done
+  awk '{s[$1]+=$2; m[$1]+=$3; p[$1]+=$4; c[$1]++} END {
+         if (!c["off"]) exit
+         for (mode in c) if (mode != "off") {
+           printf "mean %s/off throughput = %.3f, CPU per request %s/off = %.3f, p50 added by %s = %+.3f ms (%.3f vs %.3f)\n",
+             mode, (s[mode]/c[mode])/(s["off"]/c["off"]), mode, (m[mode]/c[mode])/(m["off"]/c["off"]),
+             mode, p[mode]/c[mode] - p["off"]/c["off"], p[mode]/c[mode], p["off"]/c["off"] } }' "$work/rates" | sort
+  exit 0
+fi
 
 if [[ -n "${GOVERNANCE:-}" ]]; then
   read -r -a rounds <<<"$GOVERNANCE"
