@@ -97,6 +97,12 @@ public final class ScopedAnswerCache: AnswerCache {
         return AnswerCacheLookup(store: { [self] answer in keep(answer, at: site, vector: embedded, ttl: ttl, toolUse: toolUse) })
     }
 
+    public func covers(_ descriptor: CallDescriptor, provider: String, model: String) async -> Bool {
+        guard descriptor.billing != .batch else { return false }
+        let policy: CachePolicy? = if let caller = descriptor.caller { await policies(caller.keyId) } else { nil }
+        return enabled(descriptor.modelRequested, provider: provider, model: model, policy: policy)
+    }
+
     struct Placement: Sendable {
         var key: String
         var scope: String

@@ -22,6 +22,9 @@ enum BedrockPassthrough {
         let modelId = try BedrockRoute.modelId(context)
         guard try engine.resolve(modelId).kind == .bedrock else { return nil }
         let body = try await BodyReader.collect(request, limit: maxBodyBytes)
+        // With the answer cache on for this call, what the door can read goes the canonical way, where the cache
+        // answers and keeps answers; the rest (Invoke bodies of families it does not translate) still goes up as is.
+        if await engine.cacheCovers(call, modelId: modelId), translatable(operation, body: body, modelId: modelId) { return nil }
         let headers = forwardedHeaders.compactMap { name in request.headers[name].map { (name.canonicalName, $0) } }
         // Only a governed call can have a budget to hold the answer's worst case on.
         let cap = call.descriptor.caller == nil ? nil : PassthroughOutputCap.read(body)
@@ -38,5 +41,17 @@ enum BedrockPassthrough {
             for try await chunk in stream { try await writer.write(chunk) }
         }
         return Response(status: .init(code: answer.status), headers: fields, body: forwarded)
+    }
+
+    /// The door reads this call itself: Converse always; an Invoke body of a chat family it decodes (streamed only
+    /// where it can write that family's chunks).
+    static func translatable(_ operation: String, body: ByteBuffer, modelId: String) -> Bool {
+        switch operation {
+        case "converse", "converse-stream": return true
+        case "invoke", "invoke-with-response-stream":
+            guard case .chat(_, let family)? = try? InvokeRequestDecoder.decode(body, modelId: modelId) else { return false }
+            return operation == "invoke" || family.chunkEncoder(modelId: modelId) != nil
+        default: return false
+        }
     }
 }

@@ -98,6 +98,12 @@ public struct Engine: Sendable {
         return EventStream(upstream: upstream, redactor: redactor(for: call.descriptor), call: call, recorder: recorder, replayed: replayed)
     }
 
+    /// Whether the answer cache is on for a call to `modelId` (see `AnswerCache.covers`); false without a cache.
+    public func cacheCovers(_ call: CallContext, modelId: String) async -> Bool {
+        guard let answerCache, let route = try? router.route(modelId) else { return false }
+        return await answerCache.covers(call.descriptor, provider: route.provider, model: route.model)
+    }
+
     /// Runs the plugins for the primary model and asks the cache; nil when there is no cache (the plugins then run
     /// as the first attempt starts, as for every other call).
     func consultCache(_ request: ChatRequest, modelId: String, call: CallContext) async throws -> AnswerCacheLookup? {

@@ -162,6 +162,44 @@ def test_converse_and_an_invoke_family_body_share_an_entry(cgw, anthropic_fake):
     assert len(chat_requests(anthropic_fake)) == 1
 
 
+def test_a_bedrock_upstream_is_cached_too(gateway, bedrock_fake, openai_fake, anthropic_fake, tmp_path):
+    """Bedrock to Bedrock is forwarded untouched when the cache is off; with it on, Converse, ConverseStream and an
+    Invoke body the door reads go the canonical way (Converse to the upstream), where the cache answers them."""
+    from batch_helpers import with_aws_control_plane
+    bedrock_fake.reset()
+    gw = gateway(with_aws_control_plane(cache_config(openai_fake, anthropic_fake, tmp_path), bedrock_fake))
+    rt = gw.client()
+    model = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+
+    def upstream_calls() -> list[str]:
+        return [r.path for r in bedrock_fake.requests if "/model/" in r.path]
+
+    first = ask(rt, model=model)
+    assert cache_headers(first)["x-swyd-cache"] == "miss"
+    assert text_of(first) == "Hello from fake Bedrock."
+    assert upstream_calls() == [f"/model/{model.replace(':', '%3A')}/converse"]
+    assert bedrock_fake.signatures[-1].ok
+    second = ask(rt, model=model)
+    assert cache_headers(second)["x-swyd-cache"] == "hit"
+    assert text_of(second) == text_of(first) and second["usage"] == first["usage"]
+    body = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 100, "temperature": 0, "system": SYSTEM,
+            "messages": [{"role": "user", "content": "What is the capital of France?"}]}
+    invoked = rt.invoke_model(modelId=model, body=json.dumps(body), contentType="application/json", accept="application/json")
+    assert invoked["ResponseMetadata"]["HTTPHeaders"]["x-swyd-cache"] == "hit"
+    assert "".join(b.get("text", "") for b in json.loads(invoked["body"].read())["content"]) == text_of(first)
+    assert len(upstream_calls()) == 1, "hits must not reach Bedrock"
+
+    streamed = rt.converse_stream(modelId=model, messages=[{"role": "user", "content": [{"text": "Stream it."}]}])
+    assert streamed["ResponseMetadata"]["HTTPHeaders"]["x-swyd-cache"] == "miss"
+    text = streamed_text(list(streamed["stream"]))
+    assert text == "Hello from Bedrock." and upstream_calls()[-1].endswith("/converse-stream")
+    again = rt.converse_stream(modelId=model, messages=[{"role": "user", "content": [{"text": "Stream it."}]}])
+    assert again["ResponseMetadata"]["HTTPHeaders"]["x-swyd-cache"] == "hit"
+    assert streamed_text(list(again["stream"])) == text
+    assert len(upstream_calls()) == 2
+    bedrock_fake.reset()
+
+
 def test_a_different_question_or_parameter_is_a_miss(cgw, openai_fake):
     rt = cgw.client()
     ask(rt)

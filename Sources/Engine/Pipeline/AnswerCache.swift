@@ -9,6 +9,11 @@ public protocol AnswerCache: Sendable {
     /// may not use); the door renders it in its dialect. `engine` is there for the lookups that need a model call of
     /// their own (an embedding), which the engine then governs and logs like any other.
     func lookup(_ call: PlannedCall, request: ChatRequest, engine: Engine) async throws -> AnswerCacheLookup
+
+    /// Whether the cache is on for a call of this caller to this model, before any request control is read: a
+    /// door that could forward the call untouched (Bedrock to Bedrock) takes the canonical path instead, where the
+    /// cache can answer it and keep its answer.
+    func covers(_ descriptor: CallDescriptor, provider: String, model: String) async -> Bool
 }
 
 /// What the cache said about one call: an answer to serve, or where the upstream's answer goes once complete.
