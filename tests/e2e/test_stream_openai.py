@@ -1,6 +1,7 @@
 """ConverseStream through an OpenAI Chat Completions upstream (SSE in, AWS event stream out)."""
 import json
 import threading
+import time
 
 
 from fakes.base import Delay, Stream
@@ -145,3 +146,41 @@ def test_slow_response_head_is_a_model_timeout(gateway, openai_fake, anthropic_f
         gw.client().converse_stream(modelId=MODEL, messages=[user("Go")])
     assert len(openai_fake.requests) == 1
     assert_stream_request(openai_fake.last)
+
+
+def _plateau(stream, settle: float = 1.5, limit: float = 60.0) -> int:
+    """The bytes the fake's socket has taken once they stop growing for `settle` seconds (or the limit passes)."""
+    deadline = time.monotonic() + limit
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now = stream.written[0] if stream.written else 0
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= settle:
+            break
+        time.sleep(0.1)
+    return last
+
+
+def test_a_client_that_stops_reading_stops_the_upstream_read(client, openai_fake):
+    """Backpressure end to end: while the caller reads nothing, the gateway stops reading the upstream, so the
+    upstream's writes stall once the sockets' buffers are full instead of the gateway buffering the whole answer."""
+    piece = "x" * 32_000
+    count = 8_000  # 256 MB, more than every socket buffer on the way can hold (tcp_rmem's max is 32 MB here)
+    stream = openai_stream([piece] * count, prompt_tokens=4, completion_tokens=count)
+    total = sum(len(e) for e in stream.events)
+    openai_fake.enqueue(stream)
+    resp = client.converse_stream(modelId=MODEL, messages=[user("flood")])
+    events = iter(resp["stream"])
+    assert event_name(next(events)) == "messageStart"
+    stalled = _plateau(stream)
+    assert 0 < stalled < total // 2, f"the upstream wrote {stalled} of {total} bytes while the client read nothing"
+    text = 0
+    usage = None
+    for ev in events:
+        if "contentBlockDelta" in ev:
+            text += len(ev["contentBlockDelta"]["delta"].get("text", ""))
+        if "metadata" in ev:
+            usage = ev["metadata"]["usage"]
+    assert text == len(piece) * count
+    assert usage["outputTokens"] == count

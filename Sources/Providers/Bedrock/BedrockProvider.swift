@@ -45,10 +45,11 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
         // from the copy kept for its usage; a stream's from the tap).
         let captures = observer.answerCaptureBytes
         let keepsAnswer = !isEventStream && !readsBody && captures != nil
-        let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        // Few chunks: each may be as large as a socket read.
+        let feed = BackpressuredFeed<ByteBuffer>(limit: 4)
         let logger = self.logger
         let provider = target.provider
-        IdleWatchdog.feed(continuation, idleSeconds: target.streamIdleTimeoutSeconds, provider: provider) { progressed in
+        IdleWatchdog.feed(feed, idleSeconds: target.streamIdleTimeoutSeconds, provider: provider) { progressed in
             var tap = isEventStream ? EventStreamTap(provider: provider, observer: observer, capturesContent: captures != nil) : nil
             var answer: ByteBuffer? = keepsAnswer ? ByteBuffer() : nil
             // A Converse answer names its usage in the JSON; a copy of it is kept (bounded) to read it at the end.
@@ -67,16 +68,16 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
                     answer!.writeImmutableBuffer(chunk.getSlice(at: chunk.readerIndex, length: min(chunk.readableBytes, limit - answer!.readableBytes))!)
                 }
                 guard let passage = tap?.observe(chunk) else {
-                    continuation.yield(chunk)
+                    try await feed.send(chunk)
                     continue
                 }
-                if passage.forward.readableBytes > 0 { continuation.yield(passage.forward) }
+                if passage.forward.readableBytes > 0 { try await feed.send(passage.forward) }
                 if let ending = passage.ending {
-                    continuation.yield(ending)
+                    try await feed.send(ending)
                     break
                 }
             }
-            if let rest = tap?.finish(), rest.readableBytes > 0 { continuation.yield(rest) }
+            if let rest = tap?.finish(), rest.readableBytes > 0 { try await feed.send(rest) }
             if let copy, let object = BedrockAnswerUsage.object(copy) {
                 if let usage = BedrockAnswerUsage.converse(object) { observer.observeUsage(usage) }
                 if let reason = object["stopReason"] as? String { observer.observeStop(reason) }
@@ -87,7 +88,7 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
                 logger.debug("bedrock stream ended", metadata: ["provider": "\(provider)", "summary": "\(summary)"])
             }
         }
-        return RawResponse(status: Int(response.status.code), headers: forwardedHeaders, body: stream)
+        return RawResponse(status: Int(response.status.code), headers: forwardedHeaders, body: feed.stream)
     }
 
     /// A request translated from another dialect (or a fallback) goes up as Converse.
@@ -102,19 +103,19 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
     public func stream(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatEventStream {
         let call = try converseCall(request, operation: "converse-stream", target: target)
         let response = try await http.open(url: call.url, headers: call.headers, body: call.body, target: target)
-        let (stream, continuation) = ChatEventStream.makeStream()
-        IdleWatchdog.feed(continuation, idleSeconds: target.streamIdleTimeoutSeconds, provider: target.provider) { progressed in
+        let feed = BackpressuredFeed<StreamEvent>()
+        IdleWatchdog.feed(feed, idleSeconds: target.streamIdleTimeoutSeconds, provider: target.provider) { progressed in
             var decoder = EventStreamDecoder()
             var translator = BedrockStreamTranslator(provider: target.provider)
             for try await chunk in response.body {
                 progressed()
                 for message in try decoder.decode(chunk) {
-                    for event in try translator.translate(message) { continuation.yield(event) }
+                    for event in try translator.translate(message) { try await feed.send(event) }
                 }
             }
             try translator.finish()
         }
-        return stream
+        return feed.stream
     }
 
     /// A signed Converse request for a canonical one.

@@ -5,7 +5,7 @@ import SwitchyardModel
 /// and turns whatever ends it into a `GatewayError` (cancellation aside).
 enum IdleWatchdog {
     static func run(
-        idleSeconds: Double, provider: String,
+        idleSeconds: Double, provider: String, paused: @escaping @Sendable () -> Bool = { false },
         _ body: @escaping @Sendable (_ progressed: @escaping @Sendable () -> Void) async throws -> Void
     ) async throws {
         let lastProgress = NIOLockedValueBox(ContinuousClock.now)
@@ -15,15 +15,23 @@ enum IdleWatchdog {
                     try await body { lastProgress.withLockedValue { $0 = .now } }
                 }
                 group.addTask {
+                    // One wake-up per idle period rather than a tick: thousands of open streams each sleep until
+                    // their own deadline. Time the producer spends waiting for a slow client is not the upstream's.
                     let limit = Duration.milliseconds(Int64(idleSeconds * 1000))
-                    let tick = Duration.milliseconds(Int64(min(idleSeconds, 1) * 500))
+                    var wait = limit
                     while true {
-                        try await Task.sleep(for: tick)
-                        if lastProgress.withLockedValue({ ContinuousClock.now - $0 }) > limit {
+                        try await Task.sleep(for: wait)
+                        let now = ContinuousClock.now
+                        let idle = lastProgress.withLockedValue { last in
+                            if paused() { last = now }
+                            return now - last
+                        }
+                        if idle >= limit {
                             throw GatewayError(
                                 .streamFailed,
                                 "provider '\(provider)' sent nothing for \(UpstreamHTTP.formatSeconds(idleSeconds)) s mid-stream")
                         }
+                        wait = limit - idle
                     }
                 }
                 try await group.next()
@@ -38,19 +46,19 @@ enum IdleWatchdog {
         }
     }
 
-    /// Starts `run` in a task feeding `continuation`, cancelled when the consumer goes away.
+    /// Starts `run` in a task that sends into `feed`, cancelled when the feed's consumer goes away.
     static func feed<Element: Sendable>(
-        _ continuation: AsyncThrowingStream<Element, any Error>.Continuation, idleSeconds: Double, provider: String,
+        _ feed: BackpressuredFeed<Element>, idleSeconds: Double, provider: String,
         _ body: @escaping @Sendable (_ progressed: @escaping @Sendable () -> Void) async throws -> Void
     ) {
         let task = Task {
             do {
-                try await run(idleSeconds: idleSeconds, provider: provider, body)
-                continuation.finish()
+                try await run(idleSeconds: idleSeconds, provider: provider, paused: { feed.producerWaits }, body)
+                feed.finish()
             } catch {
-                continuation.finish(throwing: error)
+                feed.finish(throwing: error)
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
+        feed.whenCancelled { task.cancel() }
     }
 }

@@ -7,27 +7,27 @@ enum SSEStreamPump {
     static func events<T: StreamTranslator>(
         from response: HTTPClientResponse, translator: T, target: UpstreamTarget, maxEventBytes: Int = SSEParser.defaultMaxEventBytes
     ) -> ChatEventStream {
-        let (stream, continuation) = ChatEventStream.makeStream()
-        IdleWatchdog.feed(continuation, idleSeconds: target.streamIdleTimeoutSeconds, provider: target.provider) { progressed in
+        let feed = BackpressuredFeed<StreamEvent>()
+        IdleWatchdog.feed(feed, idleSeconds: target.streamIdleTimeoutSeconds, provider: target.provider) { progressed in
             var parser = SSEParser(maxEventBytes: maxEventBytes)
             var translator = translator
             do {
                 for try await chunk in response.body {
                     progressed()
                     for event in try parser.feed(chunk.readableBytesView) {
-                        for out in try translator.translate(event) { continuation.yield(out) }
+                        for out in try translator.translate(event) { try await feed.send(out) }
                     }
                 }
                 if let event = try parser.finish() {
-                    for out in try translator.translate(event) { continuation.yield(out) }
+                    for out in try translator.translate(event) { try await feed.send(out) }
                 }
             } catch let error as SSEEventTooLong {
                 throw GatewayError(
                     .streamFailed,
                     "provider '\(target.provider)' sent a stream event longer than \(error.limit) bytes (its max_stream_event_bytes)")
             }
-            for out in try translator.finish() { continuation.yield(out) }
+            for out in try translator.finish() { try await feed.send(out) }
         }
-        return stream
+        return feed.stream
     }
 }

@@ -56,6 +56,7 @@ class Stream:
     gate_before: int | None = None
     drop_after: int | None = None  # send events[:drop_after], then close the socket abruptly
     headers: dict[str, str] = field(default_factory=dict)
+    written: list[int] = field(default_factory=list)  # bytes of events the socket has taken so far, one entry
 
 
 @dataclass
@@ -208,6 +209,7 @@ class FakeUpstream:
             data = ev.encode() if isinstance(ev, str) else ev
             h.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
             h.wfile.flush()
+            s.written[:] = [(s.written[0] if s.written else 0) + len(data)]
         if s.drop_after is not None and s.drop_after >= len(s.events):
             return _abort(h)
         h.wfile.write(b"0\r\n\r\n")
