@@ -90,7 +90,7 @@ class Upstream:
                     await writer.drain()
                 finally:
                     self.open -= 1
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass
         finally:
             writer.close()
