@@ -97,7 +97,8 @@ public struct DashboardRoutes<Context: RequestContext>: Sendable {
         headers[HTTPField.Name("Content-Security-Policy")!] =
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
         headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // Not no-referrer: with it the browser sends `Origin: null` on the login form, which the edge guard refuses.
+        headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         return headers
     }
 
