@@ -10,6 +10,8 @@ function h(tag, attrs = {}, ...children) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
     else if (k === 'class') el.className = v;
+    // Through the CSSOM: the page's Content-Security-Policy refuses style attributes written as markup.
+    else if (k === 'style') el.style.cssText = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
   for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
@@ -71,7 +73,7 @@ function barChart(title, labels, series, { unit = '' } = {}) {
   const legend = h('div', { class: 'legend' }, series.map((se) => h('span', {}, h('i', { style: `background:${se.color}` }), se.name)));
   return h('div', { class: 'panel chart' }, h('h2', {}, title), root, series.length > 1 ? legend : null);
 }
-function shortNumber(v) { return v >= 1e6 ? (v / 1e6).toFixed(1) + 'M' : v >= 1e3 ? (v / 1e3).toFixed(1) + 'k' : (Math.round(v * 1000) / 1000).toString(); }
+function shortNumber(v) { return v >= 1e6 ? (v / 1e6).toFixed(1) + 'M' : v >= 1e3 ? (v / 1e3).toFixed(1) + 'k' : v === 0 || v >= 1 ? (Math.round(v * 10) / 10).toString() : v.toPrecision(2); }
 function percentile(sorted, p) { if (!sorted.length) return null; return sorted[Math.max(0, Math.ceil(p * sorted.length / 100) - 1)]; }
 
 // ---- Overview --------------------------------------------------------------------------------------------------
