@@ -19,7 +19,7 @@ from fakes.openai_fake import openai_text_completion
 from helpers import ADMIN_TOKEN, default_config, with_admin_token
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is installed by scripts/test.sh (tests/requirements.txt)")
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -62,7 +62,9 @@ def dash_gw(gateway, openai_fake, anthropic_fake, tmp_path):
 
 def wait_for(driver, what: str, condition, timeout: float = 15):
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: condition(d))
+        # A page re-lays its table when data arrives; an element read meanwhile is stale, and read again next poll.
+        return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: condition(d))
     except TimeoutException:
         raise AssertionError(f"timed out waiting for {what}; page text:\n{driver.find_element(By.TAG_NAME, 'body').text[:3000]}")
 
@@ -136,8 +138,13 @@ def test_the_dashboard_in_a_browser(dash_gw, browser, openai_fake):
     assert len(browser.find_elements(By.CSS_SELECTOR, "#log-rows tr.row")) == 4
     browser.find_element(By.ID, "tail-toggle").click()
     wait_for(browser, "the held row", lambda d: len(d.find_elements(By.CSS_SELECTOR, "#log-rows tr.row")) == 5)
-    failed = next(r for r in browser.find_elements(By.CSS_SELECTOR, "#log-rows tr.row") if "ResourceNotFound" in r.text)
-    failed.click()
+    def open_failed(d):
+        try:
+            next(r for r in d.find_elements(By.CSS_SELECTOR, "#log-rows tr.row") if "ResourceNotFound" in r.text).click()
+            return True
+        except StaleElementReferenceException:  # a row arriving from the tail re-laid the table
+            return False
+    wait_for(browser, "a click on the failed call", open_failed)
     detail = wait_for(browser, "the detail", lambda d: d.find_elements(By.ID, "log-detail"))[0]
     assert "Status as the client saw it" in detail.text and "caller" in detail.text and "… upstream" in detail.text
     shoot(browser, "logs-detail-desktop")
