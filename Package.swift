@@ -265,7 +265,8 @@ let package = Package(
         .testTarget(
             name: "AdminAPITests",
             dependencies: [
-                "SwitchyardServer", "Dashboard", "Stores", "RequestLog", "SwitchyardModel", "Governance", "Engine",
+                "SwitchyardServer", "Dashboard", "Stores", "RequestLog", "SwitchyardModel", "Governance", "Engine", "Batch",
+                "SwitchyardTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
