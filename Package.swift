@@ -160,10 +160,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The web dashboard: its pages and assets compiled into the binary, and the login sessions with CSRF tokens.
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "Governance",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [
+                .embedInCode("Assets/index.html"), .embedInCode("Assets/login.html"), .embedInCode("Assets/setup.html"),
+                .embedInCode("Assets/app.js"), .embedInCode("Assets/app.css"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch", "CallTracing", "GatewayMetrics", "Pricing", "RequestLog", "Governance",
+                "Dashboard", "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch", "CallTracing", "GatewayMetrics", "Pricing", "RequestLog", "Governance",
                 "AnswerCache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -250,7 +265,8 @@ let package = Package(
         .testTarget(
             name: "AdminAPITests",
             dependencies: [
-                "SwitchyardServer", "Stores", "RequestLog", "SwitchyardModel", "Governance", "Engine",
+                "SwitchyardServer", "Dashboard", "Stores", "RequestLog", "SwitchyardModel", "Governance", "Engine", "Batch",
+                "SwitchyardTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,5 +6,13 @@ cd "$(dirname "$0")/.."
 swift build --build-tests
 swift test --skip-build
 
+# The dashboard's browser test drives Debian's chromium through chromedriver (tests/e2e/test_dashboard.py).
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    as_root=""
+    if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then as_root="sudo"; fi
+    $as_root apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
 python3 -m pip install --disable-pip-version-check -q -r tests/requirements.txt
 SWITCHYARD_BIN="${SWITCHYARD_BIN:-$PWD/.build/debug/switchyard}" python3 -m pytest tests/e2e -q -p no:cacheprovider "$@"

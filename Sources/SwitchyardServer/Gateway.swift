@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Batch
 import BedrockDoor
 import CallTracing
+import Dashboard
 import Engine
 import Foundation
 import Governance
@@ -204,7 +205,11 @@ public struct Gateway: Sendable {
                 .register(on: router.group("bedrock"))
         }
         BedrockControlRoutes<BasicRequestContext>.registerUnknownOperations(on: router.group("bedrock"))
-        registerAdminAPI(on: router, requestLog: requestLog, governance: governance, cache: cache)
+        let sessions = DashboardSessions()
+        registerAdminAPI(
+            on: router, requestLog: requestLog, governance: governance, cache: cache, batch: batch as? BatchDesk, engine: engine,
+            sessions: sessions)
+        DashboardRoutes<BasicRequestContext>(token: config.server.adminToken.map(AdminToken.init), sessions: sessions).register(on: router)
         let deadlines = ClientDeadlines(
             header: config.server.headerTimeoutSeconds, idle: config.server.idleTimeoutSeconds,
             bodyWindow: config.server.bodyTimeoutSeconds, bodyMinBytesPerSecond: config.server.bodyMinBytesPerSecond)

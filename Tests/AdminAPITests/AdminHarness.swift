@@ -1,3 +1,4 @@
+import Dashboard
 import Engine
 import Foundation
 import Governance
@@ -24,6 +25,8 @@ struct AdminHarness: Sendable {
     let governance: GovernanceSetup
     let requestLog: RequestLogSetup
     let dir: String
+    /// The dashboard's logins, which `/api` accepts in place of the token.
+    let sessions: DashboardSessions
 
     /// `openai` with key `k1` and `anthropic` with key `a1`: what a key's rules may name.
     static var config: GatewayConfig {
@@ -52,9 +55,12 @@ struct AdminHarness: Sendable {
             requestLog: RequestLogSetup(
                 store: store.requestLog, settings: LoggingSettings(), prices: try PriceTable.bundled(), redactor: SecretRedactor(secrets: []),
                 logger: logger),
-            dir: dir)
+            dir: dir, sessions: DashboardSessions())
         let router = Router()
-        gateway.registerAdminAPI(on: router, requestLog: harness.requestLog, governance: harness.governance)
+        gateway.registerAdminAPI(
+            on: router, requestLog: harness.requestLog, governance: harness.governance, sessions: harness.sessions)
+        DashboardRoutes<BasicRequestContext>(token: config.server.adminToken.map(AdminToken.init), sessions: harness.sessions)
+            .register(on: router)
         try await Application(router: router).test(.router) { client in try await body(client, harness) }
     }
 

@@ -1,14 +1,27 @@
+import Dashboard
 import Foundation
 import Governance
 import HTTPTypes
 import Hummingbird
 
 /// Lets a request into `/api` only with `Authorization: Bearer <admin token>`. The answer to a missing or wrong
-/// token is the same 401 either way and never repeats what was sent.
+/// token is the same 401 either way and never repeats what was sent. A dashboard session cookie stands in for the
+/// token; with it, a request that changes anything must also carry the session's CSRF token (`X-CSRF-Token`), which
+/// a page of another site cannot read, so a forged form or fetch is refused with 403.
 struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: AdminToken
+    var sessions: DashboardSessions? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.headers[.authorization] == nil, let sessions, let (_, session) = sessions.session(cookieHeader: request.headers[.cookie]) {
+            if ![.get, .head].contains(request.method) {
+                let sent = request.headers[HTTPField.Name(DashboardSessions.csrfHeader)!] ?? ""
+                guard DashboardSessions.sameToken(sent, session.csrf) else {
+                    return AdminResponse.error(.forbidden, code: "CSRFTokenMissing", "a write from the dashboard needs the X-CSRF-Token header of its session")
+                }
+            }
+            return try await next(request, context)
+        }
         guard let presented = Self.bearer(request.headers[.authorization]) else {
             return Self.refusal("the admin API needs the header 'Authorization: Bearer <admin token>'")
         }

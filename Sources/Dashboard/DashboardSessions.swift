@@ -1,0 +1,81 @@
+import Foundation
+import Synchronization
+
+/// The dashboard's logins, kept in memory only: a restart logs everyone out, which is what an admin console wants.
+/// A session id is 256 random bits sent only as an `HttpOnly; SameSite=Strict` cookie; its CSRF token is another
+/// 256 bits the page carries in a meta tag and sends as `X-CSRF-Token` on every write.
+public final class DashboardSessions: Sendable {
+    public static let cookieName = "swyd_session"
+    public static let csrfHeader = "X-CSRF-Token"
+
+    public struct Session: Sendable {
+        public let csrf: String
+        let expires: Date
+    }
+
+    private let sessions = Mutex<[String: Session]>([:])
+    let lifetime: TimeInterval
+    let now: @Sendable () -> Date
+
+    public init(lifetime: TimeInterval = 12 * 3600, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.lifetime = lifetime
+        self.now = now
+    }
+
+    /// A new session: its id (for the cookie) and CSRF token.
+    public func open() -> (id: String, csrf: String) {
+        let id = Self.randomToken(), csrf = Self.randomToken()
+        let now = now()
+        sessions.withLock { table in
+            table = table.filter { $0.value.expires > now }
+            table[id] = Session(csrf: csrf, expires: now.addingTimeInterval(lifetime))
+        }
+        return (id, csrf)
+    }
+
+    public func session(_ id: String) -> Session? {
+        let now = now()
+        return sessions.withLock { table in
+            guard let session = table[id] else { return nil }
+            guard session.expires > now else {
+                table[id] = nil
+                return nil
+            }
+            return session
+        }
+    }
+
+    public func close(_ id: String) {
+        _ = sessions.withLock { $0.removeValue(forKey: id) }
+    }
+
+    /// The session named by a `Cookie` header, if it is live.
+    public func session(cookieHeader: String?) -> (id: String, session: Session)? {
+        guard let id = Self.cookie(Self.cookieName, in: cookieHeader), let session = session(id) else { return nil }
+        return (id, session)
+    }
+
+    static func cookie(_ name: String, in header: String?) -> String? {
+        guard let header else { return nil }
+        for part in header.split(separator: ";") {
+            let pair = part.trimmingCharacters(in: .whitespaces)
+            if pair.hasPrefix(name + "=") { return String(pair.dropFirst(name.count + 1)) }
+        }
+        return nil
+    }
+
+    /// 256 bits from the system's cryptographic generator (getrandom on Linux), as hex.
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in String(format: "%016llx", generator.next() as UInt64) }.joined()
+    }
+
+    /// Compares without an early exit, so the time taken does not show where two tokens differ.
+    public static func sameToken(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
