@@ -25,19 +25,10 @@ extension BatchDesk {
         return Self.administered(job)
     }
 
-    /// As StopModelInvocationJob, without the owner check: records in flight finish, no other starts.
+    /// As StopModelInvocationJob, without the owner check.
     public func administeredStop(id: String) async throws -> AdministeredBatchJob {
         guard try await store.job(id: id) != nil else { throw Self.notFound(id) }
-        try await store.update(id: id) { job in
-            if job.status.isTerminal {
-                throw GatewayError(.validation, "The job \(job.arn) is \(job.status.rawValue) and can no longer be stopped")
-            }
-            if job.status != .stopping {
-                job.status = .stopping
-                job.lastModifiedTime = Date()
-            }
-        }
-        wakeups.signal()
+        try await markStopping(id: id)
         return try await administeredJob(id: id)
     }
 

@@ -86,6 +86,11 @@ public struct BatchDesk: BatchJobDesk {
         guard found.owner == caller else {
             throw GatewayError(.accessDenied, "The job \(found.arn) was created without a virtual key; only callers without a key may stop it")
         }
+        try await markStopping(id: id)
+    }
+
+    /// StopModelInvocationJob's transition: records in flight finish, no other starts; a finished job refuses.
+    func markStopping(id: String) async throws {
         try await store.update(id: id) { job in
             if job.status.isTerminal {
                 throw GatewayError(.validation, "The job \(job.arn) is \(job.status.rawValue) and can no longer be stopped")

@@ -48,14 +48,10 @@ struct AdminBatchRoutes<Context: RequestContext>: Sendable {
             return try await handler()
         } catch let error as AdminAPIError {
             return AdminResponse.error(error.status, code: error.code, error.message)
-        } catch let error as GatewayError {
-            switch error.kind {
-            case .notFound: return AdminResponse.error(.notFound, code: "NotFound", error.message)
-            case .validation: return AdminResponse.error(.conflict, code: "Conflict", error.message)
-            default: break
-            }
-            logger.error("batch administration failed", metadata: ["error": "\(error)"])
-            return AdminResponse.error(.internalServerError, code: "InternalError", "the batch store could not be used")
+        } catch let error as GatewayError where error.kind == .notFound {
+            return AdminResponse.error(.notFound, code: "NotFound", error.message)
+        } catch let error as GatewayError where error.kind == .validation {
+            return AdminResponse.error(.conflict, code: "Conflict", error.message)
         } catch {
             logger.error("batch administration failed", metadata: ["error": "\(error)"])
             return AdminResponse.error(.internalServerError, code: "InternalError", "the batch store could not be used")
