@@ -14,9 +14,15 @@ public struct AdminToken: Sendable {
     }
 
     public func matches(_ presented: String) -> Bool {
-        let other = Array(SHA256.hash(data: Data(presented.utf8)))
+        Self.sameBytes(digest, Array(SHA256.hash(data: Data(presented.utf8))))
+    }
+
+    /// Every byte compared whatever the first difference, so the time says nothing of where it is (a length
+    /// mismatch answers at once: callers compare digests or fixed-length tokens).
+    public static func sameBytes(_ x: [UInt8], _ y: [UInt8]) -> Bool {
+        guard x.count == y.count else { return false }
         var difference: UInt8 = 0
-        for index in digest.indices { difference |= digest[index] ^ other[index] }
+        for index in x.indices { difference |= x[index] ^ y[index] }
         return difference == 0
     }
 }
