@@ -53,6 +53,10 @@ public struct ServerSettings: Sendable {
     public var multipartExpiryHours: Double = 168
     /// The bearer token of the `/api/...` routes (keys, request log, live feed); without one they do not exist.
     public var adminToken: String?
+    /// `store.postgres.url` (or `SWITCHYARD_DATABASE_URL`): keys, budgets, rate limits and the request log are shared
+    /// with every instance on this database instead of living in the data directory's SQLite file.
+    public var databaseURL: String?
+    public var databaseMaxConnections: Int = 20
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 25_000_000, shutdownGraceSeconds: Double = 30) {
         self.host = host

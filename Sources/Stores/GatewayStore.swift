@@ -2,36 +2,80 @@ import Foundation
 import GRDB
 import Logging
 
-/// The gateway's embedded state, opened once at start: one SQLite database (`<dataDir>/switchyard.sqlite`, WAL) for
-/// the file index, multipart uploads, batch jobs, the request log, virtual keys, budgets and rate limits, and object bytes under `<dataDir>/objects/`.
+/// Where the shared tables live and who this instance is.
+public struct PostgresStoreSettings: Sendable {
+    public var url: String
+    public var maxConnections: Int
+    public var instance: GatewayInstance
+
+    public init(url: String, maxConnections: Int = 20, instance: GatewayInstance) {
+        self.url = url
+        self.maxConnections = maxConnections
+        self.instance = instance
+    }
+}
+
+/// The gateway's state, opened once at start. Embedded: one SQLite database (`<dataDir>/switchyard.sqlite`, WAL)
+/// for everything, and object bytes under `<dataDir>/objects/`. Shared (`store: postgres:`): virtual keys, budgets,
+/// rate limits and the request log live in PostgreSQL, where several instances see one copy; the rest stays in the
+/// SQLite database of the data directory.
 public struct GatewayStore: Sendable {
     public let dataDir: String
-    public let files: SQLiteFileIndex
-    public let multipart: SQLiteMultipartStore
-    public let batchJobs: SQLiteBatchJobStore
-    public let requestLog: SQLiteRequestLogStore
-    public let virtualKeys: SQLiteVirtualKeyStore
-    public let spend: SQLiteSpendStore
-    public let rateLimits: SQLiteRateLimitStore
+    public let files: any FileIndex
+    public let multipart: any MultipartStore
+    public let batchJobs: any BatchJobStore
+    public let requestLog: any RequestLogStore
+    public let virtualKeys: any VirtualKeyStore
+    public let spend: any SpendStore
+    public let rateLimits: any RateLimitStore
     /// The spend and rate-limit tables as the governance hot path writes them: one transaction for many calls.
-    public let ledger: SQLiteGovernanceLedger
-    public let providerFileOwners: SQLiteProviderFileOwners
-    public let cacheEntries: SQLiteCacheEntryStore
+    public let ledger: any GovernanceLedger
+    public let providerFileOwners: any ProviderFileOwners
+    public let cacheEntries: any CacheEntryStore
     public let blobs: DiskBlobStore
+    /// Set when the store is shared: the instances on it.
+    public let instances: (any InstanceRegistry)?
     let pool: DatabasePool
+    let postgres: PostgresDatabase?
 
     public static func open(dataDir: String, logger: Logger) async throws -> GatewayStore {
+        try await open(dataDir: dataDir, postgres: nil, logger: logger)
+    }
+
+    /// With `postgres`, the shared tables are there; its schema is brought up to date first (under an advisory lock).
+    public static func open(dataDir: String, postgres: PostgresStoreSettings?, logger: Logger) async throws -> GatewayStore {
         let blobs = try await DiskBlobStore.open(dataDir: dataDir)
         // Opening and migrating is blocking file work: on the thread pool, like every other disk access.
         let pool = try await blobs.threadPool.runIfActive { try StoreDatabase.open(dataDir: dataDir) }
-        let store = GatewayStore(
-            dataDir: dataDir, files: SQLiteFileIndex(pool: pool), multipart: SQLiteMultipartStore(pool: pool),
-            batchJobs: SQLiteBatchJobStore(pool: pool), requestLog: SQLiteRequestLogStore(pool: pool),
-            virtualKeys: SQLiteVirtualKeyStore(pool: pool), spend: SQLiteSpendStore(pool: pool), rateLimits: SQLiteRateLimitStore(pool: pool),
-            ledger: SQLiteGovernanceLedger(pool: pool),
-            providerFileOwners: SQLiteProviderFileOwners(pool: pool), cacheEntries: SQLiteCacheEntryStore(pool: pool), blobs: blobs, pool: pool)
+        let store: GatewayStore
+        if let postgres {
+            let database = try PostgresDatabase(url: postgres.url, maxConnections: postgres.maxConnections, logger: logger)
+            do {
+                let applied = try await PostgresMigrations.migrate(database)
+                if !applied.isEmpty { logger.info("postgres schema migrated", metadata: ["applied": "\(applied.joined(separator: ","))"]) }
+            } catch {
+                database.close()
+                throw PostgresStoreError.migration(String(describing: error))
+            }
+            let ledger = PostgresGovernanceLedger(database: database)
+            store = GatewayStore(
+                dataDir: dataDir, files: SQLiteFileIndex(pool: pool), multipart: SQLiteMultipartStore(pool: pool),
+                batchJobs: SQLiteBatchJobStore(pool: pool), requestLog: PostgresRequestLogStore(database: database),
+                virtualKeys: PostgresVirtualKeyStore(database: database), spend: ledger, rateLimits: ledger, ledger: ledger,
+                providerFileOwners: SQLiteProviderFileOwners(pool: pool), cacheEntries: SQLiteCacheEntryStore(pool: pool), blobs: blobs,
+                instances: PostgresInstanceRegistry(database: database, this: postgres.instance), pool: pool, postgres: database)
+        } else {
+            store = GatewayStore(
+                dataDir: dataDir, files: SQLiteFileIndex(pool: pool), multipart: SQLiteMultipartStore(pool: pool),
+                batchJobs: SQLiteBatchJobStore(pool: pool), requestLog: SQLiteRequestLogStore(pool: pool),
+                virtualKeys: SQLiteVirtualKeyStore(pool: pool), spend: SQLiteSpendStore(pool: pool), rateLimits: SQLiteRateLimitStore(pool: pool),
+                ledger: SQLiteGovernanceLedger(pool: pool),
+                providerFileOwners: SQLiteProviderFileOwners(pool: pool), cacheEntries: SQLiteCacheEntryStore(pool: pool), blobs: blobs,
+                instances: nil, pool: pool, postgres: nil)
+        }
         let swept = try await store.removeOrphanBlobs()
-        logger.info("store opened", metadata: ["dataDir": "\(dataDir)", "orphanBlobsRemoved": "\(swept)"])
+        logger.info(
+            "store opened", metadata: ["dataDir": "\(dataDir)", "shared": "\(postgres != nil)", "orphanBlobsRemoved": "\(swept)"])
         return store
     }
 
@@ -51,6 +95,7 @@ public struct GatewayStore: Sendable {
 
     /// Checkpoints the WAL and closes the database; the store must not be used afterwards.
     public func close() throws {
+        postgres?.close()
         try pool.close()
     }
 }

@@ -51,7 +51,13 @@ public struct ConfigLoader: Sendable {
         if let bedrock = bedrockFromEnvironment() { providers.append(bedrock) }
         var config = GatewayConfig(providers: providers)
         config.server.adminToken = environmentAdminToken
+        config.server.databaseURL = environmentDatabaseURL
         return config
+    }
+
+    /// The file's `store.postgres.url` wins over it.
+    var environmentDatabaseURL: String? {
+        environment["SWITCHYARD_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The file's `server.admin_token` wins over it.
@@ -91,10 +97,11 @@ public struct ConfigLoader: Sendable {
         guard let root else {
             var config = GatewayConfig()
             config.server.adminToken = environmentAdminToken
+            config.server.databaseURL = environmentDatabaseURL
             return config
         }
         let top = try Mapping(root, path: "config")
-        try top.allowOnly(["server", "providers", "aliases", "tracing", "logging", "pricing", "metrics", "governance", "cache"])
+        try top.allowOnly(["server", "providers", "aliases", "tracing", "logging", "pricing", "metrics", "governance", "cache", "store"])
         var config = GatewayConfig()
         if let server = try top.mapping("server") {
             try server.allowOnly([
@@ -170,6 +177,16 @@ public struct ConfigLoader: Sendable {
                 .read(governance)
         }
         if let cache = try top.mapping("cache") { config.cache = try CacheSettingsReader.read(cache) }
+        config.server.databaseURL = environmentDatabaseURL
+        if let store = try top.mapping("store") {
+            try store.allowOnly(["postgres"])
+            if let postgres = try store.mapping("postgres") {
+                try postgres.allowOnly(["url", "max_connections"])
+                guard let url = try postgres.string("url") else { throw ConfigError("store.postgres.url is required") }
+                config.server.databaseURL = try resolve(url, path: "store.postgres.url", line: nil)
+                config.server.databaseMaxConnections = try postgres.int("max_connections", in: 1...500) ?? config.server.databaseMaxConnections
+            }
+        }
         return config
     }
 

@@ -42,7 +42,8 @@ public struct Gateway: Sendable {
                 logger: logger)
             let metrics = config.metrics.enabled ? PrometheusExport() : nil
             metrics?.bootstrapProcessMetrics()
-            let store = try await GatewayStore.open(dataDir: config.server.dataDir, logger: logger)
+            let shared = try sharedStoreSettings()
+            let store = try await GatewayStore.open(dataDir: config.server.dataDir, postgres: shared, logger: logger)
             defer { try? store.close() }
             let requestLog = try makeRequestLog(store: store.requestLog)
             let governance = try await makeGovernance(store: store, environment: ProcessInfo.processInfo.environment)
@@ -62,7 +63,8 @@ public struct Gateway: Sendable {
                 files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(),
                 callers: KeyRingCallers(ring: governance.ring), logger: logger)
             let app = makeApplication(
-                engine: engine, files: files, batch: batch.desk, requestLog: requestLog, governance: governance, metrics: metrics, cache: cache)
+                engine: engine, files: files, batch: batch.desk, requestLog: requestLog, governance: governance, metrics: metrics, cache: cache,
+                instances: store.instances)
             let expiry = MultipartExpiryService(
                 expiry: MultipartExpiry(
                     uploads: store.multipart, blobs: store.blobs, maxAge: config.server.multipartExpiryHours * 3600, logger: logger),
@@ -71,6 +73,10 @@ public struct Gateway: Sendable {
             // log writer and the key-use flusher last, after the server, so they write what the last requests left.
             var services: [any Service] = [governance.plugin, governance.flusher, app, batch.runner, expiry]
             if let cache { services.append(CacheSweepService(cache: cache, logger: logger)) }
+            if let registry = store.instances {
+                services.append(InstanceHeartbeat(registry: registry, interval: .seconds(2), logger: logger))
+                services.append(KeyGenerationWatch(ring: governance.ring, interval: .milliseconds(250), logger: logger))
+            }
             if let requestLog {
                 services.insert(requestLog.writer, at: 0)
                 services.append(requestLog.feed)
@@ -85,6 +91,17 @@ public struct Gateway: Sendable {
             throw error
         }
         await Self.shutdown(http)
+    }
+
+    /// The shared store when one is configured. Every instance must open the others' key secrets, so the master key
+    /// has to come from the environment, the same on all of them: a key file per data directory would differ.
+    func sharedStoreSettings() throws -> PostgresStoreSettings? {
+        guard let url = config.server.databaseURL else { return nil }
+        guard let master = ProcessInfo.processInfo.environment["SWITCHYARD_MASTER_KEY"], !master.isEmpty else {
+            throw ConfigError(
+                "a shared store (store.postgres / SWITCHYARD_DATABASE_URL) needs SWITCHYARD_MASTER_KEY, the same on every instance")
+        }
+        return PostgresStoreSettings(url: url, maxConnections: config.server.databaseMaxConnections, instance: SharedStore.instance())
     }
 
     /// One client per provider, so each has its own pool size and read timeout; the shared one serves calls made
@@ -173,7 +190,8 @@ public struct Gateway: Sendable {
 
     public func makeApplication(
         engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil, requestLog: RequestLogSetup? = nil,
-        governance: GovernanceSetup? = nil, metrics: PrometheusExport? = nil, cache: ScopedAnswerCache? = nil
+        governance: GovernanceSetup? = nil, metrics: PrometheusExport? = nil, cache: ScopedAnswerCache? = nil,
+        instances: (any InstanceRegistry)? = nil
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         if let metrics {
@@ -192,7 +210,7 @@ public struct Gateway: Sendable {
         }
         let providers = engine.providerNames
         router.get("health") { _, _ -> Response in
-            HealthResponse.response(providers: providers)
+            await HealthResponse.response(providers: providers, instances: instances)
         }
         BedrockRuntimeRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
             .register(on: router.group("bedrock"))

@@ -46,7 +46,14 @@ extension Gateway {
                 "the secret of a declared virtual key is written in the configuration file; write env.NAME instead",
                 metadata: ["name": "\(key.name)"])
         }
-        let report = try await ConfigKeySync(issuer: setup.issuer).sync(config.governance.keys)
+        let sync = ConfigKeySync(issuer: setup.issuer)
+        let report: ConfigKeySync.Report
+        do {
+            report = try await sync.sync(config.governance.keys)
+        } catch where store.instances != nil {
+            // Instances starting together race to create the same declared key; the loser finds it made and agrees.
+            report = try await sync.sync(config.governance.keys)
+        }
         if report != ConfigKeySync.Report() {
             logger.info(
                 "virtual keys from the configuration",

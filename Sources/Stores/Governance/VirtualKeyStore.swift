@@ -16,6 +16,13 @@ public protocol VirtualKeyStore: Sendable {
     func delete(id: String) async throws -> Bool
     /// Records last use, coalesced by the caller (at most one write per key and minute is plenty).
     func markUsed(_ uses: [String: Date]) async throws
+    /// A number that moves on with every change to any key made by any gateway on this store, for gateways that
+    /// share it to learn that their cached keys are stale; nil when no other gateway can write the store.
+    func generation() async throws -> Int64?
+}
+
+extension VirtualKeyStore {
+    public func generation() async throws -> Int64? { nil }
 }
 
 public enum VirtualKeyStoreError: Error, Equatable, CustomStringConvertible {

@@ -1,0 +1,188 @@
+"""Several gateway processes on one PostgreSQL database (`store: {postgres: {url}}`).
+
+The database is a real PostgreSQL server on loopback: the one `scripts/test.sh` starts (SWITCHYARD_TEST_DATABASE_URL)
+or, when that is not set, a throwaway cluster this module starts with `scripts/postgres.sh`. Every test gets a
+database of its own. The gateways are separate processes with separate data directories, so anything they agree on
+went through PostgreSQL.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+from botocore.config import Config
+
+from helpers import REPO, admin_call, admin_get, default_config, raises_client_error, user, with_admin_token
+
+MODEL = "openai/gpt-4o-mini"
+MASTER_KEY = "shared-store-test-master-key-0123456789"
+ONE_CALL = "0.00006015"  # the hold of one "hi" call with maxTokens 100 (see test_budgets.py)
+
+
+@pytest.fixture(scope="session")
+def postgres_base_url():
+    url = os.environ.get("SWITCHYARD_TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    root = Path(tempfile.mkdtemp(prefix="swyd-pg-"))
+    root.chmod(0o755)
+    port = 20000 + os.getpid() % 20000
+    started = subprocess.run([str(REPO / "scripts" / "postgres.sh"), "start", str(root / "cluster"), str(port)],
+                             capture_output=True, text=True, timeout=300)
+    assert started.returncode == 0, started.stderr
+    yield started.stdout.strip()
+    subprocess.run([str(REPO / "scripts" / "postgres.sh"), "stop", str(root / "cluster")], timeout=60)
+
+
+@pytest.fixture
+def database_url(postgres_base_url):
+    name = "t_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", postgres_base_url, "-q", "-c", f"CREATE DATABASE {name}"], check=True, timeout=30)
+    return postgres_base_url.rsplit("/", 1)[0] + "/" + name
+
+
+def psql(url: str, sql: str) -> str:
+    return subprocess.run(["psql", url, "-At", "-c", sql], check=True, capture_output=True, text=True, timeout=30).stdout.strip()
+
+
+def shared_config(openai_fake, anthropic_fake, url: str, data_dir: Path, **governance) -> dict:
+    config = with_admin_token(default_config(openai_fake, anthropic_fake))
+    config["server"]["data_dir"] = str(data_dir)
+    config["store"] = {"postgres": {"url": url}}
+    config["governance"] = {"enforce": True, **governance}
+    config["logging"] = {"flush_interval_ms": 50}
+    return config
+
+
+def start_cluster(gateway, tmp_path, openai_fake, anthropic_fake, url, count=3, **governance):
+    return [gateway(shared_config(openai_fake, anthropic_fake, url, tmp_path / f"data{i}", **governance),
+                    env={"SWITCHYARD_MASTER_KEY": MASTER_KEY, "SWYD_TEAM_SECRET": "team-secret-0123456789abcdefghijkl"})
+            for i in range(count)]
+
+
+def runtime(gw, access_key_id: str, secret: str):
+    return boto3.client("bedrock-runtime", endpoint_url=gw.bedrock_url, region_name="us-east-1",
+                        aws_access_key_id=access_key_id, aws_secret_access_key=secret,
+                        config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30))
+
+
+def converse(rt, max_tokens=100):
+    return rt.converse(modelId=MODEL, messages=[user("hi")], inferenceConfig={"maxTokens": max_tokens})
+
+
+def team_key(**rules) -> dict:
+    return {"name": "team", "access_key_id": "SWYDSHAREDTEAMKEY001", "secret": "env.SWYD_TEAM_SECRET", **rules}
+
+
+TEAM = ("SWYDSHAREDTEAMKEY001", "team-secret-0123456789abcdefghijkl")
+
+
+def test_every_instance_reports_the_others_in_health(gateway, tmp_path, openai_fake, anthropic_fake, database_url):
+    gws = start_cluster(gateway, tmp_path, openai_fake, anthropic_fake, database_url)
+    deadline = time.monotonic() + 10
+    while True:
+        bodies = [requests.get(gw.url + "/health", timeout=5).json() for gw in gws]
+        if all(len(b["instances"]) == 3 for b in bodies) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    ids = {b["instance"] for b in bodies}
+    assert len(ids) == 3
+    for body in bodies:
+        assert body["status"] == "ok"
+        assert {i["id"] for i in body["instances"]} == ids
+    # The schema was migrated once although three instances started on it.
+    assert psql(database_url, "SELECT count(*) FROM schema_migrations WHERE name = 'v1-governance'") == "1"
+
+
+def test_a_key_created_on_one_instance_works_on_the_others_at_once(gateway, tmp_path, openai_fake, anthropic_fake, database_url):
+    a, b, c = start_cluster(gateway, tmp_path, openai_fake, anthropic_fake, database_url)
+    made = admin_call(a, "POST", "/api/keys", json={"name": "fresh"})
+    assert made.status_code == 201, made.text
+    key = made.json()
+    for gw in (b, c):
+        answer = converse(runtime(gw, key["access_key_id"], key["secret_access_key"]))
+        assert answer["output"]["message"]["content"][0]["text"]
+    # The secret is sealed in the shared table, never stored in the clear.
+    assert key["secret_access_key"] not in psql(database_url, "SELECT encode(sealedSecret, 'escape') FROM virtual_keys")
+
+
+def test_a_revoked_key_is_refused_by_every_instance_within_a_second(gateway, tmp_path, openai_fake, anthropic_fake, database_url):
+    a, b, c = start_cluster(gateway, tmp_path, openai_fake, anthropic_fake, database_url)
+    key = admin_call(a, "POST", "/api/keys", json={"name": "soon-revoked"}).json()
+    clients = [runtime(gw, key["access_key_id"], key["secret_access_key"]) for gw in (a, b, c)]
+    for rt in clients:  # every instance has the key decoded and cached now
+        converse(rt)
+    assert admin_call(a, "POST", "/api/keys/soon-revoked/revoke").status_code == 200
+    time.sleep(1.0)
+    for rt in clients:
+        with raises_client_error("AccessDeniedException", 403):
+            converse(rt)
+
+
+def test_fifty_concurrent_calls_over_three_instances_against_a_budget_for_one_admit_one(
+        gateway, tmp_path, openai_fake, anthropic_fake, database_url):
+    gws = start_cluster(gateway, tmp_path, openai_fake, anthropic_fake, database_url,
+                        keys=[team_key(budgets=[{"id": "daily", "limit_usd": ONE_CALL, "period": "1d"}])])
+    clients = [runtime(gw, *TEAM) for gw in gws]
+
+    def attempt(i):
+        rt = clients[i % 3]
+        try:
+            converse(rt)
+            return "ok"
+        except rt.exceptions.ServiceQuotaExceededException:
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        outcomes = list(pool.map(attempt, range(50)))
+    assert outcomes.count("ok") == 1 and outcomes.count("refused") == 49, outcomes
+    assert len([r for r in openai_fake.requests if r.path.endswith("/chat/completions")]) == 1
+    # The answer's cost (10 prompt, 5 completion tokens) is what the shared budget holds once settled.
+    deadline = time.monotonic() + 10
+    while psql(database_url, "SELECT spentNanos || '/' || reservedNanos FROM budget_windows WHERE budgetId = 'daily'") != "4500/0":
+        assert time.monotonic() < deadline, psql(database_url, "SELECT * FROM budget_windows")
+        time.sleep(0.1)
+
+
+def test_a_rate_limit_holds_across_instances(gateway, tmp_path, openai_fake, anthropic_fake, database_url):
+    gws = start_cluster(gateway, tmp_path, openai_fake, anthropic_fake, database_url,
+                        keys=[team_key(rate_limit={"requests": 7, "window_seconds": 3600})])
+    clients = [runtime(gw, *TEAM) for gw in gws]
+
+    def attempt(i):
+        rt = clients[i % 3]
+        try:
+            converse(rt)
+            return "ok"
+        except rt.exceptions.ThrottlingException:
+            return "throttled"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(attempt, range(30)))
+    assert outcomes.count("ok") == 7 and outcomes.count("throttled") == 23, outcomes
+
+
+def test_one_log_query_shows_the_traffic_of_every_instance(gateway, tmp_path, openai_fake, anthropic_fake, database_url):
+    gws = start_cluster(gateway, tmp_path, openai_fake, anthropic_fake, database_url, keys=[team_key()])
+    for i, gw in enumerate(gws):
+        for _ in range(i + 1):
+            converse(runtime(gw, *TEAM))
+    deadline = time.monotonic() + 10
+    while True:
+        rows = [admin_get(gw, "/api/logs", limit=50).json()["logs"] for gw in gws]
+        if all(len(r) == 6 for r in rows) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    for listed in rows:
+        assert len(listed) == 6, listed
+        assert {row["id"] for row in listed} == {row["id"] for row in rows[0]}
