@@ -4,6 +4,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 swift build --build-tests
+
+# A throwaway PostgreSQL cluster on loopback for the shared-store tests (Swift and e2e), stopped on exit.
+pg_root=$(mktemp -d)
+chmod 755 "$pg_root"
+trap 'scripts/postgres.sh stop "$pg_root/cluster"; rm -rf "$pg_root"' EXIT
+SWITCHYARD_TEST_DATABASE_URL=$(scripts/postgres.sh start "$pg_root/cluster" "${SWITCHYARD_TEST_PG_PORT:-55439}")
+export SWITCHYARD_TEST_DATABASE_URL
+
 swift test --skip-build
 
 # The dashboard's browser test drives Debian's chromium through chromedriver (tests/e2e/test_dashboard.py).

@@ -92,3 +92,29 @@ public struct CacheSweepService: Service {
         }
     }
 }
+
+/// On a shared store: takes the entries the other gateways write into this gateway's index once a second, so an
+/// answer cached through one instance is a hit on every other.
+public struct CacheFollowService: Service {
+    let cache: ScopedAnswerCache
+    let interval: Duration
+    let logger: Logger
+
+    public init(cache: ScopedAnswerCache, interval: Duration = .seconds(1), logger: Logger) {
+        self.cache = cache
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while (try? await Task.sleep(for: interval)) != nil {
+                do {
+                    guard try await cache.follow() else { return }
+                } catch {
+                    logger.warning("could not read the other gateways' cache entries", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}

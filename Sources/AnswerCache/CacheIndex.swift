@@ -52,13 +52,14 @@ final class CacheIndex: Sendable {
     var partitionCount: Int { state.withLock { $0.partitions.count } }
 
     /// The live entry under `key`, now the most recently used; an expired one is dropped and its id returned.
-    func exact(_ key: String, now: Date) -> (entry: Entry?, expired: String?) {
+    func exact(_ key: String, now: Date, counting: Bool = true) -> (entry: Entry?, expired: String?) {
         state.withLock { s in
             guard let slot = s.slotOfKey[key], let entry = s.slots[slot] else { return (nil, nil) }
             guard entry.expiresAt > now else {
                 s.remove(slot: slot)
                 return (nil, entry.id)
             }
+            guard counting else { return (entry, nil) }
             s.slots[slot]?.hits += 1
             s.touch(slot)
             return (entry, nil)

@@ -16,6 +16,8 @@ public final class ScopedAnswerCache: AnswerCache {
     let policies: @Sendable (String) async -> CachePolicy?
     let logger: Logger
     let counters = Mutex(CacheCounters())
+    /// How far this gateway has read the store's writes (a shared store's other gateways write there too).
+    let followed = Mutex<Int64>(0)
     let writer: CacheStoreWriter
 
     init(settings: CacheSettings, store: any CacheEntryStore, policies: @escaping @Sendable (String) async -> CachePolicy?, logger: Logger) {
@@ -33,20 +35,36 @@ public final class ScopedAnswerCache: AnswerCache {
     ) async throws -> ScopedAnswerCache {
         let cache = ScopedAnswerCache(settings: settings, store: store, policies: policies, logger: logger)
         var dropped: [String] = []
-        for record in try await store.live(at: Date()) {
-            guard let answer = StoredAnswer.decode(record.answer) else {
-                dropped.append(record.id)
-                continue
-            }
-            let entry = CacheIndex.Entry(
-                id: record.id, key: record.key, scope: record.scope, provider: record.provider, model: record.model,
-                partition: record.partition, answer: answer, createdAt: record.createdAt, expiresAt: record.expiresAt,
-                bytes: record.answer.count)
-            dropped += cache.index.insert(entry, vector: record.embedding)
-        }
+        // Where following the other gateways' writes starts: before the load, so nothing written meanwhile is missed.
+        if let start = try await store.written(after: Int64.max, at: Date()) { cache.followed.withLock { $0 = start.last } }
+        for record in try await store.live(at: Date()) { dropped += cache.absorb(record) }
         try await store.write(puts: [], deletes: dropped)
         logger.info("answer cache opened", metadata: ["entries": "\(cache.index.count)"])
         return cache
+    }
+
+    /// Puts a stored entry into the index; the ids the index evicted (or that could not be decoded) to delete.
+    func absorb(_ record: CacheEntryRecord) -> [String] {
+        guard let answer = StoredAnswer.decode(record.answer) else { return [record.id] }
+        let entry = CacheIndex.Entry(
+            id: record.id, key: record.key, scope: record.scope, provider: record.provider, model: record.model,
+            partition: record.partition, answer: answer, createdAt: record.createdAt, expiresAt: record.expiresAt,
+            bytes: record.answer.count)
+        return index.insert(entry, vector: record.embedding)
+    }
+
+    /// Takes in the entries other gateways on a shared store wrote since the last call (this gateway's own come back
+    /// too and replace themselves); false when the store is not shared.
+    public func follow() async throws -> Bool {
+        guard let written = try await store.written(after: followed.withLock { $0 }, at: Date()) else { return false }
+        var evicted: [String] = []
+        for record in written.entries where index.exact(record.key, now: Date(), counting: false).entry?.id != record.id {
+            evicted += absorb(record)
+        }
+        followed.withLock { $0 = max($0, written.last) }
+        // Evicted here is this gateway's memory limit, not the entry's end: the store keeps it for the others.
+        _ = evicted
+        return true
     }
 
     public func lookup(_ call: PlannedCall, request: ChatRequest, engine: Engine) async throws -> AnswerCacheLookup {

@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import Logging
 import ServiceLifecycle
 import Stores
@@ -15,6 +16,7 @@ public struct BatchRunner: Service {
     let owners: BatchOwners
     let shutdown: BatchShutdown
     let tick: Duration
+    let lease: BatchLease
     let logger: Logger
     let inFlight = BatchInFlight()
 
@@ -26,14 +28,14 @@ public struct BatchRunner: Service {
                     if shutdown.isSet || Task.isCancelled { break }
                     let jobs: [BatchJob]
                     do {
-                        jobs = try await store.unfinished()
+                        jobs = try await store.claimUnfinished(holder: lease.holder, until: lease.expiry(), now: Date())
                     } catch {
                         logger.warning("could not read the batch jobs", metadata: ["error": "\(error)"])
                         continue
                     }
                     for job in jobs where inFlight.claim(job.id) {
                         group.addTask {
-                            await self.advance(job)
+                            await self.advanceLeased(job)
                             self.inFlight.release(job.id)
                         }
                     }
@@ -50,6 +52,37 @@ public struct BatchRunner: Service {
         while !shutdown.isSet && !Task.isCancelled {
             try? await Task.sleep(for: tick)
             wakeups.signal()
+        }
+    }
+
+    /// Advances the job while renewing its lease; a lease lost (this instance was cut off long enough for another
+    /// to take the job over) cancels the work here, so two instances do not run one job's records.
+    func advanceLeased(_ job: BatchJob) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.advance(job) }
+            group.addTask { await self.keepLease(job.id) }
+            await group.next()
+            group.cancelAll()
+        }
+        do {
+            try await store.releaseLease(jobId: job.id, holder: lease.holder)
+        } catch {
+            logger.warning("could not release a batch job's lease", metadata: ["job": "\(job.id)", "error": "\(error)"])
+        }
+    }
+
+    /// Returns when the lease is lost; runs until cancelled otherwise.
+    func keepLease(_ jobId: String) async {
+        while (try? await Task.sleep(for: lease.duration / 3)) != nil {
+            do {
+                if try await store.renewLeases(holder: lease.holder, jobIds: [jobId], until: lease.expiry()).contains(jobId) {
+                    logger.warning("lost the lease of a batch job to another instance", metadata: ["job": "\(jobId)"])
+                    return
+                }
+            } catch {
+                // Kept running: the lease is good until it expires, and the next renewal may get through.
+                logger.warning("could not renew a batch job's lease", metadata: ["job": "\(jobId)", "error": "\(error)"])
+            }
         }
     }
 
@@ -83,5 +116,21 @@ public struct BatchRunner: Service {
         } catch {
             logger.warning("batch job did not advance", metadata: ["job": "\(job.id)", "error": "\(error)"])
         }
+    }
+}
+
+/// Who this runner is on a shared store, and how long its claim on a job lasts without renewal.
+public struct BatchLease: Sendable {
+    public var holder: String
+    public var duration: Duration
+
+    public init(holder: String, duration: Duration) {
+        self.holder = holder
+        self.duration = duration
+    }
+
+    func expiry() -> Date {
+        let (seconds, attoseconds) = duration.components
+        return Date().addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
     }
 }

@@ -13,7 +13,8 @@ public struct BatchSystem: Sendable {
     /// what a job's owning key is now (without it, as in tests, the owner acts by its id alone).
     public init(
         config: GatewayConfig, engine: Engine, store: any BatchJobStore, files: any BatchFiles,
-        codec: any BatchRecordCodec, callers: (any CallerDirectory)? = nil, logger: Logger, tick: Duration = .seconds(1)
+        codec: any BatchRecordCodec, callers: (any CallerDirectory)? = nil, logger: Logger, tick: Duration = .seconds(1),
+        leaseHolder: String = "local"
     ) {
         let wakeups = BatchWakeups()
         let shutdown = BatchShutdown()
@@ -32,6 +33,7 @@ public struct BatchSystem: Sendable {
             native: NativeBatchExecution(
                 store: store, engine: engine, translator: translator, loader: loader, writer: writer,
                 shutdown: shutdown, logger: logger),
-            owners: owners, shutdown: shutdown, tick: tick, logger: logger)
+            owners: owners, shutdown: shutdown, tick: tick,
+            lease: BatchLease(holder: leaseHolder, duration: .milliseconds(Int64(config.server.batchLeaseSeconds * 1000))), logger: logger)
     }
 }

@@ -57,6 +57,11 @@ public struct ServerSettings: Sendable {
     /// with every instance on this database instead of living in the data directory's SQLite file.
     public var databaseURL: String?
     public var databaseMaxConnections: Int = 20
+    /// `store.shared_dir`: object bytes under `<sharedDir>/objects/`, a directory every instance mounts.
+    public var sharedDir: String?
+    /// On a shared store, how long a batch job stays leased to the instance running it without a renewal (renewed
+    /// every third of it): after an instance dies, another takes its jobs over this long after its last renewal.
+    public var batchLeaseSeconds: Double = 30
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 25_000_000, shutdownGraceSeconds: Double = 30) {
         self.host = host

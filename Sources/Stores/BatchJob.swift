@@ -162,6 +162,19 @@ public protocol BatchJobStore: Sendable {
     func addResult(jobId: String, _ result: BatchRecordResult) async throws -> Bool
     func results(jobId: String) async throws -> [BatchRecordResult]
     func finishedIndexes(jobId: String) async throws -> Set<Int>
+    /// The unfinished jobs this gateway may run now, oldest first, each leased to `holder` until `until`: on a store
+    /// several gateways share, those no other live gateway holds; on a store only this gateway uses, every one.
+    func claimUnfinished(holder: String, until: Date, now: Date) async throws -> [BatchJob]
+    /// Moves the leases `holder` still holds on to `until`; the ids of those it lost (another gateway took them).
+    func renewLeases(holder: String, jobIds: [String], until: Date) async throws -> Set<String>
+    func releaseLease(jobId: String, holder: String) async throws
+}
+
+extension BatchJobStore {
+    /// One gateway per store: nothing to share, so every unfinished job is this gateway's.
+    public func claimUnfinished(holder: String, until: Date, now: Date) async throws -> [BatchJob] { try await unfinished() }
+    public func renewLeases(holder: String, jobIds: [String], until: Date) async throws -> Set<String> { [] }
+    public func releaseLease(jobId: String, holder: String) async throws {}
 }
 
 public enum BatchStoreError: Error, Sendable, Hashable {

@@ -52,4 +52,11 @@ public protocol CacheEntryStore: Sendable {
     func deleteAll(scope: String?) async throws -> Int
     /// Entries expired at `now`; returns their ids.
     func deleteExpired(at now: Date) async throws -> [String]
+    /// Entries any gateway wrote after position `after` of the store's write order (0: from the start), with the
+    /// position of the last; nil when no other gateway writes this store, so there is nothing to follow.
+    func written(after: Int64, at now: Date) async throws -> (entries: [CacheEntryRecord], last: Int64)?
+}
+
+extension CacheEntryStore {
+    public func written(after: Int64, at now: Date) async throws -> (entries: [CacheEntryRecord], last: Int64)? { nil }
 }

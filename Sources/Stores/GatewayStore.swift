@@ -7,11 +7,15 @@ public struct PostgresStoreSettings: Sendable {
     public var url: String
     public var maxConnections: Int
     public var instance: GatewayInstance
+    /// Where object bytes live (`<sharedDir>/objects/`): a directory every instance mounts. Nil: the data directory,
+    /// which only suits one instance or instances that share it.
+    public var sharedDir: String?
 
-    public init(url: String, maxConnections: Int = 20, instance: GatewayInstance) {
+    public init(url: String, maxConnections: Int = 20, instance: GatewayInstance, sharedDir: String? = nil) {
         self.url = url
         self.maxConnections = maxConnections
         self.instance = instance
+        self.sharedDir = sharedDir
     }
 }
 
@@ -44,7 +48,7 @@ public struct GatewayStore: Sendable {
 
     /// With `postgres`, the shared tables are there; its schema is brought up to date first (under an advisory lock).
     public static func open(dataDir: String, postgres: PostgresStoreSettings?, logger: Logger) async throws -> GatewayStore {
-        let blobs = try await DiskBlobStore.open(dataDir: dataDir)
+        let blobs = try await DiskBlobStore.open(dataDir: postgres?.sharedDir ?? dataDir)
         // Opening and migrating is blocking file work: on the thread pool, like every other disk access.
         let pool = try await blobs.threadPool.runIfActive { try StoreDatabase.open(dataDir: dataDir) }
         let store: GatewayStore
@@ -59,10 +63,11 @@ public struct GatewayStore: Sendable {
             }
             let ledger = PostgresGovernanceLedger(database: database)
             store = GatewayStore(
-                dataDir: dataDir, files: SQLiteFileIndex(pool: pool), multipart: SQLiteMultipartStore(pool: pool),
-                batchJobs: SQLiteBatchJobStore(pool: pool), requestLog: PostgresRequestLogStore(database: database),
+                dataDir: dataDir, files: PostgresFileIndex(database: database), multipart: PostgresMultipartStore(database: database),
+                batchJobs: PostgresBatchJobStore(database: database), requestLog: PostgresRequestLogStore(database: database),
                 virtualKeys: PostgresVirtualKeyStore(database: database), spend: ledger, rateLimits: ledger, ledger: ledger,
-                providerFileOwners: SQLiteProviderFileOwners(pool: pool), cacheEntries: SQLiteCacheEntryStore(pool: pool), blobs: blobs,
+                providerFileOwners: PostgresProviderFileOwners(database: database), cacheEntries: PostgresCacheEntryStore(database: database),
+                blobs: blobs,
                 instances: PostgresInstanceRegistry(database: database, this: postgres.instance), pool: pool, postgres: database)
         } else {
             store = GatewayStore(
@@ -73,7 +78,8 @@ public struct GatewayStore: Sendable {
                 providerFileOwners: SQLiteProviderFileOwners(pool: pool), cacheEntries: SQLiteCacheEntryStore(pool: pool), blobs: blobs,
                 instances: nil, pool: pool, postgres: nil)
         }
-        let swept = try await store.removeOrphanBlobs()
+        // On a shared store another instance may be between writing a blob and indexing it: no sweep there.
+        let swept = postgres == nil ? try await store.removeOrphanBlobs() : 0
         logger.info(
             "store opened", metadata: ["dataDir": "\(dataDir)", "shared": "\(postgres != nil)", "orphanBlobsRemoved": "\(swept)"])
         return store

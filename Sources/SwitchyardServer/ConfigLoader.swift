@@ -179,12 +179,14 @@ public struct ConfigLoader: Sendable {
         if let cache = try top.mapping("cache") { config.cache = try CacheSettingsReader.read(cache) }
         config.server.databaseURL = environmentDatabaseURL
         if let store = try top.mapping("store") {
-            try store.allowOnly(["postgres"])
+            try store.allowOnly(["postgres", "shared_dir"])
+            config.server.sharedDir = try store.string("shared_dir")
             if let postgres = try store.mapping("postgres") {
-                try postgres.allowOnly(["url", "max_connections"])
+                try postgres.allowOnly(["url", "max_connections", "batch_lease_seconds"])
                 guard let url = try postgres.string("url") else { throw ConfigError("store.postgres.url is required") }
                 config.server.databaseURL = try resolve(url, path: "store.postgres.url", line: nil)
                 config.server.databaseMaxConnections = try postgres.int("max_connections", in: 1...500) ?? config.server.databaseMaxConnections
+                if let lease = try postgres.int("batch_lease_seconds", in: 3...3600) { config.server.batchLeaseSeconds = Double(lease) }
             }
         }
         return config

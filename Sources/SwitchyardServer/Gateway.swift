@@ -61,7 +61,7 @@ public struct Gateway: Sendable {
             let batch = BatchSystem(
                 config: config, engine: engine, store: store.batchJobs,
                 files: FileAccessBatchFiles(access: FileService(backends: files)), codec: BatchJobRecordCodec(),
-                callers: KeyRingCallers(ring: governance.ring), logger: logger)
+                callers: KeyRingCallers(ring: governance.ring), logger: logger, leaseHolder: store.instances?.this.id ?? "local")
             let app = makeApplication(
                 engine: engine, files: files, batch: batch.desk, requestLog: requestLog, governance: governance, metrics: metrics, cache: cache,
                 instances: store.instances)
@@ -76,6 +76,7 @@ public struct Gateway: Sendable {
             if let registry = store.instances {
                 services.append(InstanceHeartbeat(registry: registry, interval: .seconds(2), logger: logger))
                 services.append(KeyGenerationWatch(ring: governance.ring, interval: .milliseconds(250), logger: logger))
+                if let cache { services.append(CacheFollowService(cache: cache, logger: logger)) }
             }
             if let requestLog {
                 services.insert(requestLog.writer, at: 0)
@@ -101,7 +102,11 @@ public struct Gateway: Sendable {
             throw ConfigError(
                 "a shared store (store.postgres / SWITCHYARD_DATABASE_URL) needs SWITCHYARD_MASTER_KEY, the same on every instance")
         }
-        return PostgresStoreSettings(url: url, maxConnections: config.server.databaseMaxConnections, instance: SharedStore.instance())
+        if config.server.sharedDir == nil {
+            logger.warning("store.shared_dir is not set: files uploaded through this instance are readable only through it")
+        }
+        return PostgresStoreSettings(
+            url: url, maxConnections: config.server.databaseMaxConnections, instance: SharedStore.instance(), sharedDir: config.server.sharedDir)
     }
 
     /// One client per provider, so each has its own pool size and read timeout; the shared one serves calls made

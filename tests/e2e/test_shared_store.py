@@ -8,6 +8,7 @@ went through PostgreSQL.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import tempfile
 import threading
@@ -21,6 +22,9 @@ import pytest
 import requests
 from botocore.config import Config
 
+from batch_helpers import control, converse_record, create, files, last_user_text, output_lines, put_input, wait
+from fakes.base import Delay, Reply
+from fakes.openai_fake import openai_text_completion
 from helpers import REPO, admin_call, admin_get, default_config, raises_client_error, user, with_admin_token
 
 MODEL = "openai/gpt-4o-mini"
@@ -55,17 +59,21 @@ def psql(url: str, sql: str) -> str:
     return subprocess.run(["psql", url, "-At", "-c", sql], check=True, capture_output=True, text=True, timeout=30).stdout.strip()
 
 
-def shared_config(openai_fake, anthropic_fake, url: str, data_dir: Path, **governance) -> dict:
-    config = with_admin_token(default_config(openai_fake, anthropic_fake))
+def shared_config(openai_fake, anthropic_fake, url: str, data_dir: Path, *, extra: dict | None = None, **governance) -> dict:
+    config = with_admin_token(default_config(openai_fake, anthropic_fake, timeout_seconds=60))
     config["server"]["data_dir"] = str(data_dir)
-    config["store"] = {"postgres": {"url": url}}
-    config["governance"] = {"enforce": True, **governance}
+    config["store"] = {"postgres": {"url": url, "batch_lease_seconds": 3}, "shared_dir": str(data_dir.parent / "shared")}
+    if governance:
+        config["governance"] = {"enforce": True, **governance}
+    for name, value in (extra or {}).items():
+        config[name] = {**config.get(name, {}), **value}
     config["logging"] = {"flush_interval_ms": 50}
     return config
 
 
-def start_cluster(gateway, tmp_path, openai_fake, anthropic_fake, url, count=3, **governance):
-    return [gateway(shared_config(openai_fake, anthropic_fake, url, tmp_path / f"data{i}", **governance),
+def start_cluster(gateway, tmp_path, openai_fake, anthropic_fake, url, count=3, extra=None, **governance):
+    governance.setdefault("keys", [])
+    return [gateway(shared_config(openai_fake, anthropic_fake, url, tmp_path / f"data{i}", extra=extra, **governance),
                     env={"SWITCHYARD_MASTER_KEY": MASTER_KEY, "SWYD_TEAM_SECRET": "team-secret-0123456789abcdefghijkl"})
             for i in range(count)]
 
@@ -186,3 +194,77 @@ def test_one_log_query_shows_the_traffic_of_every_instance(gateway, tmp_path, op
     for listed in rows:
         assert len(listed) == 6, listed
         assert {row["id"] for row in listed} == {row["id"] for row in rows[0]}
+
+
+def test_a_file_uploaded_through_one_instance_is_read_through_another(
+        gateway, tmp_path, openai_fake, anthropic_fake, database_url):
+    a, b, _ = start_cluster(gateway, tmp_path, openai_fake, anthropic_fake, database_url, keys=[team_key()])
+
+    def s3(gw):
+        return boto3.client("s3", endpoint_url=gw.url + "/bedrock/files", region_name="us-east-1",
+                            aws_access_key_id=TEAM[0], aws_secret_access_key=TEAM[1],
+                            config=Config(retries={"total_max_attempts": 1}, s3={"addressing_style": "path"}))
+
+    body = os.urandom(300_000)
+    s3(a).put_object(Bucket="shared", Key="dir/blob.bin", Body=body)
+    assert s3(b).get_object(Bucket="shared", Key="dir/blob.bin")["Body"].read() == body
+    assert [o["Key"] for o in s3(b).list_objects_v2(Bucket="shared", Prefix="dir/")["Contents"]] == ["dir/blob.bin"]
+    s3(b).delete_object(Bucket="shared", Key="dir/blob.bin")
+    with raises_client_error("NoSuchKey", 404):
+        s3(a).get_object(Bucket="shared", Key="dir/blob.bin")
+
+
+def test_an_answer_cached_through_one_instance_is_a_hit_on_another(gateway, tmp_path, openai_fake, anthropic_fake, database_url):
+    a, b, _ = start_cluster(gateway, tmp_path, openai_fake, anthropic_fake, database_url, keys=[team_key()],
+                            extra={"cache": {"enabled": True, "ttl": "5m"}})
+    first = converse(runtime(a, *TEAM))
+    assert first["ResponseMetadata"]["HTTPHeaders"]["x-swyd-cache"] == "miss"
+    deadline = time.monotonic() + 10
+    while True:
+        again = converse(runtime(b, *TEAM))
+        if again["ResponseMetadata"]["HTTPHeaders"]["x-swyd-cache"] == "hit" or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert again["ResponseMetadata"]["HTTPHeaders"]["x-swyd-cache"] == "hit"
+    assert again["output"] == first["output"]
+
+
+def chat_requests(fake) -> list:
+    return [r for r in fake.requests if r.path.endswith("/chat/completions")]
+
+
+def test_a_batch_job_survives_kill9_of_its_instance_and_completes_on_another_with_every_record_once(
+        gateway, tmp_path, openai_fake, anthropic_fake, database_url):
+    gws = start_cluster(gateway, tmp_path, openai_fake, anthropic_fake, database_url, count=2, enforce=False,
+                        extra={"server": {"batch_concurrency": 2}})
+    gate = threading.Event()
+    # Three records are answered at once; the next two hang until after the kill.
+    openai_fake.enqueue(*[Reply(200, openai_text_completion()) for _ in range(3)],
+                        *[Delay(gate=gate, then=Reply(200, openai_text_completion())) for _ in range(2)])
+    s3, br = files(gws[0]), control(gws[0])
+    records = [converse_record(f"rec-{i}", f"record {i}") for i in range(8)]
+    arn = create(br, put_input(s3, records, key="kill/input.jsonl"), name="survives-kill")
+    wait(br, arn, until={"InProgress"}, check=lambda j: j["processedRecordCount"] == 3 and len(chat_requests(openai_fake)) == 5)
+    answered_before = {last_user_text(r.json) for r in chat_requests(openai_fake)[:3]}
+    in_flight = {last_user_text(r.json) for r in chat_requests(openai_fake)[3:5]}
+    holder = psql(database_url, "SELECT leaseHolder FROM batch_jobs")
+    running = next(gw for gw in gws if requests.get(gw.url + "/health", timeout=5).json()["instance"] == holder)
+    other = next(gw for gw in gws if gw is not running)
+    running.stop(signal.SIGKILL)
+    gate.set()
+
+    # The survivor takes the job over once the dead instance's lease (3 s) runs out; no restart anywhere.
+    job = wait(control(other), arn)
+    assert job["status"] == "Completed", job
+    assert (job["totalRecordCount"], job["processedRecordCount"], job["successRecordCount"]) == (8, 8, 8)
+    assert psql(database_url, "SELECT leaseHolder FROM batch_jobs") in ("", requests.get(other.url + "/health").json()["instance"])
+    counts: dict[str, int] = {}
+    for request in chat_requests(openai_fake):
+        text = last_user_text(request.json)
+        counts[text] = counts.get(text, 0) + 1
+    for i in range(8):
+        text = f"record {i}"
+        assert 1 <= counts.get(text, 0) <= (2 if text in in_flight else 1), (text, counts)
+    assert all(counts[text] == 1 for text in answered_before)
+    ids = [line["recordId"] for line in output_lines(files(other), arn)]
+    assert sorted(ids) == sorted(f"rec-{i}" for i in range(8)) and len(ids) == len(set(ids))

@@ -99,3 +99,28 @@ extension PostgresConnection {
         try await self.query(query, logger: logger).collect()
     }
 }
+
+/// Numbered parameters for statements whose text is built at run time (filters, optional conditions).
+struct PostgresParameters {
+    var binds = PostgresBindings()
+
+    mutating func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
+        binds.append(value)
+        return "$\(binds.count)"
+    }
+
+    mutating func list(_ values: [some PostgresDynamicTypeEncodable]) -> String {
+        values.map { bind($0) }.joined(separator: ", ")
+    }
+
+    /// The owner filter as a condition ("" for everyone).
+    mutating func owner(_ scope: OwnerScope) -> String {
+        switch scope {
+        case .everyone: ""
+        case .owner(nil): " AND owner IS NULL"
+        case .owner(let owner?): " AND owner = \(bind(owner))"
+        }
+    }
+
+    func query(_ sql: String) -> PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: binds) }
+}

@@ -64,6 +64,65 @@ enum PostgresMigrations {
             "CREATE INDEX request_log_by_provider ON request_log (provider, startMicros)",
             "CREATE INDEX request_log_by_caller ON request_log (callerIdentity, startMicros)",
         ]),
+        ("v3-batch", [
+            """
+            CREATE TABLE batch_jobs (
+                id TEXT PRIMARY KEY, clientRequestToken TEXT UNIQUE, status TEXT NOT NULL, name TEXT NOT NULL, owner TEXT,
+                submitTime DOUBLE PRECISION NOT NULL, body TEXT NOT NULL, leaseHolder TEXT, leaseExpiresAt DOUBLE PRECISION)
+            """,
+            "CREATE INDEX batch_jobs_by_submit ON batch_jobs (submitTime, id)",
+            "CREATE INDEX batch_jobs_by_status ON batch_jobs (status)",
+            """
+            CREATE TABLE batch_results (
+                jobId TEXT NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE, recordIndex BIGINT NOT NULL, line TEXT NOT NULL,
+                succeeded BOOLEAN NOT NULL, inputTokens BIGINT NOT NULL, outputTokens BIGINT NOT NULL, PRIMARY KEY (jobId, recordIndex))
+            """,
+        ]),
+        // Keys in byte order whatever the database's collation: S3 lists in byte order.
+        ("v4-files", [
+            """
+            CREATE TABLE buckets (
+                namespace TEXT COLLATE "C" NOT NULL, name TEXT COLLATE "C" NOT NULL, created DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (namespace, name))
+            """,
+            """
+            CREATE TABLE objects (
+                namespace TEXT COLLATE "C" NOT NULL, bucket TEXT COLLATE "C" NOT NULL, key TEXT COLLATE "C" NOT NULL, etag TEXT NOT NULL,
+                size BIGINT NOT NULL, contentType TEXT, metadata TEXT NOT NULL, lastModified DOUBLE PRECISION NOT NULL,
+                locationKind TEXT NOT NULL, locationId TEXT NOT NULL, checksumCRC32 TEXT, owner TEXT, PRIMARY KEY (namespace, bucket, key))
+            """,
+            "CREATE INDEX objects_by_etag ON objects (namespace, etag)",
+            """
+            CREATE TABLE multipart_uploads (
+                uploadId TEXT PRIMARY KEY, namespace TEXT COLLATE "C" NOT NULL, bucket TEXT COLLATE "C" NOT NULL,
+                key TEXT COLLATE "C" NOT NULL, contentType TEXT, metadata TEXT NOT NULL, initiated DOUBLE PRECISION NOT NULL, owner TEXT)
+            """,
+            "CREATE INDEX multipart_uploads_by_key ON multipart_uploads (namespace, bucket, key, uploadId)",
+            """
+            CREATE TABLE multipart_parts (
+                uploadId TEXT NOT NULL REFERENCES multipart_uploads (uploadId) ON DELETE CASCADE, partNumber BIGINT NOT NULL,
+                blobId TEXT NOT NULL, etag TEXT NOT NULL, size BIGINT NOT NULL, checksumCRC32 TEXT NOT NULL,
+                lastModified DOUBLE PRECISION NOT NULL, PRIMARY KEY (uploadId, partNumber))
+            """,
+            """
+            CREATE TABLE provider_file_owners (
+                namespace TEXT COLLATE "C" NOT NULL, bucket TEXT COLLATE "C" NOT NULL, key TEXT COLLATE "C" NOT NULL, owner TEXT,
+                created DOUBLE PRECISION NOT NULL, PRIMARY KEY (namespace, bucket, key))
+            """,
+        ]),
+        ("v5-cache", [
+            "CREATE SEQUENCE cache_entries_seq",
+            """
+            CREATE TABLE cache_entries (
+                id TEXT PRIMARY KEY, key TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
+                partition TEXT, embedding BYTEA, answer BYTEA NOT NULL, createdAt DOUBLE PRECISION NOT NULL,
+                expiresAt DOUBLE PRECISION NOT NULL, hits BIGINT NOT NULL DEFAULT 0,
+                seq BIGINT NOT NULL DEFAULT nextval('cache_entries_seq'))
+            """,
+            "CREATE INDEX cache_entries_by_seq ON cache_entries (seq)",
+            "CREATE INDEX cache_entries_by_expiry ON cache_entries (expiresAt)",
+            "CREATE INDEX cache_entries_by_scope ON cache_entries (scope)",
+        ]),
     ]
 
     /// Applies what is missing, under the advisory lock, each migration in the same transaction as its record.

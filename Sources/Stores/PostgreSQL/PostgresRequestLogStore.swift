@@ -143,16 +143,11 @@ public struct PostgresRequestLogStore: RequestLogStore {
     /// `RequestLogTable.whereClause` with PostgreSQL's numbered parameters.
     struct Clause {
         var conditions: [String] = []
-        var binds = PostgresBindings()
+        var parameters = PostgresParameters()
+        var binds: PostgresBindings { parameters.binds }
 
-        mutating func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
-            binds.append(value)
-            return "$\(binds.count)"
-        }
-
-        mutating func list(_ values: [some PostgresDynamicTypeEncodable]) -> String {
-            values.map { bind($0) }.joined(separator: ", ")
-        }
+        mutating func bind(_ value: some PostgresDynamicTypeEncodable) -> String { parameters.bind(value) }
+        mutating func list(_ values: [some PostgresDynamicTypeEncodable]) -> String { parameters.list(values) }
 
         init(_ filter: RequestLogFilter) {
             if let from = filter.startedFrom { conditions.append("startMicros >= \(bind(RequestLogTime.micros(from)))") }
