@@ -238,7 +238,13 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ], swiftSettings: swiftSettings),
-        .testTarget(name: "StoresTests", dependencies: ["Stores", "SwitchyardModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StoresTests",
+            dependencies: [
+                "Stores", "SwitchyardModel", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "GovernanceTests",
             dependencies: [

@@ -71,6 +71,13 @@ public struct PostgresBatchJobStore: BatchJobStore {
                 var job = try Self.job(row)
                 try change(&job)
                 job.id = id
+                if let token = job.clientRequestToken,
+                    try await !connection.rows(
+                        "SELECT 1 FROM batch_jobs WHERE clientRequestToken = \(token) AND id <> \(id)", database.logger
+                    ).isEmpty
+                {
+                    throw BatchStoreError.duplicate(token)
+                }
                 try await Self.write(job, connection, database.logger)
                 return job
             }

@@ -3,13 +3,13 @@ import Testing
 
 @testable import Stores
 
-@Suite struct SQLiteBatchJobStoreTests {
-    let dir: TemporaryDirectory
-    let store: SQLiteBatchJobStore
+struct BatchJobStoreCase {
+    let opened: OpenedStore
+    let store: any BatchJobStore
 
-    init() throws {
-        dir = try TemporaryDirectory()
-        store = SQLiteBatchJobStore(pool: try StoreDatabase.open(dataDir: dir.path))
+    init(_ backend: StoreBackend) async throws {
+        opened = try await backend.open()
+        store = opened.store.batchJobs
     }
 
     func job(_ id: String, submitted: Double = 1_700_000_000, status: BatchJobStatus = .submitted, token: String? = nil) -> BatchJob {
@@ -21,7 +21,7 @@ import Testing
             statistics: BatchStatistics(totalRecordCount: 3), runnerState: ["cursor": "1"])
     }
 
-    @Test func insertGetAndDuplicates() async throws {
+    func insertGetAndDuplicates() async throws {
         let original = job("aaaaaaaaaaaa", token: "tok")
         try await store.insert(original)
         #expect(try await store.job(id: "aaaaaaaaaaaa") == original)
@@ -31,7 +31,7 @@ import Testing
         #expect(try await store.job(id: "missing") == nil)
     }
 
-    @Test func listOrderAndFilters() async throws {
+    func listOrderAndFilters() async throws {
         try await store.insert(job("j1", submitted: 10, status: .completed))
         try await store.insert(job("j2", submitted: 20))
         try await store.insert(job("j3", submitted: 20))
@@ -47,7 +47,7 @@ import Testing
         #expect(try await store.unfinished().map(\.id) == ["j2", "j3", "j4"])
     }
 
-    @Test func updateIsOneTransaction() async throws {
+    func updateIsOneTransaction() async throws {
         try await store.insert(job("j1"))
         let written = try await store.update(id: "j1") { job in
             job.status = .inProgress
@@ -71,7 +71,7 @@ import Testing
         }
     }
 
-    @Test func addResultIsIdempotentAndCountsOnce() async throws {
+    func addResultIsIdempotentAndCountsOnce() async throws {
         try await store.insert(job("j1"))
         #expect(try await store.addResult(jobId: "j1", BatchRecordResult(index: 0, line: "{\"a\":0}", succeeded: true, inputTokens: 5, outputTokens: 7)))
         #expect(try await store.addResult(jobId: "j1", BatchRecordResult(index: 2, line: "{\"a\":2}", succeeded: false)))
@@ -85,7 +85,7 @@ import Testing
         }
     }
 
-    @Test func concurrentDuplicateResultsCountOnce() async throws {
+    func concurrentDuplicateResultsCountOnce() async throws {
         try await store.insert(job("j1"))
         let store = self.store
         let accepted = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -97,5 +97,55 @@ import Testing
         #expect(accepted == 10)
         let stats = try #require(try await store.job(id: "j1")).statistics
         #expect(stats.processedRecordCount == 10 && stats.successRecordCount == 10 && stats.inputTokenCount == 10)
+    }
+}
+
+extension BatchJobStoreCase {
+    /// Shared stores only: one unfinished job, two gateways.
+    func aLeasedJobIsClaimedByOneGatewayUntilItsLeaseLapses() async throws {
+        try await store.insert(job("j1"))
+        let now = Date()
+        #expect(try await store.claimUnfinished(holder: "a", until: now + 30, now: now).map(\.id) == ["j1"])
+        #expect(try await store.claimUnfinished(holder: "b", until: now + 30, now: now).isEmpty)
+        // The holder's own scan keeps it, and renewing tells who lost what.
+        #expect(try await store.claimUnfinished(holder: "a", until: now + 30, now: now).map(\.id) == ["j1"])
+        #expect(try await store.renewLeases(holder: "b", jobIds: ["j1"], until: now + 60) == ["j1"])
+        #expect(try await store.renewLeases(holder: "a", jobIds: ["j1"], until: now + 60).isEmpty)
+        // a dies: after its lease, b takes the job, and a's renewal now fails.
+        #expect(try await store.claimUnfinished(holder: "b", until: now + 120, now: now + 61).map(\.id) == ["j1"])
+        #expect(try await store.renewLeases(holder: "a", jobIds: ["j1"], until: now + 90) == ["j1"])
+        try await store.releaseLease(jobId: "j1", holder: "b")
+        #expect(try await store.claimUnfinished(holder: "c", until: now + 30, now: now + 62).map(\.id) == ["j1"])
+        // Finished jobs are nobody's.
+        try await store.update(id: "j1") { $0.status = .completed }
+        #expect(try await store.claimUnfinished(holder: "c", until: now + 30, now: now + 62).isEmpty)
+    }
+}
+
+/// The `BatchJobStore` contract, run against every store backend.
+@Suite struct BatchJobStoreTests {
+    @Test(arguments: StoreBackend.available) func insertGetAndDuplicates(_ backend: StoreBackend) async throws {
+        try await BatchJobStoreCase(backend).insertGetAndDuplicates()
+    }
+
+    @Test(arguments: StoreBackend.available) func listOrderAndFilters(_ backend: StoreBackend) async throws {
+        try await BatchJobStoreCase(backend).listOrderAndFilters()
+    }
+
+    @Test(arguments: StoreBackend.available) func updateIsOneTransaction(_ backend: StoreBackend) async throws {
+        try await BatchJobStoreCase(backend).updateIsOneTransaction()
+    }
+
+    @Test(arguments: StoreBackend.available) func addResultIsIdempotentAndCountsOnce(_ backend: StoreBackend) async throws {
+        try await BatchJobStoreCase(backend).addResultIsIdempotentAndCountsOnce()
+    }
+
+    @Test(arguments: StoreBackend.available) func concurrentDuplicateResultsCountOnce(_ backend: StoreBackend) async throws {
+        try await BatchJobStoreCase(backend).concurrentDuplicateResultsCountOnce()
+    }
+
+    @Test(arguments: StoreBackend.available.filter { $0 == .postgres })
+    func aLeasedJobIsClaimedByOneGatewayUntilItsLeaseLapses(_ backend: StoreBackend) async throws {
+        try await BatchJobStoreCase(backend).aLeasedJobIsClaimedByOneGatewayUntilItsLeaseLapses()
     }
 }

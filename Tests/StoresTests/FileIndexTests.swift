@@ -3,13 +3,13 @@ import Testing
 
 @testable import Stores
 
-@Suite struct SQLiteFileIndexTests {
-    let dir: TemporaryDirectory
-    let index: SQLiteFileIndex
+struct FileIndexCase {
+    let opened: OpenedStore
+    let index: any FileIndex
 
-    init() throws {
-        dir = try TemporaryDirectory()
-        index = SQLiteFileIndex(pool: try StoreDatabase.open(dataDir: dir.path))
+    init(_ backend: StoreBackend) async throws {
+        opened = try await backend.open()
+        index = opened.store.files
     }
 
     func record(_ key: String, bucket: String = "b", namespace: String = "gateway", etag: String? = nil) -> ObjectRecord {
@@ -19,7 +19,7 @@ import Testing
             location: .local(blobId: String(repeating: "a", count: 64)), checksumCRC32: "AAAAAA==")
     }
 
-    @Test func putGetReplaceDelete() async throws {
+    func putGetReplaceDelete() async throws {
         #expect(try await index.put(record("k")) == nil)
         #expect(try await index.get(namespace: "gateway", bucket: "b", key: "k") == record("k"))
         let replaced = try await index.put(record("k", etag: "second"))
@@ -36,14 +36,14 @@ import Testing
         #expect(try await index.get(namespace: "openai", bucket: "b", key: "r")?.location == .remote(fileId: "file-abc"))
     }
 
-    @Test func putCreatesTheBucket() async throws {
+    func putCreatesTheBucket() async throws {
         try await index.put(record("k", bucket: "auto"))
         #expect(try await index.bucket(namespace: "gateway", name: "auto") != nil)
         #expect(try await index.buckets(namespace: "gateway").map(\.name) == ["auto"])
         #expect(try await index.buckets(namespace: "openai").isEmpty)
     }
 
-    @Test func listsInByteOrderWithPrefixAndStartAfter() async throws {
+    func listsInByteOrderWithPrefixAndStartAfter() async throws {
         // Byte order, not Unicode collation: upper case before lower, "é" precomposed (C3 A9) after "e" + combining
         // accent (65 CC 81), and both are kept as distinct keys.
         let keys = ["a", "a/b", "a/c", "a0", "B", "b%", "b_", "e\u{301}", "\u{E9}", "z", "\u{10FFFF}x", "a/\u{FFFF}"]
@@ -63,7 +63,7 @@ import Testing
     }
 
     /// GRDB hands SQLite text up to its first NUL, so without the guard `a\0b` would overwrite, read and delete `a`.
-    @Test func aKeyWithANULNeverAddressesAnotherKey() async throws {
+    func aKeyWithANULNeverAddressesAnotherKey() async throws {
         try await index.put(record("a"))
         await #expect(throws: StoreText.ContainsNUL.self) { try await index.put(record("a\0b", etag: "intruder")) }
         await #expect(throws: StoreText.ContainsNUL.self) { _ = try await index.get(namespace: "gateway", bucket: "b", key: "a\0zzz") }
@@ -74,7 +74,7 @@ import Testing
         #expect(try await index.get(namespace: "gateway", bucket: "b", key: "a") == record("a"))
     }
 
-    @Test func deleteBucketOnlyWhenEmpty() async throws {
+    func deleteBucketOnlyWhenEmpty() async throws {
         try await index.createBucket(BucketRecord(namespace: "gateway", name: "empty", created: Date(timeIntervalSince1970: 5)))
         try await index.createBucket(BucketRecord(namespace: "gateway", name: "empty", created: Date(timeIntervalSince1970: 9)))
         #expect(try await index.bucket(namespace: "gateway", name: "empty")?.created == Date(timeIntervalSince1970: 5))
@@ -82,5 +82,28 @@ import Testing
         #expect(try await index.deleteBucket(namespace: "gateway", name: "full") == false)
         #expect(try await index.deleteBucket(namespace: "gateway", name: "empty"))
         #expect(try await index.bucket(namespace: "gateway", name: "empty") == nil)
+    }
+}
+
+/// The `FileIndex` contract, run against every store backend.
+@Suite struct FileIndexTests {
+    @Test(arguments: StoreBackend.available) func putGetReplaceDelete(_ backend: StoreBackend) async throws {
+        try await FileIndexCase(backend).putGetReplaceDelete()
+    }
+
+    @Test(arguments: StoreBackend.available) func putCreatesTheBucket(_ backend: StoreBackend) async throws {
+        try await FileIndexCase(backend).putCreatesTheBucket()
+    }
+
+    @Test(arguments: StoreBackend.available) func listsInByteOrderWithPrefixAndStartAfter(_ backend: StoreBackend) async throws {
+        try await FileIndexCase(backend).listsInByteOrderWithPrefixAndStartAfter()
+    }
+
+    @Test(arguments: StoreBackend.available) func aKeyWithANULNeverAddressesAnotherKey(_ backend: StoreBackend) async throws {
+        try await FileIndexCase(backend).aKeyWithANULNeverAddressesAnotherKey()
+    }
+
+    @Test(arguments: StoreBackend.available) func deleteBucketOnlyWhenEmpty(_ backend: StoreBackend) async throws {
+        try await FileIndexCase(backend).deleteBucketOnlyWhenEmpty()
     }
 }

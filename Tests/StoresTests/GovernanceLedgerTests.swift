@@ -4,21 +4,20 @@ import Testing
 @testable import Stores
 
 /// The ledger's one-transaction writes: what a batch of admissions decides, in order, after the batch's settlements.
-@Suite struct SQLiteGovernanceLedgerTests {
-    let dir: TemporaryDirectory
-    let ledger: SQLiteGovernanceLedger
-    let spend: SQLiteSpendStore
-    let limits: SQLiteRateLimitStore
+struct GovernanceLedgerCase {
+    let opened: OpenedStore
+    let ledger: any GovernanceLedger
+    let spend: any SpendStore
+    let limits: any RateLimitStore
     /// 20 s into a minute.
     let now = Date(timeIntervalSince1970: 1_750_000_040)
     let budget = BudgetWindow(budgetId: "daily", limitNanos: 100, start: 1_749_945_600, end: 1_750_032_000)
 
-    init() throws {
-        dir = try TemporaryDirectory()
-        let pool = try StoreDatabase.open(dataDir: dir.path)
-        ledger = SQLiteGovernanceLedger(pool: pool)
-        spend = SQLiteSpendStore(pool: pool)
-        limits = SQLiteRateLimitStore(pool: pool)
+    init(_ backend: StoreBackend) async throws {
+        opened = try await backend.open()
+        ledger = opened.store.ledger
+        spend = opened.store.spend
+        limits = opened.store.rateLimits
     }
 
     func admission(_ id: String, amount: Int64? = nil, requests: Int? = nil, concurrent: Int? = nil, ttl: Double = 900, at moment: Date? = nil)
@@ -43,7 +42,7 @@ import Testing
         try #require(try await spend.usage(keyId: "k1", budgets: [budget], now: now).first)
     }
 
-    @Test func oneWriteDecidesItsAdmissionsInOrderAgainstTheLimits() async throws {
+    func oneWriteDecidesItsAdmissionsInOrderAgainstTheLimits() async throws {
         let decisions = try await decide(LedgerWrite(admissions: (0..<5).map { admission("a\($0)", amount: 30) }))
         #expect(decisions.map(Self.admitted) == [true, true, true, false, false])
         guard case .exhausted(let usage, nil) = decisions[3] else {
@@ -54,7 +53,7 @@ import Testing
         #expect(try await held().reservedNanos == 90)
     }
 
-    @Test func theSettlementsOfAWriteComeBeforeItsAdmissions() async throws {
+    func theSettlementsOfAWriteComeBeforeItsAdmissions() async throws {
         #expect(try await decide(LedgerWrite(admissions: [admission("first", amount: 100)])).map(Self.admitted) == [true])
         let settled = BudgetSettlement(reservationId: "first", keyId: "k1", costNanos: 40, budgets: [budget])
         let decisions = try await decide(
@@ -64,7 +63,7 @@ import Testing
         #expect(usage.spentNanos == 40 && usage.reservedNanos == 60)
     }
 
-    @Test func aBudgetRefusalUndoesTheRateCountOfTheSameAdmission() async throws {
+    func aBudgetRefusalUndoesTheRateCountOfTheSameAdmission() async throws {
         let decisions = try await decide(
             LedgerWrite(admissions: [admission("big", amount: 500, requests: 2, concurrent: 1), admission("small", amount: 10, requests: 2, concurrent: 1)]))
         #expect(decisions.map(Self.admitted) == [false, true])
@@ -76,7 +75,7 @@ import Testing
         #expect(state.requestsUsed == 1 && state.inFlight == 1)
     }
 
-    @Test func lapsedHoldsAndLeasesOfACrashedGatewayDoNotRefuse() async throws {
+    func lapsedHoldsAndLeasesOfACrashedGatewayDoNotRefuse() async throws {
         #expect(try await decide(LedgerWrite(admissions: [admission("lost", amount: 100, concurrent: 1, ttl: 30)])).map(Self.admitted) == [true])
         #expect(try await decide(LedgerWrite(admissions: [admission("early", amount: 100, concurrent: 1, at: now + 29)])).map(Self.admitted) == [false])
         #expect(try await decide(LedgerWrite(admissions: [admission("late", amount: 100, concurrent: 1, at: now + 31)])).map(Self.admitted) == [true])
@@ -86,7 +85,7 @@ import Testing
         #expect(try await held().reservedNanos == 0)
     }
 
-    @Test func aThrottledAdmissionSaysWhichLimit() async throws {
+    func aThrottledAdmissionSaysWhichLimit() async throws {
         let decisions = try await decide(LedgerWrite(admissions: (0..<3).map { admission("r\($0)", requests: 2) }))
         guard case .throttled(.requests, let state) = decisions[2] else {
             Issue.record("the third request of two: \(decisions[2])")
@@ -110,7 +109,7 @@ import Testing
         return try #require(try await ledger.write(LedgerWrite(grants: [request])).grants.first)
     }
 
-    @Test func anAllowanceIsGrantedFromTheRoomLeftAndRefusedBelowItsMinimum() async throws {
+    func anAllowanceIsGrantedFromTheRoomLeftAndRefusedBelowItsMinimum() async throws {
         #expect(try await decide(LedgerWrite(admissions: [admission("call", amount: 30)])).map(Self.admitted) == [true])
         let first = try await grant(10, 50)
         #expect(first.nanos == 50 && first.exhausted == nil)
@@ -123,7 +122,7 @@ import Testing
         #expect(try await held().reservedNanos == 100)
     }
 
-    @Test func chargesMoveCostFromTheAllowanceToSpendAndReturnsFreeTheRest() async throws {
+    func chargesMoveCostFromTheAllowanceToSpendAndReturnsFreeTheRest() async throws {
         #expect(try await grant(10, 80).nanos == 80)
         let charge = AllowanceCharge(id: "allowance:gw1:k1", keyId: "k1", costNanos: 25, budgets: [budget], expiresAt: now + 900)
         _ = try await ledger.write(LedgerWrite(charges: [charge]))
@@ -140,7 +139,7 @@ import Testing
         #expect(try await grant(75, 75).nanos == 75)
     }
 
-    @Test func requestAllowancesCountInTheWindowAndComeBackWithinIt() async throws {
+    func requestAllowancesCountInTheWindowAndComeBackWithinIt() async throws {
         let first = try await grant(0, 0, requests: (1, 6))
         #expect(first.requests == 6 && first.window?.requestsUsed == 6 && !first.requestsRefused)
         #expect(try await grant(0, 0, requests: (1, 6)).requests == 4)
@@ -151,5 +150,40 @@ import Testing
             id: "allowance:gw1:k1", keyId: "k1", nanos: 0, budgetIds: [], requests: 3, windowSeconds: 60, windowStart: start)
         _ = try await ledger.write(LedgerWrite(returns: [given]))
         #expect(try await grant(0, 0, requests: (1, 6)).requests == 3)
+    }
+}
+
+/// The `GovernanceLedger` contract, run against every store backend.
+@Suite struct GovernanceLedgerTests {
+    @Test(arguments: StoreBackend.available) func oneWriteDecidesItsAdmissionsInOrderAgainstTheLimits(_ backend: StoreBackend) async throws {
+        try await GovernanceLedgerCase(backend).oneWriteDecidesItsAdmissionsInOrderAgainstTheLimits()
+    }
+
+    @Test(arguments: StoreBackend.available) func theSettlementsOfAWriteComeBeforeItsAdmissions(_ backend: StoreBackend) async throws {
+        try await GovernanceLedgerCase(backend).theSettlementsOfAWriteComeBeforeItsAdmissions()
+    }
+
+    @Test(arguments: StoreBackend.available) func aBudgetRefusalUndoesTheRateCountOfTheSameAdmission(_ backend: StoreBackend) async throws {
+        try await GovernanceLedgerCase(backend).aBudgetRefusalUndoesTheRateCountOfTheSameAdmission()
+    }
+
+    @Test(arguments: StoreBackend.available) func lapsedHoldsAndLeasesOfACrashedGatewayDoNotRefuse(_ backend: StoreBackend) async throws {
+        try await GovernanceLedgerCase(backend).lapsedHoldsAndLeasesOfACrashedGatewayDoNotRefuse()
+    }
+
+    @Test(arguments: StoreBackend.available) func aThrottledAdmissionSaysWhichLimit(_ backend: StoreBackend) async throws {
+        try await GovernanceLedgerCase(backend).aThrottledAdmissionSaysWhichLimit()
+    }
+
+    @Test(arguments: StoreBackend.available) func anAllowanceIsGrantedFromTheRoomLeftAndRefusedBelowItsMinimum(_ backend: StoreBackend) async throws {
+        try await GovernanceLedgerCase(backend).anAllowanceIsGrantedFromTheRoomLeftAndRefusedBelowItsMinimum()
+    }
+
+    @Test(arguments: StoreBackend.available) func chargesMoveCostFromTheAllowanceToSpendAndReturnsFreeTheRest(_ backend: StoreBackend) async throws {
+        try await GovernanceLedgerCase(backend).chargesMoveCostFromTheAllowanceToSpendAndReturnsFreeTheRest()
+    }
+
+    @Test(arguments: StoreBackend.available) func requestAllowancesCountInTheWindowAndComeBackWithinIt(_ backend: StoreBackend) async throws {
+        try await GovernanceLedgerCase(backend).requestAllowancesCountInTheWindowAndComeBackWithinIt()
     }
 }

@@ -3,13 +3,13 @@ import Testing
 
 @testable import Stores
 
-@Suite struct SQLiteVirtualKeyStoreTests {
-    let dir: TemporaryDirectory
-    let store: SQLiteVirtualKeyStore
+struct VirtualKeyStoreCase {
+    let opened: OpenedStore
+    let store: any VirtualKeyStore
 
-    init() throws {
-        dir = try TemporaryDirectory()
-        store = SQLiteVirtualKeyStore(pool: try StoreDatabase.open(dataDir: dir.path))
+    init(_ backend: StoreBackend) async throws {
+        opened = try await backend.open()
+        store = opened.store.virtualKeys
     }
 
     func key(_ id: String, name: String, accessKeyId: String) -> VirtualKeyRecord {
@@ -22,7 +22,7 @@ import Testing
             metadata: ["team": "search"], createdAt: Date(timeIntervalSince1970: 1_700_000_000))
     }
 
-    @Test func roundTripsEveryField() async throws {
+    func roundTripsEveryField() async throws {
         let original = key("k1", name: "search", accessKeyId: "SWYDAAAAAAAAAAAAAAAA")
         try await store.insert(original)
         #expect(try await store.key(id: "k1") == original)
@@ -31,7 +31,7 @@ import Testing
         #expect(try await store.key(accessKeyId: "SWYDBBBBBBBBBBBBBBBB") == nil)
     }
 
-    @Test func refusesTakenNamesAndAccessKeyIds() async throws {
+    func refusesTakenNamesAndAccessKeyIds() async throws {
         try await store.insert(key("k1", name: "a", accessKeyId: "SWYDAAAAAAAAAAAAAAAA"))
         await #expect(throws: VirtualKeyStoreError.duplicate(field: "name", value: "a")) {
             try await store.insert(key("k2", name: "a", accessKeyId: "SWYDBBBBBBBBBBBBBBBB"))
@@ -46,7 +46,7 @@ import Testing
         #expect(try await store.keys().map(\.id) == ["k1", "k2"])
     }
 
-    @Test func replaceDeleteAndLastUse() async throws {
+    func replaceDeleteAndLastUse() async throws {
         var record = key("k1", name: "a", accessKeyId: "SWYDAAAAAAAAAAAAAAAA")
         try await store.insert(record)
         record.active = false
@@ -63,5 +63,20 @@ import Testing
         #expect(try await store.delete(id: "k1"))
         #expect(try await !store.delete(id: "k1"))
         #expect(try await store.key(id: "k1") == nil)
+    }
+}
+
+/// The `VirtualKeyStore` contract, run against every store backend.
+@Suite struct VirtualKeyStoreTests {
+    @Test(arguments: StoreBackend.available) func roundTripsEveryField(_ backend: StoreBackend) async throws {
+        try await VirtualKeyStoreCase(backend).roundTripsEveryField()
+    }
+
+    @Test(arguments: StoreBackend.available) func refusesTakenNamesAndAccessKeyIds(_ backend: StoreBackend) async throws {
+        try await VirtualKeyStoreCase(backend).refusesTakenNamesAndAccessKeyIds()
+    }
+
+    @Test(arguments: StoreBackend.available) func replaceDeleteAndLastUse(_ backend: StoreBackend) async throws {
+        try await VirtualKeyStoreCase(backend).replaceDeleteAndLastUse()
     }
 }

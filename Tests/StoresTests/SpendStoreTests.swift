@@ -3,14 +3,14 @@ import Testing
 
 @testable import Stores
 
-@Suite struct SQLiteSpendStoreTests {
-    let dir: TemporaryDirectory
-    let store: SQLiteSpendStore
+struct SpendStoreCase {
+    let opened: OpenedStore
+    let store: any SpendStore
     let now = Date(timeIntervalSince1970: 1_750_000_000)
 
-    init() throws {
-        dir = try TemporaryDirectory()
-        store = SQLiteSpendStore(pool: try StoreDatabase.open(dataDir: dir.path))
+    init(_ backend: StoreBackend) async throws {
+        opened = try await backend.open()
+        store = opened.store.spend
     }
 
     func window(_ id: String = "daily", limit: Int64, start: Int64 = 1_749_945_600, length: Int64 = 86_400) -> BudgetWindow {
@@ -24,7 +24,7 @@ import Testing
         return try await store.reserve(id: id, keyId: "k1", amountNanos: amount, budgets: budgets, expiresAt: at + ttl, now: at)
     }
 
-    @Test func fiftyConcurrentReservationsAgainstABudgetOfOneAdmitExactlyOne() async throws {
+    func fiftyConcurrentReservationsAgainstABudgetOfOneAdmitExactlyOne() async throws {
         let budget = window(limit: 1_234_567)
         let outcomes = await withTaskGroup(of: BudgetReservation?.self) { group in
             for n in 0..<50 { group.addTask { try? await self.reserve("r\(n)", 1_234_567, [budget]) } }
@@ -39,7 +39,7 @@ import Testing
         #expect(usage.first?.reservedNanos == 1_234_567 && usage.first?.spentNanos == 0 && usage.first?.remainingNanos == 0)
     }
 
-    @Test func aHoldSpansEveryBudgetOrNone() async throws {
+    func aHoldSpansEveryBudgetOrNone() async throws {
         let roomy = window("monthly", limit: 1_000)
         let tight = window("daily", limit: 100)
         let refused = try await reserve("big", 500, [roomy, tight])
@@ -55,7 +55,7 @@ import Testing
         #expect(try await store.usage(keyId: "k1", budgets: [roomy, tight], now: now).map(\.reservedNanos) == [60, 60])
     }
 
-    @Test func settlingChargesTheRealCostAndFreesTheRestOfTheHold() async throws {
+    func settlingChargesTheRealCostAndFreesTheRestOfTheHold() async throws {
         let budget = window(limit: 150)
         #expect(try await reserve("a", 100, [budget]) == .reserved)
         #expect(try await reserve("b", 100, [budget]) != .reserved)
@@ -70,7 +70,7 @@ import Testing
         #expect(try await store.usage(keyId: "k1", budgets: [budget], now: now).first?.reservedNanos == 100)
     }
 
-    @Test func anExpiredHoldLapsesAndItsCallIsStillCharged() async throws {
+    func anExpiredHoldLapsesAndItsCallIsStillCharged() async throws {
         let budget = window(limit: 100)
         #expect(try await reserve("crashed", 100, [budget], ttl: 60) == .reserved)
         #expect(try await reserve("next", 10, [budget], at: now + 30) != .reserved)
@@ -84,7 +84,7 @@ import Testing
         #expect(usage.spentNanos == 40 && usage.reservedNanos == 10)
     }
 
-    @Test func theSweepReleasesLapsedHoldsOfEveryKey() async throws {
+    func theSweepReleasesLapsedHoldsOfEveryKey() async throws {
         let budget = window(limit: 100)
         #expect(try await reserve("a", 70, [budget], ttl: 10) == .reserved)
         #expect(try await store.reserve(id: "b", keyId: "k2", amountNanos: 50, budgets: [budget], expiresAt: now + 10, now: now) == .reserved)
@@ -97,7 +97,7 @@ import Testing
         #expect(try await reserve("d", 100, [budget], at: now + 12) == .reserved)
     }
 
-    @Test func aNewWindowStartsFromNothingAndWindowsNeverMoveBack() async throws {
+    func aNewWindowStartsFromNothingAndWindowsNeverMoveBack() async throws {
         let first = window(limit: 100, start: 1_749_945_600)
         let second = window(limit: 100, start: 1_749_945_600 + 86_400)
         #expect(try await reserve("a", 100, [first]) == .reserved)
@@ -111,7 +111,7 @@ import Testing
         #expect(usage.spentNanos == 0 && usage.reservedNanos == 100)
     }
 
-    @Test func aHoldMadeInOneWindowSettlesIntoTheWindowItEndsIn() async throws {
+    func aHoldMadeInOneWindowSettlesIntoTheWindowItEndsIn() async throws {
         let first = window(limit: 100, start: 1_749_945_600)
         let second = window(limit: 100, start: 1_749_945_600 + 86_400)
         #expect(try await reserve("long", 80, [first]) == .reserved)
@@ -120,19 +120,58 @@ import Testing
         #expect(usage.spentNanos == 70 && usage.reservedNanos == 0)
     }
 
-    @Test func aChargeWithoutAHoldCountsToo() async throws {
+    func aChargeWithoutAHoldCountsToo() async throws {
         let budget = window(limit: 100)
         try await store.settle([BudgetSettlement(reservationId: nil, keyId: "k1", costNanos: 95, budgets: [budget])])
         #expect(try await reserve("a", 10, [budget]) != .reserved)
         #expect(try await reserve("b", 5, [budget]) == .reserved)
     }
 
-    @Test func amountsStayExactIntegers() async throws {
+    func amountsStayExactIntegers() async throws {
         // Near the largest amount the store takes: SQLite would turn an overflowing sum into a float.
         let huge = window(limit: Int64.max)
         #expect(try await reserve("a", Int64.max, [huge]) == .reserved)
         #expect(try await reserve("b", 1, [huge]) != .reserved)
         let usage = try #require(try await store.usage(keyId: "k1", budgets: [huge], now: now).first)
         #expect(usage.reservedNanos == SQLiteSpendStore.maxAmountNanos)
+    }
+}
+
+/// The `SpendStore` contract, run against every store backend.
+@Suite struct SpendStoreTests {
+    @Test(arguments: StoreBackend.available) func fiftyConcurrentReservationsAgainstABudgetOfOneAdmitExactlyOne(_ backend: StoreBackend) async throws {
+        try await SpendStoreCase(backend).fiftyConcurrentReservationsAgainstABudgetOfOneAdmitExactlyOne()
+    }
+
+    @Test(arguments: StoreBackend.available) func aHoldSpansEveryBudgetOrNone(_ backend: StoreBackend) async throws {
+        try await SpendStoreCase(backend).aHoldSpansEveryBudgetOrNone()
+    }
+
+    @Test(arguments: StoreBackend.available) func settlingChargesTheRealCostAndFreesTheRestOfTheHold(_ backend: StoreBackend) async throws {
+        try await SpendStoreCase(backend).settlingChargesTheRealCostAndFreesTheRestOfTheHold()
+    }
+
+    @Test(arguments: StoreBackend.available) func anExpiredHoldLapsesAndItsCallIsStillCharged(_ backend: StoreBackend) async throws {
+        try await SpendStoreCase(backend).anExpiredHoldLapsesAndItsCallIsStillCharged()
+    }
+
+    @Test(arguments: StoreBackend.available) func theSweepReleasesLapsedHoldsOfEveryKey(_ backend: StoreBackend) async throws {
+        try await SpendStoreCase(backend).theSweepReleasesLapsedHoldsOfEveryKey()
+    }
+
+    @Test(arguments: StoreBackend.available) func aNewWindowStartsFromNothingAndWindowsNeverMoveBack(_ backend: StoreBackend) async throws {
+        try await SpendStoreCase(backend).aNewWindowStartsFromNothingAndWindowsNeverMoveBack()
+    }
+
+    @Test(arguments: StoreBackend.available) func aHoldMadeInOneWindowSettlesIntoTheWindowItEndsIn(_ backend: StoreBackend) async throws {
+        try await SpendStoreCase(backend).aHoldMadeInOneWindowSettlesIntoTheWindowItEndsIn()
+    }
+
+    @Test(arguments: StoreBackend.available) func aChargeWithoutAHoldCountsToo(_ backend: StoreBackend) async throws {
+        try await SpendStoreCase(backend).aChargeWithoutAHoldCountsToo()
+    }
+
+    @Test(arguments: StoreBackend.available) func amountsStayExactIntegers(_ backend: StoreBackend) async throws {
+        try await SpendStoreCase(backend).amountsStayExactIntegers()
     }
 }

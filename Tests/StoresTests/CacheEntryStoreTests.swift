@@ -3,7 +3,8 @@ import Testing
 
 @testable import Stores
 
-@Suite struct SQLiteCacheEntryStoreTests {
+/// The `CacheEntryStore` contract, run against every store backend.
+@Suite struct CacheEntryStoreTests {
     static func entry(_ id: String, key: String, scope: String = "vk:a", expiresIn: Double = 60, vector: [Float]? = nil) -> CacheEntryRecord {
         let now = Date()
         return CacheEntryRecord(
@@ -11,9 +12,9 @@ import Testing
             answer: Data("{\"parts\":[]}".utf8), createdAt: now, expiresAt: now.addingTimeInterval(expiresIn))
     }
 
-    @Test func entriesRoundTripWithTheirVectors() async throws {
-        let dir = try TemporaryDirectory()
-        let store = SQLiteCacheEntryStore(pool: try StoreDatabase.open(dataDir: dir.path))
+    @Test(arguments: StoreBackend.available) func entriesRoundTripWithTheirVectors(_ backend: StoreBackend) async throws {
+        let opened = try await backend.open()
+        let store = opened.store.cacheEntries
         let vector: [Float] = [0.6, -0.8, 0, 1e-7]
         try await store.write(puts: [Self.entry("1", key: "k1", vector: vector), Self.entry("2", key: "k2")], deletes: [])
         let live = try await store.live(at: Date())
@@ -22,17 +23,17 @@ import Testing
         #expect(live.first { $0.id == "2" }?.embedding == nil)
     }
 
-    @Test func aNewEntryForAKeyReplacesTheOldOne() async throws {
-        let dir = try TemporaryDirectory()
-        let store = SQLiteCacheEntryStore(pool: try StoreDatabase.open(dataDir: dir.path))
+    @Test(arguments: StoreBackend.available) func aNewEntryForAKeyReplacesTheOldOne(_ backend: StoreBackend) async throws {
+        let opened = try await backend.open()
+        let store = opened.store.cacheEntries
         try await store.write(puts: [Self.entry("old", key: "k")], deletes: [])
         try await store.write(puts: [Self.entry("new", key: "k")], deletes: [])
         #expect(try await store.live(at: Date()).map(\.id) == ["new"])
     }
 
-    @Test func expiredScopedAndSingleDeletes() async throws {
-        let dir = try TemporaryDirectory()
-        let store = SQLiteCacheEntryStore(pool: try StoreDatabase.open(dataDir: dir.path))
+    @Test(arguments: StoreBackend.available) func expiredScopedAndSingleDeletes(_ backend: StoreBackend) async throws {
+        let opened = try await backend.open()
+        let store = opened.store.cacheEntries
         try await store.write(
             puts: [
                 Self.entry("gone", key: "k1", expiresIn: -1), Self.entry("a", key: "k2"), Self.entry("b", key: "k3", scope: "vk:b"),

@@ -3,23 +3,22 @@ import Testing
 
 @testable import Stores
 
-@Suite struct SQLiteMultipartStoreTests {
-    let dir: TemporaryDirectory
-    let uploads: SQLiteMultipartStore
-    let index: SQLiteFileIndex
+struct MultipartStoreCase {
+    let opened: OpenedStore
+    let uploads: any MultipartStore
+    let index: any FileIndex
 
-    init() throws {
-        dir = try TemporaryDirectory()
-        let pool = try StoreDatabase.open(dataDir: dir.path)
-        uploads = SQLiteMultipartStore(pool: pool)
-        index = SQLiteFileIndex(pool: pool)
+    init(_ backend: StoreBackend) async throws {
+        opened = try await backend.open()
+        uploads = opened.store.multipart
+        index = opened.store.files
     }
 
     func part(_ number: Int, blob: String, upload: String = "u1") -> MultipartPart {
         MultipartPart(uploadId: upload, partNumber: number, blobId: blob, etag: "e\(number)\(blob)", size: 5, checksumCRC32: "AAAAAA==", lastModified: Date())
     }
 
-    @Test func partsReplaceAndCompleteAtomically() async throws {
+    func partsReplaceAndCompleteAtomically() async throws {
         try await uploads.createUpload(MultipartUpload(uploadId: "u1", namespace: "gateway", bucket: "b", key: "k", contentType: "text/plain", initiated: Date()))
         #expect(try await uploads.putPart(part(2, blob: "x")) == nil)
         #expect(try await uploads.putPart(part(1, blob: "y")) == nil)
@@ -35,10 +34,21 @@ import Testing
         await #expect(throws: MultipartStoreError.noSuchUpload("u1")) { try await uploads.putPart(part(3, blob: "late")) }
     }
 
-    @Test func abortReturnsThePartsOnce() async throws {
+    func abortReturnsThePartsOnce() async throws {
         try await uploads.createUpload(MultipartUpload(uploadId: "u2", namespace: "gateway", bucket: "b", key: "k", contentType: nil, initiated: Date()))
         try await uploads.putPart(part(1, blob: "p", upload: "u2"))
         #expect(try await uploads.abort(uploadId: "u2")?.map(\.blobId) == ["p"])
         #expect(try await uploads.abort(uploadId: "u2") == nil)
+    }
+}
+
+/// The `MultipartStore` contract, run against every store backend.
+@Suite struct MultipartStoreTests {
+    @Test(arguments: StoreBackend.available) func partsReplaceAndCompleteAtomically(_ backend: StoreBackend) async throws {
+        try await MultipartStoreCase(backend).partsReplaceAndCompleteAtomically()
+    }
+
+    @Test(arguments: StoreBackend.available) func abortReturnsThePartsOnce(_ backend: StoreBackend) async throws {
+        try await MultipartStoreCase(backend).abortReturnsThePartsOnce()
     }
 }

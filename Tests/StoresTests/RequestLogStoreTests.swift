@@ -5,13 +5,13 @@ import Testing
 
 @testable import Stores
 
-@Suite struct SQLiteRequestLogStoreTests {
-    let dir: TemporaryDirectory
-    let store: SQLiteRequestLogStore
+struct RequestLogStoreCase {
+    let opened: OpenedStore
+    let store: any RequestLogStore
 
-    init() throws {
-        dir = try TemporaryDirectory()
-        store = SQLiteRequestLogStore(pool: try StoreDatabase.open(dataDir: dir.path))
+    init(_ backend: StoreBackend) async throws {
+        opened = try await backend.open()
+        store = opened.store.requestLog
     }
 
     /// A row starting `second` seconds (plus `micros`) after a fixed epoch; built through the log's own clock unit
@@ -36,7 +36,7 @@ import Testing
         try await store.query(filter, after: nil, limit: 100).records.map(\.id)
     }
 
-    @Test func everyFieldRoundTrips() async throws {
+    func everyFieldRoundTrips() async throws {
         let full = RequestLogRecord(
             id: "req-full", startedAt: RequestLogTime.date(1_700_000_000_123_456),
             endedAt: RequestLogTime.date(1_700_000_001_654_321), door: "bedrock", operation: "ConverseStream",
@@ -58,14 +58,14 @@ import Testing
         #expect(!page.records[0].succeeded)
     }
 
-    @Test func aRepeatedIdReplacesTheRow() async throws {
+    func aRepeatedIdReplacesTheRow() async throws {
         try await store.append([row("a", second: 1, status: 200)])
         try await store.append([row("a", second: 1, status: 503, errorCode: "ServiceUnavailableException")])
         let records = try await store.query(RequestLogFilter(), after: nil, limit: 10).records
         #expect(records.map(\.httpStatus) == [503])
     }
 
-    @Test func filters() async throws {
+    func filters() async throws {
         try await store.append([
             row("ok-openai", second: 1, latency: 50, cost: USDAmount(nanos: 10), contentIn: "What is 100% of PI?"),
             row("slow-anthropic", second: 2, provider: "anthropic", model: "claude-haiku-4-5", latency: 900,
@@ -99,7 +99,7 @@ import Testing
         #expect(try await ids(RequestLogFilter(providers: ["openai"], succeeded: false, minLatencyMs: 100)) == ["stream-broke"])
     }
 
-    @Test func keysetPagesStayStableWhileRowsArrive() async throws {
+    func keysetPagesStayStableWhileRowsArrive() async throws {
         // Three rows share a start time, so the id breaks the tie.
         try await store.append([
             row("a", second: 1), row("b", second: 2), row("c", second: 2), row("d", second: 2), row("e", second: 3),
@@ -122,7 +122,7 @@ import Testing
         #expect(exact.next == nil)
     }
 
-    @Test func cursorTokensRejectWhatTheyDidNotMake() {
+    func cursorTokensRejectWhatTheyDidNotMake() {
         let cursor = RequestLogCursor(startedAtMicros: 1_700_000_000_000_001, id: "id_with_underscore/and+slash")
         #expect(RequestLogCursor(token: cursor.token) == cursor)
         #expect(!cursor.token.contains("="))
@@ -132,7 +132,7 @@ import Testing
         }
     }
 
-    @Test func totalsCountTokensCostUnpricedAndPercentiles() async throws {
+    func totalsCountTokensCostUnpricedAndPercentiles() async throws {
         // Latencies 1…20 ms: nearest rank puts p50 at the 10th value and p95 at the 19th.
         var rows: [RequestLogRecord] = []
         for n in 1...20 {
@@ -166,19 +166,48 @@ import Testing
         #expect(none.latencyP95Ms == nil)
     }
 
-    @Test func retentionDeletesOnlyOlderRows() async throws {
+    func retentionDeletesOnlyOlderRows() async throws {
         try await store.append([row("old", second: 1), row("edge", second: 2), row("new", second: 3)])
         let removed = try await store.deleteStarted(before: RequestLogTime.date(1_700_000_000_000_000 + 2_000_000))
         #expect(removed == 1)
         #expect(try await ids(RequestLogFilter()) == ["new", "edge"])
         #expect(try await store.deleteStarted(before: RequestLogTime.date(0)) == 0)
     }
+}
 
+/// The `RequestLogStore` contract, run against every store backend.
+@Suite struct RequestLogStoreTests {
+    @Test(arguments: StoreBackend.available) func everyFieldRoundTrips(_ backend: StoreBackend) async throws {
+        try await RequestLogStoreCase(backend).everyFieldRoundTrips()
+    }
+
+    @Test(arguments: StoreBackend.available) func aRepeatedIdReplacesTheRow(_ backend: StoreBackend) async throws {
+        try await RequestLogStoreCase(backend).aRepeatedIdReplacesTheRow()
+    }
+
+    @Test(arguments: StoreBackend.available) func filters(_ backend: StoreBackend) async throws {
+        try await RequestLogStoreCase(backend).filters()
+    }
+
+    @Test(arguments: StoreBackend.available) func keysetPagesStayStableWhileRowsArrive(_ backend: StoreBackend) async throws {
+        try await RequestLogStoreCase(backend).keysetPagesStayStableWhileRowsArrive()
+    }
+
+    @Test(arguments: StoreBackend.available) func totalsCountTokensCostUnpricedAndPercentiles(_ backend: StoreBackend) async throws {
+        try await RequestLogStoreCase(backend).totalsCountTokensCostUnpricedAndPercentiles()
+    }
+
+    @Test(arguments: StoreBackend.available) func retentionDeletesOnlyOlderRows(_ backend: StoreBackend) async throws {
+        try await RequestLogStoreCase(backend).retentionDeletesOnlyOlderRows()
+    }
+
+    /// SQLite only: its log lives in the data directory.
     @Test func theGatewayStoreOpensTheLogAndItSurvivesAReopen() async throws {
+        let dir = try TemporaryDirectory()
         let logger = Logger(label: "test")
         do {
             let gateway = try await GatewayStore.open(dataDir: dir.path, logger: logger)
-            try await gateway.requestLog.append([row("kept", second: 1)])
+            try await gateway.requestLog.append([try await RequestLogStoreCase(.sqlite).row("kept", second: 1)])
             try gateway.close()
         }
         let gateway = try await GatewayStore.open(dataDir: dir.path, logger: logger)
