@@ -64,7 +64,7 @@ public struct GatewayStore: Sendable {
             let ledger = PostgresGovernanceLedger(database: database)
             store = GatewayStore(
                 dataDir: dataDir, files: PostgresFileIndex(database: database), multipart: PostgresMultipartStore(database: database),
-                batchJobs: PostgresBatchJobStore(database: database), requestLog: PostgresRequestLogStore(database: database),
+                batchJobs: PostgresBatchJobStore(database: database), requestLog: PostgresRequestLogStore(database: database, instanceId: postgres.instance.id),
                 virtualKeys: PostgresVirtualKeyStore(database: database), spend: ledger, rateLimits: ledger, ledger: ledger,
                 providerFileOwners: PostgresProviderFileOwners(database: database), cacheEntries: PostgresCacheEntryStore(database: database),
                 blobs: blobs,

@@ -128,6 +128,13 @@ public protocol RequestLogStore: Sendable {
     func totals(_ filter: RequestLogFilter) async throws -> RequestLogTotals
     /// Deletes rows started before the date (retention); returns how many.
     @discardableResult func deleteStarted(before date: Date) async throws -> Int
+    /// On a store other gateways write too: hands `deliver` the rows they append, as they commit, until cancelled.
+    /// Returns at once (false) when no other gateway writes this store.
+    func followOthers(_ deliver: @escaping @Sendable ([RequestLogRecord]) -> Void) async throws -> Bool
+}
+
+extension RequestLogStore {
+    public func followOthers(_ deliver: @escaping @Sendable ([RequestLogRecord]) -> Void) async throws -> Bool { false }
 }
 
 /// The log's clock unit: whole microseconds since 1970, exact in an integer column and in a cursor.

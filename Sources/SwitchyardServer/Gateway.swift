@@ -77,6 +77,7 @@ public struct Gateway: Sendable {
                 services.append(InstanceHeartbeat(registry: registry, interval: .seconds(2), logger: logger))
                 services.append(KeyGenerationWatch(ring: governance.ring, interval: .milliseconds(250), logger: logger))
                 if let cache { services.append(CacheFollowService(cache: cache, logger: logger)) }
+                if let requestLog { services.append(RequestLogFollow(store: store.requestLog, feed: requestLog.feed, logger: logger)) }
             }
             if let requestLog {
                 services.insert(requestLog.writer, at: 0)

@@ -1,5 +1,6 @@
 import Foundation
 import Governance
+import RequestLog
 import Logging
 import ServiceLifecycle
 import Stores
@@ -62,6 +63,31 @@ struct InstanceHeartbeat: Service {
                     logger.warning("the instance heartbeat could not be written", metadata: ["error": "\(error)"])
                 }
             } while (try? await Task.sleep(for: interval)) != nil
+        }
+    }
+}
+
+/// The live log feed of a shared store shows every instance's calls: the rows the others append arrive by
+/// LISTEN/NOTIFY and are published here like this instance's own.
+struct RequestLogFollow: Service {
+    let store: any RequestLogStore
+    let feed: RequestLogFeed
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let feed = self.feed
+                    guard try await store.followOthers({ records in records.forEach(feed.publish) }) else { return }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("lost the other instances' log notifications; listening again", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ went through PostgreSQL.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -268,3 +269,19 @@ def test_a_batch_job_survives_kill9_of_its_instance_and_completes_on_another_wit
     assert all(counts[text] == 1 for text in answered_before)
     ids = [line["recordId"] for line in output_lines(files(other), arn)]
     assert sorted(ids) == sorted(f"rec-{i}" for i in range(8)) and len(ids) == len(set(ids))
+
+
+def test_the_live_feed_of_one_instance_shows_the_calls_of_another(gateway, tmp_path, openai_fake, anthropic_fake, database_url):
+    a, b, _ = start_cluster(gateway, tmp_path, openai_fake, anthropic_fake, database_url, keys=[team_key()])
+    with requests.get(a.url + "/api/logs/stream", stream=True, timeout=15,
+                      headers={"Authorization": "Bearer e2e-admin-token-0123456789abcdef"}) as feed:
+        lines = feed.iter_lines(decode_unicode=True)
+        assert next(lines) == ": connected"
+        answer = converse(runtime(b, *TEAM))
+        request_id = answer["ResponseMetadata"]["RequestId"]
+        for line in lines:
+            if line.startswith("data: "):
+                row = json.loads(line[len("data: "):])
+                if row["id"] == request_id:
+                    break
+    assert (row["operation"], row["provider"], row["output_tokens"]) == ("Converse", "openai", 5)

@@ -5,10 +5,17 @@ import SwitchyardModel
 /// The request log in PostgreSQL: every instance appends to one table, so one query shows all of their traffic.
 public struct PostgresRequestLogStore: RequestLogStore {
     let database: PostgresDatabase
+    /// Names this instance in the notifications it sends, so it does not feed its own rows back to itself.
+    let instanceId: String
 
-    public init(database: PostgresDatabase) {
+    public init(database: PostgresDatabase, instanceId: String) {
         self.database = database
+        self.instanceId = instanceId
     }
+
+    static let channel = "switchyard_request_log"
+    /// NOTIFY payloads stop at 8,000 bytes: ids go out in groups that stay well below.
+    static let idsPerNotification = 100
 
     static let columns = RequestLogTable.columns.joined(separator: ", ")
     /// PostgreSQL takes at most 65,535 parameters per statement; rows go in slices well below that.
@@ -31,7 +38,33 @@ public struct PostgresRequestLogStore: RequestLogStore {
                 let sql = "INSERT INTO request_log (\(Self.columns)) VALUES \(rows.joined(separator: ", ")) ON CONFLICT (id) DO UPDATE SET \(updates)"
                 try await connection.rows(PostgresQuery(unsafeSQL: sql, binds: binds), database.logger)
             }
+            // Delivered when (and only if) the transaction commits, to every instance listening.
+            for start in stride(from: 0, to: records.count, by: Self.idsPerNotification) {
+                let ids = records[start..<min(records.count, start + Self.idsPerNotification)].map(\.id).joined(separator: " ")
+                try await connection.rows("SELECT pg_notify(\(Self.channel), \(instanceId + " " + ids))", database.logger)
+            }
         }
+    }
+
+    public func followOthers(_ deliver: @escaping @Sendable ([RequestLogRecord]) -> Void) async throws -> Bool {
+        try await database.client.withConnection { connection in
+            try await connection.listen(on: Self.channel) { notifications in
+                for try await notification in notifications {
+                    let words = notification.payload.split(separator: " ").map(String.init)
+                    guard let sender = words.first, sender != instanceId, words.count > 1 else { continue }
+                    let ids = Array(words.dropFirst())
+                    // Content stays out of the live feed, as it does for this instance's own rows.
+                    let rows = try await database.query("SELECT \(unescaped: Self.columns) FROM request_log WHERE id = ANY(\(ids))")
+                    deliver(try rows.map(Self.record).map { record in
+                        var shown = record
+                        shown.contentIn = nil
+                        shown.contentOut = nil
+                        return shown
+                    })
+                }
+            }
+        }
+        return true
     }
 
     public func query(_ filter: RequestLogFilter, after cursor: RequestLogCursor?, limit: Int) async throws -> RequestLogPage {
