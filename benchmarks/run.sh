@@ -16,6 +16,8 @@
 #   GOVERNANCE="on off on off" WRK_DURATION=8s benchmarks/run.sh
 # runs one wrk round per word, in that order, in one run, against two gateways started side by side on the same
 # fake upstream (so the rounds alternate and share the machine's conditions):
+#   pg  - as `on`, with the shared PostgreSQL store (`store.postgres`; BENCH_DATABASE_URL, or a throwaway cluster
+#         started with scripts/postgres.sh): GOVERNANCE="on pg on pg" compares the two stores.
 #   on  - `governance.enforce: true` with one virtual key declared in the config (`governance.keys`, secret from
 #         the environment) that has a budget (1 000 000 USD a day) and a rate limit (10^9 requests a minute), so
 #         every call holds and settles its cost and counts against the window in the store; wrk sends a Converse
@@ -224,8 +226,14 @@ fi
 if [[ -n "${GOVERNANCE:-}" ]]; then
   read -r -a rounds <<<"$GOVERNANCE"
   for mode in "${rounds[@]}"; do
-    [[ "$mode" == on || "$mode" == off ]] || { echo "GOVERNANCE: expected words 'on'/'off', got '$mode'" >&2; exit 1; }
+    [[ "$mode" == on || "$mode" == off || "$mode" == pg ]] || { echo "GOVERNANCE: expected words 'on'/'off'/'pg', got '$mode'" >&2; exit 1; }
   done
+  if [[ " ${rounds[*]} " == *" pg "* && -z "${BENCH_DATABASE_URL:-}" ]]; then
+    # A throwaway PostgreSQL on loopback, as the tests use (scripts/postgres.sh).
+    mkdir -p "$work/pg" && chmod 755 "$work" "$work/pg"
+    BENCH_DATABASE_URL="$("$(dirname "$0")/../scripts/postgres.sh" start "$work/pg/cluster" "$(free_port)")"
+    trap '"$(dirname "$0")/../scripts/postgres.sh" stop "$work/pg/cluster"; cleanup' EXIT
+  fi
   key_id="SWYDBENCHGOVERNANCE1"
   export SWYD_BENCH_SECRET="bench-governance-secret-0123456789abcdefgh"
   limits=""
@@ -235,14 +243,15 @@ if [[ -n "${GOVERNANCE:-}" ]]; then
                  \"timeout_seconds\": 30, \"keys\": [{\"name\": \"bench\", \"value\": \"sk-bench\"}]}}"
   declare -A gw_ports gw_pids
   cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system CPU of a process, in clock ticks
-  for mode in on off; do
+  for mode in $(printf '%s\n' on off "${rounds[@]}" | sort -u); do
     mkdir -p "$work/$mode"
     governance=""
-    [[ "$mode" == on ]] && governance="\"governance\": {\"enforce\": true, \"keys\": [{\"name\": \"bench\", \"access_key_id\": \"$key_id\", \"secret\": \"env.SWYD_BENCH_SECRET\"$limits}]},"
+    [[ "$mode" == pg ]] && governance="\"store\": {\"postgres\": {\"url\": \"$BENCH_DATABASE_URL\"}},"
+    [[ "$mode" != off ]] && governance+="\"governance\": {\"enforce\": true, \"keys\": [{\"name\": \"bench\", \"access_key_id\": \"$key_id\", \"secret\": \"env.SWYD_BENCH_SECRET\"$limits}]},"
     echo "{$governance \"server\": {\"data_dir\": \"$work/$mode/data\"}, $provider_json}" >"$work/$mode/switchyard.json"
     gw_ports[$mode]="$(free_port)"
-    (cd "$work/$mode" && exec "$bin" serve --config "$work/$mode/switchyard.json" --host 127.0.0.1 --port "${gw_ports[$mode]}") \
-      >"$work/$mode/gateway.log" 2>&1 &
+    (cd "$work/$mode" && SWITCHYARD_MASTER_KEY=bench-master-key exec "$bin" serve --config "$work/$mode/switchyard.json" \
+      --host 127.0.0.1 --port "${gw_ports[$mode]}") >"$work/$mode/gateway.log" 2>&1 &
     pids+=($!)
     gw_pids[$mode]=$!
     wait_health "http://127.0.0.1:${gw_ports[$mode]}/health" "$work/$mode/gateway.log"
@@ -290,7 +299,7 @@ PY
     n=$((n + 1))
     url="http://127.0.0.1:${gw_ports[$mode]}$path"
     headers=""
-    [[ "$mode" == on ]] && headers="$(sign "${gw_ports[$mode]}")"  # signed right before its round
+    [[ "$mode" != off ]] && headers="$(sign "${gw_ports[$mode]}")"  # signed right before its round
     write_lua "$work/round$n.lua" "$headers"
     preflight "$url" "$headers"
     echo
@@ -317,7 +326,10 @@ PY
   done
   awk '{s[$1]+=$2; m[$1]+=$3; c[$1]++} END {if (c["on"] && c["off"]) {
          printf "mean on/off throughput = %.3f (goal >= 0.90)\n", (s["on"]/c["on"])/(s["off"]/c["off"])
-         printf "gateway CPU per request off/on = %.3f (the same ratio when CPU is the bottleneck)\n", (m["off"]/c["off"])/(m["on"]/c["on"]) }}' "$work/rates"
+         printf "gateway CPU per request off/on = %.3f (the same ratio when CPU is the bottleneck)\n", (m["off"]/c["off"])/(m["on"]/c["on"]) }
+         if (c["on"] && c["pg"]) {
+         printf "mean pg/on throughput = %.3f (the PostgreSQL store against the SQLite store, both governed)\n", (s["pg"]/c["pg"])/(s["on"]/c["on"])
+         printf "gateway CPU per request on/pg = %.3f\n", (m["on"]/c["on"])/(m["pg"]/c["pg"]) }}' "$work/rates"
   exit 0
 fi
 
