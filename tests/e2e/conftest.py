@@ -10,7 +10,9 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -24,7 +26,7 @@ from fakes.anthropic_fake import AnthropicFake
 from fakes.bedrock_fake import BedrockFake
 from fakes.gemini_fake import GeminiFake
 from fakes.openai_fake import OpenAIFake
-from helpers import default_config, invoke_config, require_binary
+from helpers import REPO, default_config, invoke_config, require_binary
 
 STARTUP_TIMEOUT = 15.0
 PROVIDER_ENV = ("SWITCHYARD_CONFIG", "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
@@ -275,3 +277,27 @@ def bedrock_client(gw: Gateway, headers: dict[str, str] | None = None, read_time
 @pytest.fixture
 def client(gw):
     return gw.client()
+
+
+# ---- PostgreSQL for the shared-store tests ----------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def postgres_base_url():
+    url = os.environ.get("SWITCHYARD_TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    root = Path(tempfile.mkdtemp(prefix="swyd-pg-"))
+    root.chmod(0o755)
+    port = 20000 + os.getpid() % 20000
+    started = subprocess.run([str(REPO / "scripts" / "postgres.sh"), "start", str(root / "cluster"), str(port)],
+                             capture_output=True, text=True, timeout=300)
+    assert started.returncode == 0, started.stderr
+    yield started.stdout.strip()
+    subprocess.run([str(REPO / "scripts" / "postgres.sh"), "stop", str(root / "cluster")], timeout=60)
+
+
+@pytest.fixture
+def database_url(postgres_base_url):
+    name = "t_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", postgres_base_url, "-q", "-c", f"CREATE DATABASE {name}"], check=True, timeout=30)
+    return postgres_base_url.rsplit("/", 1)[0] + "/" + name

@@ -238,3 +238,19 @@ def test_the_dashboard_in_a_browser(dash_gw, browser, openai_fake):
     browser.find_element(By.ID, "logout").click()
     wait_for(browser, "the login form", lambda d: d.find_elements(By.ID, "token"))
     assert requests.get(gw.url + "/api/keys", cookies=jar, timeout=10).status_code == 401
+
+
+def test_the_providers_page_lists_the_instances_of_a_shared_store(gateway, browser, openai_fake, anthropic_fake, tmp_path, database_url):
+    gws = []
+    for i in range(2):
+        config = with_admin_token(default_config(openai_fake, anthropic_fake))
+        config["server"]["data_dir"] = str(tmp_path / f"data{i}")
+        config["store"] = {"postgres": {"url": database_url}, "shared_dir": str(tmp_path / "shared")}
+        gws.append(gateway(config, env={"SWITCHYARD_MASTER_KEY": "dashboard-shared-store-master-key"}))
+    ids = [requests.get(gw.url + "/health", timeout=5).json()["instance"] for gw in gws]
+    login(browser, gws[0])
+    open_page(browser, gws[0], "providers", "table")
+    wait_for(browser, "both instances", lambda d: all(i in d.find_element(By.TAG_NAME, "body").text for i in ids))
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "Gateway instances on this database" in body and f"{ids[0]} (this one)" in body
+    shoot(browser, "providers-instances")

@@ -33,29 +33,6 @@ MASTER_KEY = "shared-store-test-master-key-0123456789"
 ONE_CALL = "0.00006015"  # the hold of one "hi" call with maxTokens 100 (see test_budgets.py)
 
 
-@pytest.fixture(scope="session")
-def postgres_base_url():
-    url = os.environ.get("SWITCHYARD_TEST_DATABASE_URL")
-    if url:
-        yield url
-        return
-    root = Path(tempfile.mkdtemp(prefix="swyd-pg-"))
-    root.chmod(0o755)
-    port = 20000 + os.getpid() % 20000
-    started = subprocess.run([str(REPO / "scripts" / "postgres.sh"), "start", str(root / "cluster"), str(port)],
-                             capture_output=True, text=True, timeout=300)
-    assert started.returncode == 0, started.stderr
-    yield started.stdout.strip()
-    subprocess.run([str(REPO / "scripts" / "postgres.sh"), "stop", str(root / "cluster")], timeout=60)
-
-
-@pytest.fixture
-def database_url(postgres_base_url):
-    name = "t_" + uuid.uuid4().hex[:12]
-    subprocess.run(["psql", postgres_base_url, "-q", "-c", f"CREATE DATABASE {name}"], check=True, timeout=30)
-    return postgres_base_url.rsplit("/", 1)[0] + "/" + name
-
-
 def psql(url: str, sql: str) -> str:
     return subprocess.run(["psql", url, "-At", "-c", sql], check=True, capture_output=True, text=True, timeout=30).stdout.strip()
 

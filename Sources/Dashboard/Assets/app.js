@@ -296,6 +296,9 @@ function editKey(k) {
 // ---- Providers, batch jobs, cache --------------------------------------------------------------------------
 async function providers() {
   const d = await api('/api/providers');
+  // /health lists the gateway instances on a shared store (none on the embedded one).
+  const health_ = await fetch('/health', { credentials: 'same-origin' }).then((r) => r.json()).catch(() => ({}));
+  const instances = (health_.instances || []).map((i) => [h('span', { class: 'mono' }, i.id + (i.id === health_.instance ? ' (this one)' : '')), i.host, i.version, i.startedAt, i.heartbeatAt]);
   const health = (p) => { const s = p.health; if (!s) return '—'; const cls = { healthy: 'ok', degraded: 'warn', failing: 'bad' }[s.status] || 'muted';
     return h('span', {}, h('span', { class: `badge ${cls}` }, s.status), ` ${s.calls} calls, ${s.provider_errors} provider errors (${s.window_minutes} min)`); };
   const price = (m) => m.price ? `$${m.price.input} / $${m.price.output}` : 'unpriced';
@@ -304,7 +307,9 @@ async function providers() {
       d.providers.map((p) => [p.name, p.type, h('span', { class: 'mono' }, p.base_url), p.keys.map((k) => `${k.name} (weight ${k.weight}${k.models.length ? ', ' + k.models.join(' ') : ''})`).join(', ') || 'none', health(p)]))),
     h('div', { class: 'panel' }, h('h2', {}, `Models (prices per million tokens in / out, table ${d.price_version || '—'})`),
       table(['model id', 'provider', 'model', 'price'], d.models.map((m) => [m.id, m.provider, m.model, price(m)]))),
-    h('div', { class: 'panel' }, h('h2', {}, 'Aliases'), table(['alias', 'target', 'provider/model', 'price'], d.aliases.map((m) => [m.id, m.alias_target, `${m.provider}/${m.model}`, price(m)]))));
+    h('div', { class: 'panel' }, h('h2', {}, 'Aliases'), table(['alias', 'target', 'provider/model', 'price'], d.aliases.map((m) => [m.id, m.alias_target, `${m.provider}/${m.model}`, price(m)]))),
+    ...(instances.length ? [h('div', { class: 'panel' }, h('h2', {}, 'Gateway instances on this database'),
+      table(['instance', 'host', 'version', 'started', 'last heartbeat'], instances))] : []));
 }
 async function batches() {
   const d = await api('/api/batches');
