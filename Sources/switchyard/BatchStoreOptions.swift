@@ -14,24 +14,33 @@ struct BatchStoreOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "The gateway's data directory (overrides the configuration).")
     var dataDir: String?
 
-    func dataDirectory() throws -> String {
-        if let dataDir { return dataDir }
-        if let dir = ProcessInfo.processInfo.environment["SWITCHYARD_DATA_DIR"], !dir.isEmpty { return dir }
+    /// The data directory and, for a shared store, its PostgreSQL URL (`store.postgres.url` or `$SWITCHYARD_DATABASE_URL`).
+    func location() throws -> (dataDir: String, databaseURL: String?) {
         let loader = ConfigLoader()
         let path = config ?? ProcessInfo.processInfo.environment["SWITCHYARD_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let settings: GatewayConfig
         do {
-            let settings = try path.map { try loader.load(path: $0) } ?? loader.fromEnvironment()
-            return settings.server.dataDir
+            settings = try path.map { try loader.load(path: $0) } ?? loader.fromEnvironment()
         } catch let error as ConfigError {
             throw ValidationError("\(path ?? "configuration"): \(error)")
         }
+        let environmentDir = ProcessInfo.processInfo.environment["SWITCHYARD_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        return (dataDir ?? environmentDir ?? settings.server.dataDir, settings.server.databaseURL)
     }
 
     func open() async throws -> GatewayStore {
-        let dir = try dataDirectory()
+        let (dir, databaseURL) = try location()
+        let logger = Logger(label: "switchyard.batch", factory: { _ in SwiftLogNoOpLogHandler() })
+        if let databaseURL {
+            // Reading a shared store: this command is no gateway instance, so it never heartbeats.
+            let instance = GatewayInstance(id: "cli", host: ProcessInfo.processInfo.hostName, version: "cli", startedAt: Date(), heartbeatAt: Date())
+            let scratch = NSTemporaryDirectory() + "switchyard-cli-" + UUID().uuidString
+            return try await GatewayStore.open(
+                dataDir: scratch, postgres: PostgresStoreSettings(url: databaseURL, maxConnections: 2, instance: instance), logger: logger)
+        }
         guard FileManager.default.fileExists(atPath: dir) else {
             throw ValidationError("no gateway data directory at \(dir); pass --data-dir or --config")
         }
-        return try await GatewayStore.open(dataDir: dir, logger: Logger(label: "switchyard.batch", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return try await GatewayStore.open(dataDir: dir, logger: logger)
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import Stores
 import SwitchyardServer
 
 @main
@@ -79,7 +80,8 @@ struct CheckConfig: ParsableCommand {
     func run() throws {
         do {
             let config = try ConfigLoader().load(path: file)
-            print("\(file): OK (\(config.providers.count) provider(s): \(config.providers.map(\.name).joined(separator: ", ")))")
+            let store = config.server.databaseURL.map { "shared PostgreSQL store " + PostgresDatabase.describe(url: $0) } ?? "embedded SQLite store"
+            print("\(file): OK (\(config.providers.count) provider(s): \(config.providers.map(\.name).joined(separator: ", ")); \(store))")
         } catch let error as ConfigError {
             FileHandle.standardError.write(Data("\(file): \(error)\n".utf8))
             throw ExitCode(1)

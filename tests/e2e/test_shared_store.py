@@ -11,10 +11,8 @@ import json
 import os
 import signal
 import subprocess
-import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from botocore.config import Config
 from batch_helpers import control, converse_record, create, files, last_user_text, output_lines, put_input, wait
 from fakes.base import Delay, Reply
 from fakes.openai_fake import openai_text_completion
-from helpers import REPO, admin_call, admin_get, default_config, raises_client_error, user, with_admin_token
+from helpers import admin_call, admin_get, default_config, raises_client_error, require_binary, user, with_admin_token
 
 MODEL = "openai/gpt-4o-mini"
 MASTER_KEY = "shared-store-test-master-key-0123456789"
@@ -246,6 +244,10 @@ def test_a_batch_job_survives_kill9_of_its_instance_and_completes_on_another_wit
     assert all(counts[text] == 1 for text in answered_before)
     ids = [line["recordId"] for line in output_lines(files(other), arn)]
     assert sorted(ids) == sorted(f"rec-{i}" for i in range(8)) and len(ids) == len(set(ids))
+    # The CLI reads the same shared store.
+    listed = subprocess.run([str(require_binary()), "batch", "list"], env={**os.environ, "SWITCHYARD_DATABASE_URL": database_url},
+                            capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0 and "survives-kill" in listed.stdout and "Completed" in listed.stdout, listed
 
 
 def test_the_live_feed_of_one_instance_shows_the_calls_of_another(gateway, tmp_path, openai_fake, anthropic_fake, database_url):

@@ -49,6 +49,12 @@ public final class PostgresDatabase: Sendable {
         return configuration
     }
 
+    /// Where a URL points, without its user or password: `host:port/database`.
+    public static func describe(url: String) -> String {
+        guard let parts = URLComponents(string: url), let host = parts.host else { return "(unparsable URL)" }
+        return "\(host):\(parts.port ?? 5432)\(parts.path)"
+    }
+
     /// Runs `body` in one transaction on one connection; deadlocks and serialization failures run it again.
     public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         var attempt = 0
