@@ -126,6 +126,8 @@ public protocol RequestLogStore: Sendable {
     /// Up to `limit` rows matching the filter, newest first, strictly after `cursor` when given.
     func query(_ filter: RequestLogFilter, after cursor: RequestLogCursor?, limit: Int) async throws -> RequestLogPage
     func totals(_ filter: RequestLogFilter) async throws -> RequestLogTotals
+    /// Every matching row, by buckets of `bucketSeconds` (at least 1), with the top models and keys.
+    func series(_ filter: RequestLogFilter, bucketSeconds: Int) async throws -> RequestLogSeries
     /// Deletes rows started before the date (retention); returns how many.
     @discardableResult func deleteStarted(before date: Date) async throws -> Int
     /// On a store other gateways write too: hands `deliver` the rows they append, as they commit, until cancelled.

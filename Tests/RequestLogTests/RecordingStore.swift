@@ -35,6 +35,11 @@ actor RecordingStore: RequestLogStore {
         RequestLogPage(records: Array(batches.joined().reversed().prefix(limit)), next: nil)
     }
 
+    /// The writer never reads a series; nothing to aggregate here.
+    func series(_ filter: RequestLogFilter, bucketSeconds: Int) async throws -> RequestLogSeries {
+        RequestLogSeries(bucketSeconds: bucketSeconds, buckets: [], topModels: [], topKeys: [])
+    }
+
     func totals(_ filter: RequestLogFilter) async throws -> RequestLogTotals {
         RequestLogTotals(count: ids.count, succeeded: 0, tokens: RequestLogTokens(), cost: .zero, unpriced: 0, latencyP50Ms: nil, latencyP95Ms: nil)
     }

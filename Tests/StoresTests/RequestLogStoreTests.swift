@@ -166,6 +166,27 @@ struct RequestLogStoreCase {
         #expect(none.latencyP95Ms == nil)
     }
 
+    func seriesBucketsEveryRowWithPercentilesAndTops() async throws {
+        // Second 1 of the epoch is 20 s into the minute that starts at 1_699_999_980; second 45 is in the next one.
+        try await store.append([
+            row("a", second: 1, latency: 10), row("b", second: 2, latency: 40), row("c", second: 3, latency: 20),
+            row("d", second: 4, status: 503, errorCode: "ServiceUnavailableException", errorClass: .provider, latency: 30),
+            row("e", second: 45, model: "claude", latency: 100, cost: nil),
+        ])
+        let series = try await store.series(RequestLogFilter(), bucketSeconds: 60)
+        #expect(series.buckets.map(\.start) == [1_699_999_980, 1_700_000_040])
+        let first = try #require(series.buckets.first)
+        #expect(first.calls == ["ok": 3, "provider": 1] && first.tokens == 60 && first.cost == USDAmount(nanos: 4000))
+        #expect(first.latencyP50Ms == 20 && first.latencyP95Ms == 40)
+        let second = try #require(series.buckets.last)
+        #expect(second.calls == ["ok": 1] && second.cost == USDAmount(nanos: 0) && second.latencyP50Ms == 100 && second.latencyP95Ms == 100)
+        #expect(series.topModels.map(\.name) == ["gpt-4o-mini", "claude"] && series.topModels.map(\.calls) == [4, 1])
+        #expect(series.topKeys.map(\.name) == ["(no key)"] && series.topKeys.first?.cost == USDAmount(nanos: 4000))
+        // The filter applies to the series as to pages.
+        let failed = try await store.series(RequestLogFilter(succeeded: false), bucketSeconds: 3600)
+        #expect(failed.buckets.count == 1 && failed.buckets.first?.calls == ["provider": 1])
+    }
+
     func retentionDeletesOnlyOlderRows() async throws {
         try await store.append([row("old", second: 1), row("edge", second: 2), row("new", second: 3)])
         let removed = try await store.deleteStarted(before: RequestLogTime.date(1_700_000_000_000_000 + 2_000_000))
@@ -195,6 +216,10 @@ struct RequestLogStoreCase {
 
     @Test(arguments: StoreBackend.available) func totalsCountTokensCostUnpricedAndPercentiles(_ backend: StoreBackend) async throws {
         try await RequestLogStoreCase(backend).totalsCountTokensCostUnpricedAndPercentiles()
+    }
+
+    @Test(arguments: StoreBackend.available) func seriesBucketsEveryRowWithPercentilesAndTops(_ backend: StoreBackend) async throws {
+        try await RequestLogStoreCase(backend).seriesBucketsEveryRowWithPercentilesAndTops()
     }
 
     @Test(arguments: StoreBackend.available) func retentionDeletesOnlyOlderRows(_ backend: StoreBackend) async throws {

@@ -254,6 +254,17 @@ def test_totals_filters_and_cursor(gateway, openai_fake, anthropic_fake):
     assert totals["latency_p50_ms"] is not None and totals["latency_p95_ms"] >= totals["latency_p50_ms"]
     assert logs(gw)["totals"] == totals
 
+    # The series aggregates the same rows in the store: one day-wide bucket holds them all, and agrees with the totals.
+    series = admin_get(gw, "/api/logs/series", bucket="86400").json()
+    assert series["bucket_seconds"] == 86400 and sum(sum(b["calls"].values()) for b in series["buckets"]) == 6, series
+    assert sum(b["calls"].get("caller", 0) for b in series["buckets"]) == 1
+    assert sum(b["tokens"] for b in series["buckets"]) == 75
+    assert sum(Decimal(b["cost_usd"]) for b in series["buckets"]) == 3 * oa + an
+    top = series["top_models"][0]
+    assert (top["name"], top["calls"], Decimal(top["cost_usd"])) == ("gpt-4o-mini", 3, 3 * oa), series["top_models"]
+    assert admin_get(gw, "/api/logs/series", bucket="0").status_code == 400
+    assert admin_get(gw, "/api/logs/series", bucket="1", **{"from": "2020-01-01T00:00:00Z"}).status_code == 400
+
     assert {r["provider"] for r in logs(gw, provider="openai")["logs"]} == {"openai"}
     assert len(logs(gw, model="gpt-4o-mini")["logs"]) == 3
     assert [r["http_status"] for r in logs(gw, status="404")["logs"]] == [404]

@@ -74,7 +74,6 @@ function barChart(title, labels, series, { unit = '' } = {}) {
   return h('div', { class: 'panel chart' }, h('h2', {}, title), root, series.length > 1 ? legend : null);
 }
 function shortNumber(v) { return v >= 1e6 ? (v / 1e6).toFixed(1) + 'M' : v >= 1e3 ? (v / 1e3).toFixed(1) + 'k' : v === 0 || v >= 1 ? (Math.round(v * 10) / 10).toString() : v.toPrecision(2); }
-function percentile(sorted, p) { if (!sorted.length) return null; return sorted[Math.max(0, Math.ceil(p * sorted.length / 100) - 1)]; }
 
 // ---- Overview --------------------------------------------------------------------------------------------------
 const WINDOWS = { '1h': { seconds: 3600, bucket: 60, label: (d) => d.toTimeString().slice(0, 5) },
@@ -89,49 +88,42 @@ async function overview() {
     Object.keys(WINDOWS).map((k) => h('option', { value: k, selected: k === windowName }, `last ${k}`)));
   page.replaceChildren(h('h1', {}, 'Overview'), h('form', { class: 'inline', onsubmit: (e) => e.preventDefault() }, h('label', {}, 'Window', select)));
   const from = new Date(Date.now() - w.seconds * 1000);
-  // Totals over the whole window from the store; charts from its newest 1000 rows (said under the charts).
-  const [data, cache] = await Promise.all([
-    api(`/api/logs?from=${encodeURIComponent(from.toISOString())}&limit=1000`),
+  // Cards, charts and tops: every call of the window, aggregated by the store (/api/logs/totals, /api/logs/series).
+  const range = `from=${encodeURIComponent(from.toISOString())}`;
+  const [t, series, cache] = await Promise.all([
+    api(`/api/logs/totals?${range}`), api(`/api/logs/series?${range}&bucket=${w.bucket}`),
     api('/api/cache/stats').catch(() => null)]);
-  const t = data.totals;
-  const rows = data.logs;
   const failed = t.count - t.succeeded;
-  const hits = rows.filter((r) => r.cache_outcome === 'hit').length, looked = rows.filter((r) => r.cache_outcome === 'hit' || r.cache_outcome === 'miss').length;
+  const looked = cache ? cache.exact_hits + cache.semantic_hits + cache.misses : 0;
   page.append(h('div', { class: 'cards' },
     card('Requests', fmt.n(t.count)), card('Error rate', t.count ? fmt.pct(failed / t.count) : '—', failed ? 'bad' : ''),
     card('Latency p50 / p95', `${fmt.ms(t.latency_p50_ms)} / ${fmt.ms(t.latency_p95_ms)}`),
     card('Tokens in / out', `${fmt.n(t.input_tokens)} / ${fmt.n(t.output_tokens)}`), card('Cost', fmt.usd(t.cost_usd) + (t.unpriced ? ` (+${t.unpriced} unpriced)` : '')),
-    card('Cache hit rate', looked ? fmt.pct(hits / looked) : (cache ? fmt.pct((cache.exact_hits + cache.semantic_hits) / Math.max(1, cache.exact_hits + cache.semantic_hits + cache.misses)) : 'off'))));
+    card('Cache hit rate', cache ? (looked ? fmt.pct((cache.exact_hits + cache.semantic_hits) / looked) : '—') : 'off')));
   const count = Math.ceil(w.seconds / w.bucket);
   const start = Math.floor(from.getTime() / 1000 / w.bucket) * w.bucket;
-  const labels = [], idx = (r) => Math.floor((new Date(r.started_at).getTime() / 1000 - start) / w.bucket);
+  const labels = [];
   for (let i = 0; i <= count; i++) labels.push(w.label(new Date((start + i * w.bucket) * 1000)));
   const zero = () => labels.map(() => 0);
   const ok = zero(), byClass = Object.fromEntries(Object.keys(CLASS_COLORS).map((k) => [k, zero()]));
-  const tokens = zero(), cost = zero(), lat = labels.map(() => []);
-  const models = {}, keys = {};
-  for (const r of rows) {
-    const i = idx(r); if (i < 0 || i >= labels.length) continue;
-    if (r.error_class && byClass[r.error_class]) byClass[r.error_class][i]++; else ok[i]++;
-    tokens[i] += r.input_tokens + r.output_tokens; cost[i] += Number(r.cost_usd || 0); lat[i].push(r.latency_ms);
-    const m = r.model_resolved || r.model_requested || '(none)'; models[m] = (models[m] || 0) + 1;
-    const k = r.caller_identity || '(no key)'; keys[k] = keys[k] || { calls: 0, cost: 0 }; keys[k].calls++; keys[k].cost += Number(r.cost_usd || 0);
+  const tokens = zero(), cost = zero(), p50 = zero(), p95 = zero();
+  for (const b of series.buckets) {
+    const i = Math.floor((new Date(b.start).getTime() / 1000 - start) / w.bucket); if (i < 0 || i >= labels.length) continue;
+    for (const [cls, n] of Object.entries(b.calls)) { if (byClass[cls]) byClass[cls][i] += n; else ok[i] += n; }
+    tokens[i] = b.tokens; cost[i] = Number(b.cost_usd); p50[i] = b.latency_p50_ms || 0; p95[i] = b.latency_p95_ms || 0;
   }
-  const perMinute = w.bucket / 60;
   page.append(h('div', { class: 'grid2' },
     barChart(`Requests per ${w.bucket === 60 ? 'minute' : w.bucket === 3600 ? 'hour' : 'day'}`, labels,
       [{ name: 'ok', color: '#1a7f37', values: ok }, ...Object.entries(byClass).map(([k, v]) => ({ name: `${k} error`, color: CLASS_COLORS[k], values: v }))]),
     barChart('Latency p50 / p95 (ms)', labels, [
-      { name: 'p50', color: '#1f6feb', values: lat.map((l) => percentile(l.sort((a, b) => a - b), 50) || 0) },
-      { name: 'p95 − p50', color: '#a5c8ff', values: lat.map((l) => (percentile(l, 95) || 0) - (percentile(l, 50) || 0)) }]),
+      { name: 'p50', color: '#1f6feb', values: p50 },
+      { name: 'p95 − p50', color: '#a5c8ff', values: p95.map((v, i) => Math.max(0, v - p50[i])) }]),
     barChart('Tokens', labels, [{ name: 'tokens', color: '#8250df', values: tokens }]),
     barChart('Cost (USD)', labels, [{ name: 'cost', color: '#9a6700', values: cost }]),
-    h('div', { class: 'panel' }, h('h2', {}, 'Top models'), table(['model', 'calls'],
-      Object.entries(models).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([m, c]) => [m, fmt.n(c)]))),
+    h('div', { class: 'panel' }, h('h2', {}, 'Top models'), table(['model', 'calls'], series.top_models.map((m) => [m.name, fmt.n(m.calls)]))),
     h('div', { class: 'panel' }, h('h2', {}, 'Top keys'), table(['key id', 'calls', 'cost'],
-      Object.entries(keys).sort((a, b) => b[1].calls - a[1].calls).slice(0, 8).map(([k, v]) => [k, fmt.n(v.calls), fmt.usd(v.cost)])))));
-  page.append(h('p', { class: 'muted' }, `Cards: every call of the window (from the request log). Charts and tops: the newest ${rows.length} calls of the window` +
-    (rows.length >= 1000 ? ' (at most 1000).' : '.') + ` ${perMinute > 1 ? '' : ''}`));
+      series.top_keys.map((k) => [k.name, fmt.n(k.calls), fmt.usd(k.cost_usd)])))));
+  page.append(h('p', { class: 'muted' }, 'Every call of the window, from the request log. Cache hit rate: since this instance started.'));
 }
 function table(head, rows, rowAttrs) {
   return h('table', {}, h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),

@@ -110,6 +110,33 @@ public struct PostgresRequestLogStore: RequestLogStore {
             cost: USDAmount(nanos: cost), unpriced: Int(unpriced), latencyP50Ms: p50.map(Int.init), latencyP95Ms: p95.map(Int.init))
     }
 
+    public func series(_ filter: RequestLogFilter, bucketSeconds: Int) async throws -> RequestLogSeries {
+        let width = max(1, bucketSeconds)
+        let micros = Int64(width) * 1_000_000
+        let clause = Clause(filter)
+        func run(_ sql: String) async throws -> [PostgresRow] {
+            try await database.query(PostgresQuery(unsafeSQL: sql, binds: clause.binds))
+        }
+        let calls = try await run(RequestLogSeriesSQL.calls(clause.sql, bucketMicros: micros)).map { row in
+            let (bucket, errorClass, calls, tokens, cost) = try row.decode((Int64, String, Int64, Int64, Int64).self)
+            return (bucket: bucket, errorClass: errorClass, calls: Int(calls), tokens: Int(tokens), cost: cost)
+        }
+        var percentiles: [Int64: (Int?, Int?)] = [:]
+        for row in try await run(RequestLogSeriesSQL.percentiles(clause.sql, bucketMicros: micros)) {
+            let (bucket, p50, p95) = try row.decode((Int64, Int64?, Int64?).self)
+            percentiles[bucket] = (p50.map(Int.init), p95.map(Int.init))
+        }
+        func tops(_ sql: String) async throws -> [RequestLogSeries.Top] {
+            try await run(sql).map { row in
+                let (name, calls, cost) = try row.decode((String, Int64, Int64).self)
+                return RequestLogSeries.Top(name: name, calls: Int(calls), cost: USDAmount(nanos: cost))
+            }
+        }
+        return RequestLogSeries(
+            bucketSeconds: width, buckets: RequestLogSeriesSQL.buckets(calls: calls, percentiles: percentiles, bucketSeconds: width),
+            topModels: try await tops(RequestLogSeriesSQL.topModels(clause.sql)), topKeys: try await tops(RequestLogSeriesSQL.topKeys(clause.sql)))
+    }
+
     @discardableResult
     public func deleteStarted(before date: Date) async throws -> Int {
         try await database.query("DELETE FROM request_log WHERE startMicros < \(RequestLogTime.micros(date)) RETURNING 1").count

@@ -63,6 +63,30 @@ public struct SQLiteRequestLogStore: RequestLogStore {
         }
     }
 
+    public func series(_ filter: RequestLogFilter, bucketSeconds: Int) async throws -> RequestLogSeries {
+        let width = max(1, bucketSeconds)
+        let micros = Int64(width) * 1_000_000
+        return try await pool.read { db in
+            let (clause, arguments) = RequestLogTable.whereClause(filter)
+            let calls = try Row.fetchAll(db, sql: RequestLogSeriesSQL.calls(clause, bucketMicros: micros), arguments: arguments).map { row in
+                (bucket: row["bucket"] as Int64, errorClass: row["class"] as String, calls: row["calls"] as Int, tokens: row["tokens"] as Int,
+                    cost: row["cost"] as Int64)
+            }
+            var percentiles: [Int64: (Int?, Int?)] = [:]
+            for row in try Row.fetchAll(db, sql: RequestLogSeriesSQL.percentiles(clause, bucketMicros: micros), arguments: arguments) {
+                percentiles[row["bucket"]] = (row["p50"], row["p95"])
+            }
+            func tops(_ sql: String) throws -> [RequestLogSeries.Top] {
+                try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+                    RequestLogSeries.Top(name: $0["name"], calls: $0["calls"], cost: USDAmount(nanos: $0["cost"]))
+                }
+            }
+            return RequestLogSeries(
+                bucketSeconds: width, buckets: RequestLogSeriesSQL.buckets(calls: calls, percentiles: percentiles, bucketSeconds: width),
+                topModels: try tops(RequestLogSeriesSQL.topModels(clause)), topKeys: try tops(RequestLogSeriesSQL.topKeys(clause)))
+        }
+    }
+
     /// Nearest rank: the smallest latency with at least p% of the rows at or below it, i.e. the value at 1-based
     /// rank ⌈p·n/100⌉ in ascending order. SQLite has no percentile function; this sorts the matching latencies.
     static func latencyPercentile(

@@ -22,6 +22,7 @@ public struct AdminLogRoutes<Context: RequestContext>: Sendable {
     public func register(on router: RouterGroup<Context>) {
         router.get("logs") { request, _ in await answer { try await page(request) } }
         router.get("logs/totals") { request, _ in await answer { try await totals(request) } }
+        router.get("logs/series") { request, _ in await answer { try await series(request) } }
         router.get("logs/stream") { request, _ in await answer { try stream(request) } }
     }
 
@@ -53,6 +54,22 @@ public struct AdminLogRoutes<Context: RequestContext>: Sendable {
     func totals(_ request: Request) async throws -> Response {
         let query = try query(request)
         return AdminResponse.json(try AdminJSON.encode(LogTotalsJSON(try await store.totals(query.filter))))
+    }
+
+    /// `bucket` is the width in seconds (60 unless given, at most a day's 86,400 per bucket and 10,000 buckets in
+    /// the filter's time range); the other parameters filter as for `GET /api/logs`.
+    func series(_ request: Request) async throws -> Response {
+        let pairs = Self.formPairs(request.uri.query ?? "")
+        let bucketText = pairs.last { $0.0 == "bucket" }?.1
+        guard let bucket = bucketText.map({ Int($0) }) ?? 60, (1...86_400).contains(bucket) else {
+            throw LogQueryError("bucket must be a whole number of seconds from 1 to 86400")
+        }
+        let query = try LogQuery(pairs.filter { $0.0 != "bucket" })
+        let from = query.filter.startedFrom ?? .distantPast, to = query.filter.startedBefore ?? Date()
+        if query.filter.startedFrom != nil, to.timeIntervalSince(from) / Double(bucket) > 10_000 {
+            throw LogQueryError("more than 10000 buckets of \(bucket) s between from and to; use a wider bucket")
+        }
+        return AdminResponse.json(try AdminJSON.encode(LogSeriesJSON(try await store.series(query.filter, bucketSeconds: bucket))))
     }
 
     func stream(_ request: Request) throws -> Response {

@@ -158,3 +158,36 @@ enum AdminJSON {
         return try encoder.encode(value)
     }
 }
+
+struct LogSeriesJSON: Encodable, EncodesNulls {
+    struct Bucket: Encodable, EncodesNulls {
+        let start: String
+        let calls: [String: Int]
+        let tokens: Int
+        let costUsd: USDAmount
+        let latencyP50Ms: Int?
+        let latencyP95Ms: Int?
+    }
+
+    struct Top: Encodable {
+        let name: String
+        let calls: Int
+        let costUsd: USDAmount
+    }
+
+    let bucketSeconds: Int
+    let buckets: [Bucket]
+    let topModels: [Top]
+    let topKeys: [Top]
+
+    init(_ s: RequestLogSeries) {
+        bucketSeconds = s.bucketSeconds
+        buckets = s.buckets.map { b in
+            Bucket(
+                start: LogRowJSON.time(Date(timeIntervalSince1970: Double(b.start))), calls: b.calls, tokens: b.tokens, costUsd: b.cost,
+                latencyP50Ms: b.latencyP50Ms, latencyP95Ms: b.latencyP95Ms)
+        }
+        topModels = s.topModels.map { Top(name: $0.name, calls: $0.calls, costUsd: $0.cost) }
+        topKeys = s.topKeys.map { Top(name: $0.name, calls: $0.calls, costUsd: $0.cost) }
+    }
+}
