@@ -17,22 +17,22 @@ public struct DashboardRoutes<Context: RequestContext>: Sendable {
     }
 
     public func register(on router: Router<Context>) {
-        router.get("/") { request, _ in page(request) }
+        router.get("/") { request, _ in await page(request) }
         router.get("ui/app.css") { _, _ in Self.asset(PackageResources.app_css, type: "text/css; charset=utf-8") }
         // The script names every route the dashboard uses: only a logged-in browser gets it.
         router.get("ui/app.js") { request, _ in
-            guard sessions.session(cookieHeader: request.headers[.cookie]) != nil else {
+            guard await sessions.session(cookieHeader: request.headers[.cookie]) != nil else {
                 return Self.text(.unauthorized, "log in first")
             }
             return Self.asset(PackageResources.app_js, type: "text/javascript; charset=utf-8")
         }
         router.post("login") { request, _ in try await login(request) }
-        router.post("logout") { request, _ in logout(request) }
+        router.post("logout") { request, _ in try await logout(request) }
     }
 
-    func page(_ request: Request) -> Response {
+    func page(_ request: Request) async -> Response {
         guard token != nil else { return Self.html(.ok, Self.fill(PackageResources.setup_html, [:])) }
-        guard let (_, session) = sessions.session(cookieHeader: request.headers[.cookie]) else {
+        guard let (_, session) = await sessions.session(cookieHeader: request.headers[.cookie]) else {
             return Self.html(.ok, Self.fill(PackageResources.login_html, ["error": ""]))
         }
         return Self.html(.ok, Self.fill(PackageResources.index_html, ["csrf": session.csrf]))
@@ -45,7 +45,7 @@ public struct DashboardRoutes<Context: RequestContext>: Sendable {
         guard token.matches(presented) else {
             return Self.html(.unauthorized, Self.fill(PackageResources.login_html, ["error": "That is not the admin token."]))
         }
-        let (id, _) = sessions.open()
+        let (id, _) = try await sessions.open()
         var headers = HTTPFields()
         headers[.location] = "/"
         headers[.setCookie] = "\(DashboardSessions.cookieName)=\(id); HttpOnly; SameSite=Strict; Path=/"
@@ -54,14 +54,14 @@ public struct DashboardRoutes<Context: RequestContext>: Sendable {
     }
 
     /// A write like any other: refused without the session's CSRF token, so no other page can log an admin out.
-    func logout(_ request: Request) -> Response {
-        guard let (id, session) = sessions.session(cookieHeader: request.headers[.cookie]) else {
+    func logout(_ request: Request) async throws -> Response {
+        guard let (id, session) = await sessions.session(cookieHeader: request.headers[.cookie]) else {
             return Self.text(.unauthorized, "no session")
         }
         guard let csrf = request.headers[HTTPField.Name(DashboardSessions.csrfHeader)!], DashboardSessions.sameToken(csrf, session.csrf) else {
             return Self.text(.forbidden, "the X-CSRF-Token header is missing or wrong")
         }
-        sessions.close(id)
+        try await sessions.close(id)
         var headers = HTTPFields()
         headers[.setCookie] = "\(DashboardSessions.cookieName)=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
         return Response(status: .noContent, headers: headers)

@@ -1,8 +1,11 @@
 import Foundation
 import Governance
+import Stores
 import Synchronization
 
-/// The dashboard's logins, kept in memory only: a restart logs everyone out, which is what an admin console wants.
+/// The dashboard's logins. With the embedded store they are kept in memory only: a restart logs everyone out, which
+/// is what an admin console wants. With a shared store they are in the database (`shared`), read on every request,
+/// so a load balancer may send a browser to any instance and a logout ends the session on all of them.
 /// A session id is 256 random bits sent only as an `HttpOnly; SameSite=Strict` cookie; its CSRF token is another
 /// 256 bits the page carries in a meta tag and sends as `X-CSRF-Token` on every write.
 public final class DashboardSessions: Sendable {
@@ -15,18 +18,24 @@ public final class DashboardSessions: Sendable {
     }
 
     private let sessions = Mutex<[String: Session]>([:])
+    let shared: (any DashboardSessionStore)?
     let lifetime: TimeInterval
     let now: @Sendable () -> Date
 
-    public init(lifetime: TimeInterval = 12 * 3600, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(shared: (any DashboardSessionStore)? = nil, lifetime: TimeInterval = 12 * 3600, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.shared = shared
         self.lifetime = lifetime
         self.now = now
     }
 
     /// A new session: its id (for the cookie) and CSRF token.
-    public func open() -> (id: String, csrf: String) {
+    public func open() async throws -> (id: String, csrf: String) {
         let id = Self.randomToken(), csrf = Self.randomToken()
         let now = now()
+        if let shared {
+            try await shared.put(sessionId: id, csrf: csrf, expires: now.addingTimeInterval(lifetime))
+            return (id, csrf)
+        }
         sessions.withLock { table in
             table = table.filter { $0.value.expires > now }
             table[id] = Session(csrf: csrf, expires: now.addingTimeInterval(lifetime))
@@ -34,8 +43,12 @@ public final class DashboardSessions: Sendable {
         return (id, csrf)
     }
 
-    public func session(_ id: String) -> Session? {
+    /// A shared store that cannot be read counts as no session: the admin logs in again rather than gets in unchecked.
+    public func session(_ id: String) async -> Session? {
         let now = now()
+        if let shared {
+            return (try? await shared.csrf(sessionId: id, now: now)).flatMap { $0 }.map { Session(csrf: $0, expires: now) }
+        }
         return sessions.withLock { table in
             guard let session = table[id] else { return nil }
             guard session.expires > now else {
@@ -46,13 +59,14 @@ public final class DashboardSessions: Sendable {
         }
     }
 
-    public func close(_ id: String) {
+    public func close(_ id: String) async throws {
+        if let shared { try await shared.delete(sessionId: id) }
         _ = sessions.withLock { $0.removeValue(forKey: id) }
     }
 
     /// The session named by a `Cookie` header, if it is live.
-    public func session(cookieHeader: String?) -> (id: String, session: Session)? {
-        guard let id = Self.cookie(Self.cookieName, in: cookieHeader), let session = session(id) else { return nil }
+    public func session(cookieHeader: String?) async -> (id: String, session: Session)? {
+        guard let id = Self.cookie(Self.cookieName, in: cookieHeader), let session = await session(id) else { return nil }
         return (id, session)
     }
 

@@ -37,8 +37,9 @@ public struct GatewayStore: Sendable {
     public let providerFileOwners: any ProviderFileOwners
     public let cacheEntries: any CacheEntryStore
     public let blobs: DiskBlobStore
-    /// Set when the store is shared: the instances on it.
+    /// Set when the store is shared: the instances on it, and the dashboard logins they all honour.
     public let instances: (any InstanceRegistry)?
+    public var dashboardSessions: (any DashboardSessionStore)? { postgres.map(PostgresDashboardSessions.init) }
     let pool: DatabasePool
     let postgres: PostgresDatabase?
 

@@ -64,7 +64,7 @@ public struct Gateway: Sendable {
                 callers: KeyRingCallers(ring: governance.ring), logger: logger, leaseHolder: store.instances?.this.id ?? "local")
             let app = makeApplication(
                 engine: engine, files: files, batch: batch.desk, requestLog: requestLog, governance: governance, metrics: metrics, cache: cache,
-                instances: store.instances)
+                instances: store.instances, dashboardSessions: store.dashboardSessions)
             let expiry = MultipartExpiryService(
                 expiry: MultipartExpiry(
                     uploads: store.multipart, blobs: store.blobs, maxAge: config.server.multipartExpiryHours * 3600, logger: logger),
@@ -197,7 +197,7 @@ public struct Gateway: Sendable {
     public func makeApplication(
         engine: Engine, files: FileBackends? = nil, batch: (any BatchJobDesk)? = nil, requestLog: RequestLogSetup? = nil,
         governance: GovernanceSetup? = nil, metrics: PrometheusExport? = nil, cache: ScopedAnswerCache? = nil,
-        instances: (any InstanceRegistry)? = nil
+        instances: (any InstanceRegistry)? = nil, dashboardSessions: (any DashboardSessionStore)? = nil
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         if let metrics {
@@ -229,7 +229,7 @@ public struct Gateway: Sendable {
                 .register(on: router.group("bedrock"))
         }
         BedrockControlRoutes<BasicRequestContext>.registerUnknownOperations(on: router.group("bedrock"))
-        let sessions = DashboardSessions()
+        let sessions = DashboardSessions(shared: dashboardSessions)
         registerAdminAPI(
             on: router, requestLog: requestLog, governance: governance, cache: cache, batch: batch as? BatchDesk, engine: engine,
             sessions: sessions)

@@ -254,3 +254,13 @@ def test_the_providers_page_lists_the_instances_of_a_shared_store(gateway, brows
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "Gateway instances on this database" in body and f"{ids[0]} (this one)" in body
     shoot(browser, "providers-instances")
+    # The login is in the shared database: the other instance knows this browser (cookies do not depend on the port).
+    browser.get(gws[1].url + "/")
+    wait_for(browser, "the dashboard on the other instance", lambda d: d.find_elements(By.CSS_SELECTOR, "nav a[data-page=logs]"))
+    cookie = browser.get_cookie("swyd_session")["value"]
+    assert requests.get(gws[0].url + "/api/keys", cookies={"swyd_session": cookie}, timeout=5).status_code == 200
+    csrf = browser.find_element(By.CSS_SELECTOR, "meta[name=csrf-token]").get_attribute("content")
+    assert requests.post(gws[1].url + "/logout", cookies={"swyd_session": cookie}, headers={"X-CSRF-Token": csrf},
+                         timeout=5).status_code == 204
+    # Logged out through one instance is logged out on every one.
+    assert requests.get(gws[0].url + "/api/keys", cookies={"swyd_session": cookie}, timeout=5).status_code == 401

@@ -123,6 +123,9 @@ enum PostgresMigrations {
             "CREATE INDEX cache_entries_by_expiry ON cache_entries (expiresAt)",
             "CREATE INDEX cache_entries_by_scope ON cache_entries (scope)",
         ]),
+        ("v6-dashboard-sessions", [
+            "CREATE TABLE dashboard_sessions (keyHash TEXT PRIMARY KEY, csrf TEXT NOT NULL, expiresAt DOUBLE PRECISION NOT NULL)",
+        ]),
     ]
 
     /// Applies what is missing, under the advisory lock, each migration in the same transaction as its record.

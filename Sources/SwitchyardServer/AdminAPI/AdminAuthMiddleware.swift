@@ -13,7 +13,7 @@ struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     var sessions: DashboardSessions? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.headers[.authorization] == nil, let sessions, let (_, session) = sessions.session(cookieHeader: request.headers[.cookie]) {
+        if request.headers[.authorization] == nil, let sessions, let (_, session) = await sessions.session(cookieHeader: request.headers[.cookie]) {
             if ![.get, .head].contains(request.method) {
                 let sent = request.headers[HTTPField.Name(DashboardSessions.csrfHeader)!] ?? ""
                 guard DashboardSessions.sameToken(sent, session.csrf) else {
