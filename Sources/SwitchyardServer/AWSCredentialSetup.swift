@@ -72,6 +72,8 @@ struct AWSCredentialRefreshService: Service {
             await withTaskGroup(of: Void.self) { group in
                 for supplier in suppliers { group.addTask { await supplier.runRefreshLoop() } }
             }
+            // Long-term keys need no loop, but a service may not end before the gateway does.
+            try? await gracefulShutdown()
         }
     }
 }

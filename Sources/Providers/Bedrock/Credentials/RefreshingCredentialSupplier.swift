@@ -23,7 +23,8 @@ public final class RefreshingCredentialSupplier: AWSCredentialSupplier {
     /// Refresh when less than this is left (plus up to 10% jitter, so many gateways do not call STS at once).
     let refreshWindow: Double
     let logger: Logger
-    let failures: Counter
+    /// The `source` label of the failure counter: the kind of source, a handful of values.
+    let sourceKind: String
     let now: @Sendable () -> Date
     private let box = Mutex(State())
     static let maxIssued = 8
@@ -41,7 +42,7 @@ public final class RefreshingCredentialSupplier: AWSCredentialSupplier {
         self.logger = logger
         self.now = now
         let kind = source.map { String($0.description.prefix(while: { $0 != " " })) } ?? "none"
-        failures = Counter(label: "switchyard_aws_credential_refresh_failures_total", dimensions: [("source", kind)])
+        sourceKind = kind
         if source == nil { box.withLock { $0.lastError = unresolved ?? "no credentials found" } }
     }
 
@@ -97,7 +98,8 @@ public final class RefreshingCredentialSupplier: AWSCredentialSupplier {
                 state.consecutiveFailures += 1
                 return state.fetched.map { f in f.expiration.map { now() < $0 } ?? true } ?? false
             }
-            failures.increment()
+            // Made at the failure, not at init: suppliers exist before the server bootstraps the metrics backend.
+            Counter(label: "switchyard_aws_credential_refresh_failures_total", dimensions: [("source", sourceKind)]).increment()
             logger.warning(
                 "AWS credential refresh failed",
                 metadata: [
