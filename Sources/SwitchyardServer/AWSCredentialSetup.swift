@@ -7,7 +7,7 @@ import SwitchyardModel
 
 /// Gives every AWS key that has credential settings (and no keys of its own) its running supplier, fetches the
 /// first credentials before the gateway serves, and refreshes them in the background until shutdown.
-struct AWSCredentialSetup: Sendable {
+public struct AWSCredentialSetup: Sendable {
     /// The configuration with each such key's `awsSupplier` set.
     let config: GatewayConfig
     let suppliers: [RefreshingCredentialSupplier]
@@ -57,6 +57,19 @@ struct AWSCredentialSetup: Sendable {
             group.addTask { try? await Task.sleep(for: .milliseconds(Int64(timeoutSeconds * 1000))) }
             await group.next()
             group.cancelAll()
+        }
+    }
+
+    /// `provider/key` and the source that would serve it, for `check-config`: decided from the environment and the
+    /// shared files, with no network call and no secret.
+    public static func describe(_ config: GatewayConfig, environment: [String: String]) -> [(key: String, source: String)] {
+        let credentialEnvironment = CredentialEnvironment(variables: environment)
+        return config.providers.flatMap { provider in
+            provider.keys.compactMap { key in
+                guard let settings = key.awsCredentials, key.aws == nil else { return nil }
+                let chain = CredentialChain(environment: credentialEnvironment, region: key.region ?? provider.region)
+                return ("\(provider.name)/\(key.name)", chain.describe(settings))
+            }
         }
     }
 

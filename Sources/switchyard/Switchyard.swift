@@ -80,6 +80,9 @@ struct CheckConfig: ParsableCommand {
         do {
             let config = try ConfigLoader().load(path: file)
             print("\(file): OK (\(config.providers.count) provider(s): \(config.providers.map(\.name).joined(separator: ", ")))")
+            for (key, source) in AWSCredentialSetup.describe(config, environment: ProcessInfo.processInfo.environment) {
+                print("  \(key): AWS credentials from \(source)")
+            }
         } catch let error as ConfigError {
             FileHandle.standardError.write(Data("\(file): \(error)\n".utf8))
             throw ExitCode(1)
