@@ -34,7 +34,8 @@ public struct Engine: Sendable {
     ) {
         self.providers = Dictionary(providers.map { ($0.config.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.router = ModelRouter(providers: self.providers.mapValues(\.config.kind), aliases: aliases)
-        self.redactor = SecretRedactor(secrets: providers.flatMap { $0.config.keys.flatMap(\.secrets) })
+        self.redactor = SecretRedactor(
+            secrets: providers.flatMap { $0.config.keys.flatMap(\.secrets) }, live: providers.flatMap { $0.config.keys.compactMap(\.awsSupplier) })
         self.logger = logger
         self.plugins = plugins
         self.answerCache = answerCache

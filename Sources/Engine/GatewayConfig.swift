@@ -129,6 +129,11 @@ public struct KeyConfig: Sendable {
     public var models: [String]
     /// AWS access keys, for providers that sign with SigV4.
     public var aws: AWSAccess?
+    /// For a Bedrock key without access keys or an API key: where its credentials come from (the default chain, a
+    /// named source, a role to assume). The server turns it into `awsSupplier` at start.
+    public var awsCredentials: AWSCredentialSettings?
+    /// The running source of `awsCredentials`, read once per upstream call.
+    public var awsSupplier: (any AWSCredentialSupplier)?
     /// The AWS region this key is for, when not the provider's.
     public var region: String?
 
@@ -143,8 +148,13 @@ public struct KeyConfig: Sendable {
 
     /// Everything in this key that must never be shown.
     public var secrets: [String] {
-        [value, aws?.secretAccessKey, aws?.sessionToken].compactMap { $0 }.filter { !$0.isEmpty }
+        var access = [aws]
+        if case .accessKeys(let keys) = awsCredentials?.source { access.append(keys) }
+        return ([value] + access.flatMap { [$0?.secretAccessKey, $0?.sessionToken] }).compactMap { $0 }.filter { !$0.isEmpty }
     }
 
     public func allows(_ model: String) -> Bool { models.isEmpty || models.contains(model) }
+
+    /// Signs with SigV4 (static access keys or a credential source), so it can reach S3 and AWS's control plane.
+    public var signsWithAWS: Bool { aws != nil || awsSupplier != nil || awsCredentials != nil }
 }

@@ -17,7 +17,16 @@ extension Engine {
         var target = UpstreamTarget(
             provider: config.name, model: model, baseURL: config.baseURL, apiKey: key?.value, timeoutSeconds: config.timeoutSeconds,
             streamIdleTimeoutSeconds: config.streamIdleTimeoutSeconds)
-        target.aws = key?.aws
+        if let aws = key?.aws {
+            target.aws = aws
+        } else if let supplier = key?.awsSupplier {
+            // One read per call: every signature of this call uses the same set, whatever a refresh does meanwhile.
+            do {
+                target.aws = try supplier.current()
+            } catch {
+                target.awsUnavailable = error as? GatewayError ?? GatewayError(.accessDenied, "\(error)")
+            }
+        }
         target.region = key?.region ?? config.region
         return target
     }
@@ -56,7 +65,7 @@ extension Engine {
         case .balanced(let pinned):
             return try KeySelector.pick(from: config.keys, model: model, pinned: pinned, avoiding: [])
         case .account(let needsAWS):
-            let candidates = config.keys.filter { !needsAWS || $0.aws != nil }
+            let candidates = config.keys.filter { !needsAWS || $0.signsWithAWS }
             guard let key = candidates.first(where: { $0.weight > 0 }) ?? candidates.first else {
                 if needsAWS { throw GatewayError(.accessDenied, "provider '\(config.name)' has no key with AWS access keys") }
                 return nil
@@ -73,7 +82,8 @@ extension Engine {
 
     /// What must never appear in messages about `provider`'s calls.
     public func redactor(for provider: String) -> SecretRedactor {
-        SecretRedactor(secrets: providers[provider]?.config.keys.flatMap(\.secrets) ?? [])
+        let keys = providers[provider]?.config.keys ?? []
+        return SecretRedactor(secrets: keys.flatMap(\.secrets), live: keys.compactMap(\.awsSupplier))
     }
 
     /// One upstream call that no chat adapter makes (a provider file API call, a native batch submission, poll or

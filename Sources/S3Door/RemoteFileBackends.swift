@@ -29,7 +29,7 @@ extension FileBackends {
                     ? RemoteFileBackend(local: local, api: files, upstream: calls, logger: logger)
                     : MirroredFileBackend(local: local, api: files, upstream: calls, logger: logger)
                 gatewayWrites[provider.name] = local
-            } else if let s3 = services.objectStore, provider.keys.contains(where: { $0.aws != nil }) {
+            } else if let s3 = services.objectStore, provider.keys.contains(where: \.signsWithAWS) {
                 remote[provider.name] = S3PassthroughBackend(
                     namespace: provider.name, s3: s3, upstream: ProviderFileCalls(engine: engine, provider: provider, needsAWS: true),
                     maxObjectBytes: maxObjectBytes, logger: logger)

@@ -12,6 +12,9 @@ public struct UpstreamTarget: Sendable {
     public var streamIdleTimeoutSeconds: Double
     /// For AWS upstreams: signing credentials (when absent, `apiKey` is a Bedrock API key) and the region.
     public var aws: AWSAccess?
+    /// Why `aws` is absent although the key signs with temporary credentials (none fetched yet, or expired):
+    /// the adapter fails the call with this rather than falling back to a bearer token.
+    public var awsUnavailable: GatewayError?
     public var region: String?
     /// The W3C `traceparent` of this attempt's client span, sent upstream when tracing is on.
     public var traceParent: String?

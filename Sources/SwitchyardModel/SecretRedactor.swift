@@ -3,20 +3,28 @@ import Foundation
 /// Keeps provider keys out of anything the gateway says: errors, logs, the request log.
 public struct SecretRedactor: Sendable {
     let secrets: [String]
+    /// Secrets that appear after start (temporary AWS credentials fetched and refreshed in the background).
+    let live: [any AWSCredentialSupplier]
 
-    public init(secrets: [String]) {
-        // Longest first, so a key that contains another is hidden whole.
-        self.secrets = Array(Set(secrets.filter { $0.count >= 4 })).sorted { $0.count > $1.count }
+    public init(secrets: [String], live: [any AWSCredentialSupplier] = []) {
+        self.secrets = Self.ordered(secrets)
+        self.live = live
+    }
+
+    /// Longest first, so a key that contains another is hidden whole.
+    static func ordered(_ secrets: [String]) -> [String] {
+        Array(Set(secrets.filter { $0.count >= 4 })).sorted { $0.count > $1.count }
     }
 
     /// This redactor and `more` (a caller's own keys, hidden for its call only).
     public func adding(_ more: [String]) -> SecretRedactor {
-        SecretRedactor(secrets: secrets + more)
+        SecretRedactor(secrets: secrets + more, live: live)
     }
 
     public func redact(_ text: String) -> String {
         var out = text
-        for secret in secrets where out.contains(secret) {
+        let all = live.isEmpty ? secrets : Self.ordered(secrets + live.flatMap(\.issuedSecrets))
+        for secret in all where out.contains(secret) {
             out = out.replacingOccurrences(of: secret, with: "[redacted]")
         }
         return Self.maskKeyShapes(out)

@@ -75,6 +75,16 @@ public struct ConfigLoader: Sendable {
                     name: "bedrock-env", value: "",
                     aws: AWSAccess(accessKeyId: id, secretAccessKey: secret, sessionToken: value("AWS_SESSION_TOKEN"))))
         }
+        // The SDKs' other sources, named by their variables, turn the provider on too (never merely the chance of a
+        // ~/.aws/credentials file or an instance role: a laptop or any EC2 host would then call Bedrock unasked).
+        let chainVariables = [
+            "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        ]
+        if keys.isEmpty, chainVariables.contains(where: { value($0) != nil }) {
+            var key = KeyConfig(name: "bedrock-env", value: "")
+            key.awsCredentials = AWSCredentialSettings(source: .chain)
+            keys.append(key)
+        }
         if let token = value("AWS_BEARER_TOKEN_BEDROCK") {
             keys.append(KeyConfig(name: "bedrock-api-key", value: token))
         }
@@ -242,22 +252,34 @@ public struct ConfigLoader: Sendable {
                 throw ConfigError("\(path).keys: expected a list", line: keys.mark?.line)
             }
             for (i, item) in items.enumerated() {
-                config.keys.append(try key(item, path: "\(path).keys[\(i)]", provider: name, position: i))
+                config.keys.append(try key(item, path: "\(path).keys[\(i)]", provider: name, kind: kind, position: i))
             }
+            if items.isEmpty, kind == .bedrock { config.keys.append(Self.chainKey(provider: name)) }
             let names = config.keys.map(\.name)
             if let duplicate = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
                 throw ConfigError("\(path).keys: the key name '\(duplicate)' is used twice", line: keys.mark?.line)
             }
+        } else if kind == .bedrock {
+            config.keys.append(Self.chainKey(provider: name))
         }
         return config
     }
 
-    private func key(_ node: Node, path: String, provider: String, position: Int) throws -> KeyConfig {
+    /// A Bedrock provider configured without keys signs with whatever the default AWS chain finds.
+    static func chainKey(provider: String) -> KeyConfig {
+        var key = KeyConfig(name: "\(provider)-chain", value: "")
+        key.awsCredentials = AWSCredentialSettings(source: .chain)
+        return key
+    }
+
+    private func key(_ node: Node, path: String, provider: String, kind: ProviderKind, position: Int) throws -> KeyConfig {
         if let scalar = node.scalar {
             return KeyConfig(name: "\(provider)-\(position)", value: try resolve(scalar.string, path: path, line: node.mark?.line))
         }
         let map = try Mapping(node, path: path)
-        try map.allowOnly(["name", "value", "weight", "models", "access_key_id", "secret_access_key", "session_token", "region"])
+        var allowed: Set<String> = ["name", "value", "weight", "models", "access_key_id", "secret_access_key", "session_token", "region"]
+        if kind == .bedrock { allowed.formUnion(["credentials", "assume_role", "refresh_before_expiry_seconds"]) }
+        try map.allowOnly(allowed)
         func secret(_ field: String) throws -> String? {
             try map.string(field).map { try resolve($0, path: "\(path).\(field)", line: map.line(field)) }
         }
@@ -269,10 +291,14 @@ public struct ConfigLoader: Sendable {
             }
             aws = AWSAccess(accessKeyId: id, secretAccessKey: secretKey, sessionToken: try secret("session_token"))
         }
-        guard value != nil || aws != nil else {
+        let credentials = kind == .bedrock ? try AWSCredentialSettingsReader(map: map, path: path).read(accessKeys: aws, value: value) : nil
+        guard value != nil || aws != nil || credentials != nil else {
             throw ConfigError("\(path): a key needs 'value' (or access_key_id and secret_access_key)", line: node.mark?.line)
         }
-        var key = KeyConfig(name: try map.string("name") ?? "\(provider)-\(position)", value: value ?? "", aws: aws)
+        // Access keys with a role to assume are only the source of that role: the supplier signs, not the keys.
+        var key = KeyConfig(
+            name: try map.string("name") ?? "\(provider)-\(position)", value: value ?? "", aws: credentials == nil ? aws : nil)
+        key.awsCredentials = credentials
         key.weight = try map.double("weight", min: 0) ?? 1
         key.region = try map.string("region")
         key.models = try map.strings("models") ?? []

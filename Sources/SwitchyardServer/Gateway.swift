@@ -30,10 +30,18 @@ public struct Gateway: Sendable {
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests and streams finish (bounded) and returns.
     public func run() async throws {
+        let credentials = AWSCredentialSetup(config: config, environment: ProcessInfo.processInfo.environment, logger: logger)
+        try await Gateway(config: credentials.config, logger: logger).serve(credentials: credentials)
+    }
+
+    /// `run` with the AWS credential suppliers in place (`config` already holds them).
+    func serve(credentials: AWSCredentialSetup) async throws {
         if let token = config.server.adminToken, token.count < AdminToken.minimumLength {
             throw ConfigError("the admin token (SWITCHYARD_ADMIN_TOKEN) must have at least \(AdminToken.minimumLength) characters")
         }
         FileDescriptorLimit.raiseToHardLimit()
+        // Before the first request: a warm key never makes a request wait for STS or a metadata endpoint.
+        await credentials.warmUp()
         let http = Self.makeUpstreamHTTP(config.providers)
         do {
             let tracing = CallTracing.make(
@@ -71,7 +79,7 @@ public struct Gateway: Sendable {
                 logger: logger)
             // Services stop in reverse order: the live feed first (its streams end, so the server can drain), the
             // log writer and the key-use flusher last, after the server, so they write what the last requests left.
-            var services: [any Service] = [governance.plugin, governance.flusher, app, batch.runner, expiry]
+            var services: [any Service] = [governance.plugin, governance.flusher, credentials.service, app, batch.runner, expiry]
             if let cache { services.append(CacheSweepService(cache: cache, logger: logger)) }
             if let registry = store.instances {
                 services.append(InstanceHeartbeat(registry: registry, interval: .seconds(2), logger: logger))
@@ -215,8 +223,11 @@ public struct Gateway: Sendable {
                     metrics: metrics?.authentication))
         }
         let providers = engine.providerNames
+        let credentialKeys = config.providers.flatMap { provider in
+            provider.keys.compactMap { key in key.awsSupplier.map { (provider: provider.name, key: key.name, supplier: $0) } }
+        }
         router.get("health") { _, _ -> Response in
-            await HealthResponse.response(providers: providers, instances: instances)
+            await HealthResponse.response(providers: providers, instances: instances, credentials: credentialKeys)
         }
         BedrockRuntimeRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
             .register(on: router.group("bedrock"))

@@ -33,7 +33,7 @@ extension Gateway {
         let prices = try PriceTable.bundled().overriding(ObservabilitySettingsReader.priceEntries(config.pricing))
         let secrets = config.providers.flatMap { $0.keys.flatMap(\.secrets) } + [config.server.adminToken].compactMap { $0 }
             + config.governance.keys.map(\.secret)
-        let redactor = SecretRedactor(secrets: secrets)
+        let redactor = SecretRedactor(secrets: secrets, live: config.providers.flatMap { $0.keys.compactMap(\.awsSupplier) })
         return RequestLogSetup(store: store, settings: config.logging, prices: prices, redactor: redactor, logger: logger)
     }
 }

@@ -82,6 +82,9 @@ struct CheckConfig: ParsableCommand {
             let config = try ConfigLoader().load(path: file)
             let store = config.server.databaseURL.map { "shared PostgreSQL store " + PostgresDatabase.describe(url: $0) } ?? "embedded SQLite store"
             print("\(file): OK (\(config.providers.count) provider(s): \(config.providers.map(\.name).joined(separator: ", ")); \(store))")
+            for (key, source) in AWSCredentialSetup.describe(config, environment: ProcessInfo.processInfo.environment) {
+                print("  \(key): AWS credentials from \(source)")
+            }
         } catch let error as ConfigError {
             FileHandle.standardError.write(Data("\(file): \(error)\n".utf8))
             throw ExitCode(1)

@@ -20,6 +20,8 @@ enum BedrockAuth {
             for (name, value) in signer.signatureHeaders(method: method, path: path, query: query, headers: signed, payloadSHA256: payloadHash) {
                 headers.replaceOrAdd(name: name, value: value)
             }
+        } else if let unavailable = target.awsUnavailable {
+            throw unavailable
         } else if let key = target.apiKey, !key.isEmpty {
             headers.replaceOrAdd(name: "authorization", value: "Bearer \(key)")
         } else {

@@ -54,6 +54,7 @@ public struct BedrockS3Files: ObjectStoreForwarder {
         _ call: Call, hasBody: Bool, endpoint: String, target: UpstreamTarget, date: Date = Date()
     ) throws -> (url: String, headers: [(String, String)]) {
         guard let aws = target.aws else {
+            if let unavailable = target.awsUnavailable { throw unavailable }
             throw GatewayError(
                 .accessDenied,
                 "provider '\(target.provider)' has no AWS access keys for S3 (a Bedrock API key does not sign S3 requests)")
