@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "Providers",
             dependencies: [
-                "SwitchyardModel", "AWSWire",
+                "SwitchyardModel", "AWSWire", "OpenAIDialect",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -70,6 +70,23 @@ let package = Package(
                 "SwitchyardModel", "AWSWire", "Engine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The OpenAI Chat Completions dialect, both directions: what the OpenAI door reads and writes.
+        .target(
+            name: "OpenAIDialect",
+            dependencies: ["SwitchyardModel", "AWSWire", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Sources/Dialects/OpenAIChat",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OpenAIDoor",
+            dependencies: [
+                "SwitchyardModel", "Engine", "OpenAIDialect",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -148,7 +165,7 @@ let package = Package(
         .target(
             name: "Batch",
             dependencies: [
-                "SwitchyardModel", "AWSWire", "Stores", "Engine",
+                "SwitchyardModel", "AWSWire", "Stores", "Engine", "OpenAIDialect",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -184,7 +201,7 @@ let package = Package(
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "Dashboard", "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch", "CallTracing", "GatewayMetrics", "Pricing", "RequestLog", "Governance",
+                "Dashboard", "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "OpenAIDoor", "OpenAIDialect", "Stores", "S3Door", "Batch", "CallTracing", "GatewayMetrics", "Pricing", "RequestLog", "Governance",
                 "AnswerCache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -236,7 +253,7 @@ let package = Package(
         .testTarget(
             name: "ProvidersTests",
             dependencies: [
-                "Providers", "SwitchyardModel", "AWSWire",
+                "Providers", "SwitchyardModel", "AWSWire", "OpenAIDialect",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ], swiftSettings: swiftSettings),
@@ -253,6 +270,7 @@ let package = Package(
                 "Governance", "Engine", "Stores", "AWSWire", "Pricing", "SwitchyardModel", "SwitchyardTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
             ], swiftSettings: swiftSettings),
+        .testTarget(name: "OpenAIDialectTests", dependencies: ["OpenAIDialect", "SwitchyardModel", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swiftSettings),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "SwitchyardModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RequestLogTests",

@@ -1,8 +1,10 @@
 import Foundation
+import NIOCore
+import OpenAIDialect
 import SwitchyardModel
 
 /// Reads a record's input in its own form and writes the answer in that form: Bedrock records through the door's
-/// codecs, OpenAI and Gemini records through the runner's own.
+/// codecs, OpenAI records through the OpenAI dialect's (the OpenAI door's own), Gemini records through the runner's.
 public struct BatchRecordTranslator: Sendable {
     let bedrock: any BatchRecordCodec
 
@@ -16,10 +18,16 @@ public struct BatchRecordTranslator: Sendable {
         case .bedrock:
             return try bedrock.decode(modelInput: BatchJSON.data(record.modelInput), modelId: modelId, invocationType: invocationType)
         case .openai:
-            switch try OpenAIRecordDecoder.decode(record.modelInput, url: record.url) {
-            case .chat(let chat): return BatchDecodedInput(request: .chat(chat), shape: "openai:chat")
-            case .embedding(let embedding): return BatchDecodedInput(request: .embedding(embedding), shape: "openai:embeddings")
+            guard let body = record.modelInput.objectValue else { throw GatewayError(.validation, "body must be a JSON object") }
+            if record.url?.hasSuffix("/embeddings") == true || (body["messages"] == nil && body["input"] != nil) {
+                let embeddings = try OpenAIEmbeddingsWire.read(body, defaultModel: modelId)
+                return BatchDecodedInput(request: .embedding(embeddings.request), shape: "openai:embeddings")
             }
+            let call = try OpenAIChatRequestReader.read(body, defaultModel: modelId)
+            if call.stream { throw GatewayError(.validation, "body.stream: a batch line cannot stream its answer") }
+            var chat = call.chat
+            if let format = call.responseFormat { chat.additionalFields["response_format"] = format }
+            return BatchDecodedInput(request: .chat(chat), shape: "openai:chat")
         case .gemini:
             return BatchDecodedInput(request: .chat(try GeminiRecordDecoder.decode(record.modelInput)), shape: "gemini")
         }
@@ -28,14 +36,17 @@ public struct BatchRecordTranslator: Sendable {
     /// `model` is the model as the upstream knows it, for answers that name it.
     public func encode(_ response: ChatResponse, shape: String, modelId: String, model: String, recordId: String) throws -> Data {
         switch shape {
-        case "openai:chat": BatchJSON.data(OpenAIRecordEncoder.chat(response, model: model, recordId: recordId))
+        case "openai:chat":
+            Data(
+                OpenAIChatResponseWriter.write(response, id: "chatcmpl-\(recordId)", model: model, created: Int(Date().timeIntervalSince1970))
+                    .readableBytesView)
         case "gemini": BatchJSON.data(GeminiRecordEncoder.response(response, model: model))
         default: try bedrock.encode(response, shape: shape, modelId: modelId)
         }
     }
 
     public func encode(_ response: EmbeddingResponse, request: EmbeddingRequest, shape: String, model: String) throws -> Data {
-        if shape == "openai:embeddings" { return BatchJSON.data(OpenAIRecordEncoder.embeddings(response, model: model)) }
+        if shape == "openai:embeddings" { return Data(OpenAIEmbeddingsWire.write(response, model: model, base64: false).readableBytesView) }
         return try bedrock.encode(response, request: request, shape: shape)
     }
 }

@@ -15,7 +15,7 @@ enum GeminiRecordDecoder {
             for (j, part) in (content["parts"]?.arrayValue ?? []).enumerated() {
                 parts.append(try self.part(part, at: "request.contents[\(i)].parts[\(j)]", names: &names))
             }
-            OpenAIRecordDecoder.append(role, parts, to: &chat.messages)
+            chat.messages.appendMerging(role, parts)
         }
         for part in request["systemInstruction"]?["parts"]?.arrayValue ?? [] {
             if let text = part["text"]?.stringValue { chat.system.append(.text(text)) }

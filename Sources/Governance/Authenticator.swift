@@ -52,6 +52,11 @@ public struct Authenticator: Sendable {
         return try await identity(of: tokens, signed: entry)
     }
 
+    /// The token doors (OpenAI, Anthropic): a virtual key as a bearer token or in a key header, never a signature.
+    public func authenticate(tokens headers: any SigV4HeaderSource) async throws(AuthenticationRefusal) -> CallerIdentity? {
+        try await identity(of: try presentedTokens(headers), signed: nil)
+    }
+
     private func identity(of tokens: [KeyCredentials], signed: KeyRing.Entry?) async throws(AuthenticationRefusal) -> CallerIdentity? {
         var proven = signed.map { [$0] } ?? []
         for token in tokens {

@@ -132,3 +132,15 @@ public struct Message: Sendable, Hashable {
         self.content = content
     }
 }
+
+extension Array where Element == Message {
+    /// Consecutive turns of one role are one canonical message: dialects that send tool results as turns of their own
+    /// (OpenAI's `tool` messages) become the user turn every other dialect expects.
+    public mutating func appendMerging(_ role: Role, _ content: [ContentPart]) {
+        if let last = self.last, last.role == role {
+            self[count - 1].content += content
+        } else {
+            append(Message(role: role, content: content))
+        }
+    }
+}

@@ -10,6 +10,7 @@ import Governance
 import Hummingbird
 import Logging
 import NIOCore
+import OpenAIDoor
 import Pricing
 import Providers
 import RequestLog
@@ -221,6 +222,7 @@ public struct Gateway: Sendable {
                 middleware: AuthenticationMiddleware(
                     authenticator: governance.authenticator, maxBodyBytes: config.server.maxBodyBytes, filesMount: "/bedrock/files",
                     metrics: metrics?.authentication))
+            router.add(middleware: TokenAuthenticationMiddleware<BasicRequestContext>(authenticator: governance.authenticator, metrics: metrics?.authentication))
         }
         let providers = engine.providerNames
         let credentialKeys = config.providers.flatMap { provider in
@@ -234,6 +236,7 @@ public struct Gateway: Sendable {
         BedrockInvokeRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
             .register(on: router.group("bedrock"))
         BedrockControlRoutes<BasicRequestContext>(engine: engine).register(on: router.group("bedrock"))
+        OpenAIRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes).register(on: router.group("v1"))
         if let files { S3Routes<BasicRequestContext>(backends: files, logger: logger).register(on: router) }
         if let batch {
             BedrockBatchRoutes<BasicRequestContext>(desk: batch, maxBodyBytes: config.server.maxBodyBytes, logger: logger, engine: engine)

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchyardModel
+import BedrockDoor
 import Testing
 
 @testable import Batch
@@ -7,6 +8,14 @@ import Testing
 @Suite struct RecordDecoderTests {
     func json(_ text: String) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    let translator = BatchRecordTranslator(bedrock: BatchJobRecordCodec())
+
+    /// An OpenAI batch line's body, read as the runner reads it (through the OpenAI dialect).
+    func openAI(_ body: JSONValue, url: String) throws -> BatchModelRequest {
+        let record = BatchRecord(index: 0, recordId: "r", form: .openai, modelInput: body, url: url)
+        return try translator.decode(record, modelId: "job-model", invocationType: nil).request
     }
 
     @Test func openAIChatBody() throws {
@@ -18,7 +27,7 @@ import Testing
                           {"role": "tool", "tool_call_id": "c1", "content": "42"}],
              "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}], "tool_choice": "required"}
             """#)
-        guard case .chat(let chat) = try OpenAIRecordDecoder.decode(body, url: "/v1/chat/completions") else {
+        guard case .chat(let chat) = try openAI(body, url: "/v1/chat/completions") else {
             Issue.record("expected a chat request")
             return
         }
@@ -32,7 +41,7 @@ import Testing
     }
 
     @Test func openAIEmbeddingsBody() throws {
-        guard case .embedding(let request) = try OpenAIRecordDecoder.decode(try json(#"{"input": ["a", "b"], "dimensions": 8}"#), url: "/v1/embeddings")
+        guard case .embedding(let request) = try openAI(try json(#"{"input": ["a", "b"], "dimensions": 8}"#), url: "/v1/embeddings")
         else {
             Issue.record("expected an embedding request")
             return
@@ -59,7 +68,8 @@ import Testing
 
     @Test func answersInTheInputsOwnShape() throws {
         let response = ChatResponse(content: [.text("4")], stopReason: .maxTokens, usage: Usage(inputTokens: 5, outputTokens: 1), latencyMs: 3)
-        let openai = OpenAIRecordEncoder.chat(response, model: "gpt-4o-mini", recordId: "r1")
+        let openai = try json(
+            String(decoding: try translator.encode(response, shape: "openai:chat", modelId: "m", model: "gpt-4o-mini", recordId: "r1"), as: UTF8.self))
         #expect(openai["object"] == "chat.completion")
         #expect(openai["choices"]?.arrayValue?.first?["finish_reason"] == "length")
         #expect(openai["choices"]?.arrayValue?.first?["message"]?["content"] == "4")

@@ -1,3 +1,4 @@
+import OpenAIDialect
 import SwitchyardModel
 import Testing
 

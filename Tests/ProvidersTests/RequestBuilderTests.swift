@@ -1,4 +1,5 @@
 import Foundation
+import OpenAIDialect
 import SwitchyardModel
 import Testing
 

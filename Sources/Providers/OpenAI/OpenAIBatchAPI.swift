@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import OpenAIDialect
 import SwitchyardModel
 
 /// OpenAI's Batch API: the requests go up as a JSONL file (purpose `batch`), `POST /batches` starts the batch,
@@ -116,7 +117,7 @@ public struct OpenAIBatchAPI: BatchProvider {
         if body["choices"] != nil,
             let decoded = try? JSONCoding.decode(OpenAIChatResponse.self, from: JSONCoding.encode(body), provider: provider)
         {
-            response = OpenAIProvider.response(decoded, latencyMs: 0, provider: provider)
+            response = decoded.canonical(latencyMs: 0)
         }
         return BatchRemoteOutcome(customId: customId, result: .success(native: body, response: response))
     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import OpenAIDialect
 import SwitchyardModel
 
 /// OpenAI Chat Completions, and every server that speaks it (Mistral, Groq, Ollama, vLLM, llama.cpp).
@@ -18,7 +19,7 @@ public struct OpenAIProvider: ChatProvider {
         let answer = try await http.postJSON(url: url(target), headers: headers(target), body: body, target: target)
         let latency = Int((ContinuousClock.now - started) / .milliseconds(1))
         let decoded = try JSONCoding.decode(OpenAIChatResponse.self, from: answer, provider: target.provider)
-        return Self.response(decoded, latencyMs: latency, provider: target.provider)
+        return decoded.canonical(latencyMs: latency)
     }
 
     public func stream(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatEventStream {
@@ -40,30 +41,5 @@ public struct OpenAIProvider: ChatProvider {
         var headers = HTTPHeaders([("content-type", "application/json"), ("accept", "application/json")])
         if let key = target.apiKey, !key.isEmpty { headers.add(name: "authorization", value: "Bearer \(key)") }
         return headers
-    }
-
-    static func response(_ decoded: OpenAIChatResponse, latencyMs: Int, provider: String) -> ChatResponse {
-        var content: [ContentPart] = []
-        let choice = decoded.choices.first
-        if let message = choice?.message {
-            if let reasoning = message.reasoning_content ?? message.reasoning, !reasoning.isEmpty {
-                content.append(.reasoning(.text(reasoning, signature: nil)))
-            }
-            if let text = message.content ?? message.refusal, !text.isEmpty {
-                content.append(.text(text))
-            }
-            for (i, call) in (message.tool_calls ?? []).enumerated() {
-                content.append(
-                    .toolUse(
-                        ToolUse(
-                            id: call.id ?? "call_\(i)", name: call.function?.name ?? "",
-                            input: JSONCoding.parseDocument(call.function?.arguments ?? ""))))
-            }
-        }
-        return ChatResponse(
-            content: content,
-            stopReason: OpenAIStopReason.canonical(choice?.finish_reason),
-            usage: decoded.usage?.canonical ?? Usage(),
-            latencyMs: latencyMs)
     }
 }

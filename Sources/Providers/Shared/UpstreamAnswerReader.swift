@@ -1,5 +1,6 @@
 import AWSWire
 import NIOCore
+import OpenAIDialect
 import SwitchyardModel
 
 /// What the providers make of an upstream answer, without the HTTP exchange around it: the same decoders and stream
@@ -14,8 +15,7 @@ package enum UpstreamAnswerReader {
         let provider = "fuzz-\(wire.rawValue)"
         switch wire {
         case .openai:
-            return OpenAIProvider.response(
-                try JSONCoding.decode(OpenAIChatResponse.self, from: body, provider: provider), latencyMs: 0, provider: provider)
+            return try JSONCoding.decode(OpenAIChatResponse.self, from: body, provider: provider).canonical(latencyMs: 0)
         case .anthropic:
             return AnthropicProvider.response(try JSONCoding.decode(AnthropicMessage.self, from: body, provider: provider), latencyMs: 0)
         case .gemini:

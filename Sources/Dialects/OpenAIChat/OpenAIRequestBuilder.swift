@@ -1,8 +1,8 @@
 import Foundation
 import SwitchyardModel
 
-/// Canonical request → Chat Completions body.
-enum OpenAIRequestBuilder {
+/// Canonical request → Chat Completions body (what the OpenAI provider and its batch lines send).
+public enum OpenAIRequestBuilder {
     /// Fields that belong to other providers' APIs and would make an OpenAI-compatible server refuse the request.
     static let foreignFields: Set<String> = ["thinking", "anthropic_beta", "anthropic_version"]
 
@@ -10,7 +10,7 @@ enum OpenAIRequestBuilder {
     /// read, several choices where one is) or whom it asks, so it is refused rather than silently obeyed.
     static let gatewayFields: Set<String> = ["model", "messages", "stream", "stream_options", "n"]
 
-    static func body(_ request: ChatRequest, model: String, stream: Bool) throws -> JSONValue {
+    public static func body(_ request: ChatRequest, model: String, stream: Bool) throws -> JSONValue {
         var body: [String: JSONValue] = [:]
         for (key, value) in request.additionalFields where !foreignFields.contains(key) {
             // One choice is what the gateway asks for anyway.
@@ -105,7 +105,7 @@ enum OpenAIRequestBuilder {
             case .toolUse(let use):
                 calls.append([
                     "id": .string(use.id), "type": "function",
-                    "function": ["name": .string(use.name), "arguments": .string(JSONCoding.documentText(use.input))],
+                    "function": ["name": .string(use.name), "arguments": .string(OpenAIArguments.text(use.input))],
                 ])
             default: continue
             }
@@ -120,7 +120,7 @@ enum OpenAIRequestBuilder {
         let text = result.content.map { item -> String in
             switch item {
             case .text(let t): return t
-            case .json(let v): return JSONCoding.documentText(v)
+            case .json(let v): return OpenAIArguments.text(v)
             case .image(let image): return "[image/\(image.format.rawValue) omitted]"
             case .document(let document): return document.text ?? "[document \(document.name) omitted]"
             }

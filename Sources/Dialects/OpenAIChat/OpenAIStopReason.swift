@@ -1,7 +1,7 @@
 import SwitchyardModel
 
-enum OpenAIStopReason {
-    static func canonical(_ finishReason: String?) -> StopReason {
+public enum OpenAIStopReason {
+    public static func canonical(_ finishReason: String?) -> StopReason {
         switch finishReason {
         case "tool_calls", "function_call": .toolUse
         case "length": .maxTokens
