@@ -10,10 +10,12 @@ import NIOCore
 public struct DashboardRoutes<Context: RequestContext>: Sendable {
     let token: AdminToken?
     let sessions: DashboardSessions
+    let throttle: LoginThrottle
 
-    public init(token: AdminToken?, sessions: DashboardSessions) {
+    public init(token: AdminToken?, sessions: DashboardSessions, throttle: LoginThrottle = LoginThrottle()) {
         self.token = token
         self.sessions = sessions
+        self.throttle = throttle
     }
 
     public func register(on router: Router<Context>) {
@@ -42,7 +44,14 @@ public struct DashboardRoutes<Context: RequestContext>: Sendable {
         guard let token else { return Self.html(.notFound, Self.fill(PackageResources.setup_html, [:])) }
         let body = String(buffer: try await request.body.collect(upTo: 64 * 1024))
         let presented = Self.formValue("token", in: body) ?? ""
+        if let wait = throttle.refusal() {
+            var response = Self.html(
+                .tooManyRequests, Self.fill(PackageResources.login_html, ["error": "Too many wrong tokens: try again in \(wait) seconds."]))
+            response.headers[.retryAfter] = String(wait)
+            return response
+        }
         guard token.matches(presented) else {
+            throttle.failed()
             return Self.html(.unauthorized, Self.fill(PackageResources.login_html, ["error": "That is not the admin token."]))
         }
         let (id, _) = try await sessions.open()

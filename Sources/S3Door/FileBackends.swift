@@ -33,6 +33,11 @@ public struct FileBackends: Sendable {
         self.gatewayWrites = gatewayWrites
     }
 
+    /// Every namespace a caller can name: the gateway's own store and each provider's, as the dashboard lists them.
+    public var namespaces: [String] {
+        [Self.gatewayNamespace] + Set(remote.keys).union(gatewayWrites.keys).sorted()
+    }
+
     /// The backend for objects the gateway itself writes in a namespace: the local store of a provider namespace
     /// whose uploads go to the provider, else what `resolve` picks.
     public func writer(_ header: String?) throws(S3Error) -> any FileBackend {

@@ -246,7 +246,7 @@ public struct Gateway: Sendable {
         let sessions = DashboardSessions(shared: dashboardSessions)
         registerAdminAPI(
             on: router, requestLog: requestLog, governance: governance, cache: cache, batch: batch as? BatchDesk, engine: engine,
-            sessions: sessions)
+            sessions: sessions, files: files)
         DashboardRoutes<BasicRequestContext>(token: config.server.adminToken.map(AdminToken.init), sessions: sessions).register(on: router)
         let deadlines = ClientDeadlines(
             header: config.server.headerTimeoutSeconds, idle: config.server.idleTimeoutSeconds,

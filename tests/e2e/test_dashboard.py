@@ -24,7 +24,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 SHOTS = Path(__file__).parent / "out" / "screenshots"
-PAGES = ["overview", "logs", "keys", "providers", "batches", "cache"]
+PAGES = ["overview", "logs", "keys", "providers", "batches", "files", "cache"]
 PROVIDER_SECRETS = ["sk-test-one", "sk-ant-test", "gsk-test"]
 
 
@@ -215,6 +215,16 @@ def test_the_dashboard_in_a_browser(dash_gw, browser, openai_fake):
     assert f"s3://batch-out/results/{job_id}/" in page_text(browser)
     shoot(browser, "batch-detail-desktop")
 
+    # A file uploaded through the S3 door is on the Files page, in its bucket, with its size.
+    s3 = boto3.client("s3", endpoint_url=gw.url + "/bedrock/files", region_name="us-east-1",
+                      aws_access_key_id="any", aws_secret_access_key="any")
+    s3.create_bucket(Bucket="dash-files")
+    s3.put_object(Bucket="dash-files", Key="inputs/records.jsonl", Body=b'{"recordId":"1"}\n')
+    open_page(browser, gw, "files", "[data-bucket='dash-files']")
+    bucket_text = browser.find_element(By.CSS_SELECTOR, "[data-bucket='dash-files']").text
+    assert "inputs/records.jsonl" in bucket_text and "17 B" in bucket_text, bucket_text
+    assert browser.find_element(By.ID, "files-namespace").get_attribute("value") == "gateway"
+
     # A cached answer, so the cache page has a hit to show.
     converse(client, "cached question")
     converse(client, "cached question")
@@ -264,3 +274,13 @@ def test_the_providers_page_lists_the_instances_of_a_shared_store(gateway, brows
                          timeout=5).status_code == 204
     # Logged out through one instance is logged out on every one.
     assert requests.get(gws[0].url + "/api/keys", cookies={"swyd_session": cookie}, timeout=5).status_code == 401
+
+
+def test_wrong_tokens_throttle_the_login(dash_gw):
+    """Ten wrong tokens in a minute, then every login is refused for the rest of it, the right token too."""
+    for _ in range(10):
+        r = requests.post(dash_gw.url + "/login", data={"token": "guess-" + "x" * 30}, allow_redirects=False, timeout=10)
+        assert r.status_code == 401
+    r = requests.post(dash_gw.url + "/login", data={"token": ADMIN_TOKEN}, allow_redirects=False, timeout=10)
+    assert r.status_code == 429 and 0 < int(r.headers["retry-after"]) <= 60
+    assert "Too many wrong tokens" in r.text and "set-cookie" not in r.headers

@@ -334,8 +334,24 @@ async function cache() {
       h('label', {}, 'Scope (all, global, anonymous, vk:<key id>, group:<name>)', h('input', { name: 'scope', value: 'all' })), h('button', { type: 'submit', class: 'danger' }, 'Purge')));
 }
 
+async function files() {
+  const wanted = sessionStorage.getItem('filesNamespace') || 'gateway';
+  const d = await api(`/api/files?namespace=${encodeURIComponent(wanted)}`).catch(() => api('/api/files?namespace=gateway'));
+  const select = h('select', { id: 'files-namespace', onchange: (e) => { sessionStorage.setItem('filesNamespace', e.target.value); route(); } },
+    d.namespaces.map((n) => h('option', { value: n, selected: n === d.namespace }, n)));
+  const size = (n) => n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`;
+  const buckets = d.buckets.map((b) => h('div', { class: 'panel', 'data-bucket': b.name },
+    h('h2', {}, `s3://${b.name}`), h('p', { class: 'muted' }, `created ${fmt.time(b.created)}`),
+    b.objects.length ? table(['key', 'size', 'type', 'modified', 'owner (key id)'],
+      b.objects.map((o) => [h('span', { class: 'mono' }, o.key), size(o.size), o.content_type || '—', fmt.time(o.last_modified), o.owner || 'no key']))
+      : h('p', { class: 'muted' }, 'empty'),
+    b.truncated ? h('p', { class: 'muted' }, 'Only the first objects are shown; list the rest with the AWS CLI.') : null));
+  page.replaceChildren(h('h1', {}, 'Files'), h('form', { class: 'inline', onsubmit: (e) => e.preventDefault() }, h('label', {}, 'Namespace (x-model-provider)', select)),
+    ...(buckets.length ? buckets : [h('p', {}, 'No buckets in this namespace yet: create one with boto3 s3 or aws s3 mb at /bedrock/files.')]));
+}
+
 // ---- routing ---------------------------------------------------------------------------------------------------
-const PAGES = { overview, logs, keys, providers, batches, cache };
+const PAGES = { overview, logs, keys, providers, batches, files, cache };
 async function route() {
   if (tail) { tail.close(); tail = null; }
   document.querySelector('.detail')?.remove();

@@ -4,12 +4,14 @@ import Dashboard
 import Governance
 import Engine
 import Hummingbird
+import S3Door
 
 extension Gateway {
     /// `/api/...` exists only when an admin token is configured, and every route in it asks for the token.
     func registerAdminAPI(
         on router: Router<BasicRequestContext>, requestLog: RequestLogSetup?, governance: GovernanceSetup?, cache: ScopedAnswerCache? = nil,
-        batch: BatchDesk? = nil, engine: Engine? = nil, sessions: DashboardSessions? = nil
+        batch: BatchDesk? = nil, engine: Engine? = nil, sessions: DashboardSessions? = nil,
+        files: FileBackends? = nil
     ) {
         guard let token = config.server.adminToken else { return }
         let api = router.group("api").add(
@@ -27,6 +29,7 @@ extension Gateway {
             AdminKeyRoutes<BasicRequestContext>(issuer: governance.issuer, usage: governance.usage, known: known, logger: logger)
                 .register(on: api)
         }
+        if let files { AdminFileRoutes<BasicRequestContext>(files: files, logger: logger).register(on: api) }
         if let cache { AdminCacheRoutes<BasicRequestContext>(cache: cache, logger: logger).register(on: api) }
     }
 }
