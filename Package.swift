@@ -64,10 +64,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What every door does with a call the same way (record it, answer failures, end streamed bodies).
+        .target(
+            name: "DoorCalls",
+            dependencies: [
+                "SwitchyardModel", "Engine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BedrockDoor",
             dependencies: [
-                "SwitchyardModel", "AWSWire", "Engine",
+                "SwitchyardModel", "AWSWire", "Engine", "DoorCalls",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -83,7 +94,7 @@ let package = Package(
         .target(
             name: "OpenAIDoor",
             dependencies: [
-                "SwitchyardModel", "Engine", "OpenAIDialect",
+                "SwitchyardModel", "Engine", "OpenAIDialect", "DoorCalls",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Load test: wrk against Switchyard's Bedrock Converse route (backed by a fast fake OpenAI upstream), and against
-# the fake upstream directly as the baseline. Loopback only; bounded by WRK_DURATION.
+# Load test: wrk against Switchyard's Bedrock Converse route and its OpenAI door's /v1/chat/completions (both backed
+# by a fast fake OpenAI upstream), and against the fake upstream directly as the baseline. Loopback only; bounded by WRK_DURATION.
 #
 #   SWITCHYARD_BIN=.build/release/switchyard benchmarks/run.sh
 #
@@ -386,11 +386,18 @@ lua() {  # file body [headers: "Name: value" lines]
 }
 lua "$work/converse.lua" "$converse_body" "$signed_headers"
 lua "$work/openai.lua" "$openai_body"
+# The OpenAI door on the same upstream: same dialect, so the caller's body goes up as written (model renamed).
+door_body='{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Say hello."}],"max_tokens":32}'
+lua "$work/door.lua" "$door_body"
 
 gw_url="http://127.0.0.1:$gw_port/bedrock/model/openai%2Fgpt-4o-mini/converse"
 up_url="http://127.0.0.1:$up_port/v1/chat/completions"
-# Pre-flight: both must answer 200 before numbers mean anything.
-for pair in "$gw_url|$converse_body" "$up_url|$openai_body"; do
+door_url="http://127.0.0.1:$gw_port/v1/chat/completions"
+doors=("$gw_url|$converse_body" "$up_url|$openai_body")
+# With virtual keys enforced the door would need a bearer key; it is measured without them.
+[[ "${SIGV4:-off}" == on ]] || doors+=("$door_url|$door_body")
+# Pre-flight: each must answer 200 before numbers mean anything.
+for pair in "${doors[@]}"; do
   auth=()
   [[ "${pair%%|*}" == "$gw_url" ]] && auth=("${curl_auth[@]}")
   code="$(curl -s -o "$work/preflight.out" -w '%{http_code}' -H 'Content-Type: application/json' "${auth[@]}" \
@@ -405,10 +412,15 @@ run_wrk() {  # label url script
 }
 run_wrk upstream-direct "$up_url" "$work/openai.lua"
 run_wrk gateway "$gw_url" "$work/converse.lua"
+labels=(upstream-direct gateway)
+if [[ "${SIGV4:-off}" != on ]]; then
+  run_wrk openai-door "$door_url" "$work/door.lua"
+  labels+=(openai-door)
+fi
 
 echo
 echo "=== summary ($(basename "$bin"), $THREADS threads, $CONNECTIONS connections, $DURATION)"
-for label in upstream-direct gateway; do
+for label in "${labels[@]}"; do
   f="$work/$label.txt"
   rps="$(awk '/^Requests\/sec/ {print $2}' "$f")"
   pcts="$(awk '/^ +(50|75|90|99)%/ {printf "p%s=%s ", substr($1,1,length($1)-1), $2}' "$f")"

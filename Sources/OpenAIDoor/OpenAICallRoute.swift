@@ -1,3 +1,4 @@
+import DoorCalls
 import Engine
 import HTTPTypes
 import Hummingbird
@@ -6,40 +7,22 @@ import NIOCore
 import OpenAIDialect
 import SwitchyardModel
 
-/// What every OpenAI door route does the same way: start the call's record, answer every failure in OpenAI's shape
-/// with the request id, and end the record once the client has its answer.
+/// The OpenAI dialect of what every door does with a call (`DoorCall`): failures in OpenAI's shape, the request id
+/// on every answer, `data: {"error": …}` for a stream that fails after its head.
 enum OpenAICallRoute {
     static var requestIdField: HTTPField.Name { HTTPField.Name("x-request-id")! }
     static var shouldRetryField: HTTPField.Name { HTTPField.Name("x-should-retry")! }
-    static var traceParentField: HTTPField.Name { HTTPField.Name("traceparent")! }
-    static var pinnedKeyField: HTTPField.Name { HTTPField.Name("x-bf-api-key")! }
 
     static func begin<Context: RequestContext>(
         _ engine: Engine, _ request: Request, _ context: Context, operation: String, route: String, model: String?, stream: Bool
     ) -> CallContext {
-        var descriptor = CallDescriptor(
-            requestId: context.id, door: "openai", operation: operation, route: route, modelRequested: model, stream: stream,
-            userAgent: request.headers[.userAgent], traceParent: request.headers[traceParentField], pinnedKey: request.headers[pinnedKeyField],
-            httpMethod: request.method.rawValue)
-        descriptor.cacheControls = request.headers.compactMap { field in
-            let name = field.name.canonicalName
-            return name.hasPrefix("x-swyd-cache") || name.hasPrefix("x-bf-cache") || name == "cache-control" ? AnswerHeader(name, field.value) : nil
-        }
-        return engine.begin(descriptor)
+        DoorCall.begin(engine, request, requestId: context.id, door: "openai", operation: operation, route: route, model: model, stream: stream)
     }
 
-    /// Nothing escapes as a bare 500, and every call ends with the status and code the client got.
     static func answer(_ call: CallContext, requestId: String, logger: Logger, _ handler: () async throws -> Response) async -> Response {
-        do {
-            let response = try await handler()
-            if !call.endsWithBody { call.finish(CallEnd(outcome: .success, status: Int(response.status.code))) }
-            return decorated(response, call, requestId: requestId)
-        } catch {
-            let failure = gatewayError(error, logger: logger)
-            let openAI = OpenAIError(failure)
-            call.finish(CallEnd(outcome: .failure, status: openAI.status, errorCode: openAI.code ?? openAI.type), error: failure)
-            return decorated(errorResponse(openAI, requestId: requestId), call, requestId: requestId)
-        }
+        var response = await DoorCall.answer(call, logger: logger, failure: { failure($0, requestId: requestId) }, handler)
+        response.headers[requestIdField] = requestId
+        return response
     }
 
     /// Routes without a model call (the listings).
@@ -49,73 +32,29 @@ enum OpenAICallRoute {
             response.headers[requestIdField] = requestId
             return response
         } catch {
-            return errorResponse(OpenAIError(gatewayError(error, logger: logger)), requestId: requestId)
+            return OpenAIError(DoorCall.classify(error, logger: logger)).response(requestId: requestId)
         }
     }
 
-    static func gatewayError(_ error: any Error, logger: Logger) -> GatewayError {
-        if let error = error as? GatewayError { return error }
-        logger.error("unexpected failure", metadata: ["error": "\(error)"])
-        return GatewayError(.internalError, "the gateway failed to handle the request")
+    static func failure(_ error: GatewayError, requestId: String) -> DoorFailure {
+        let openAI = OpenAIError(error)
+        return DoorFailure(response: openAI.response(requestId: requestId), status: openAI.status, code: code(openAI))
     }
 
-    static func errorResponse(_ error: OpenAIError, requestId: String) -> Response { error.response(requestId: requestId) }
+    /// The record's error code: OpenAI's `code` where it has one, else its `type`.
+    static func code(_ error: OpenAIError) -> String { error.code ?? error.type }
 
-    /// The request id, and what the plugins asked to put on the head (rate-limit state), on success and refusal alike.
-    static func decorated(_ response: Response, _ call: CallContext, requestId: String) -> Response {
-        var response = response
-        response.headers[requestIdField] = requestId
-        for header in call.answerHeaders {
-            if let name = HTTPField.Name(header.name) { response.headers[name] = header.value }
-        }
-        return response
-    }
-
-    /// An SSE body: `write` sends the events; a failure after the head becomes OpenAI's error event (nil where the
-    /// upstream's own bytes carry it, as in passthrough). The call ends when the last byte is out, or as
-    /// `clientGone` when the client leaves first.
     static func streamBody(
         _ call: CallContext, logger: Logger, errorEvent: Bool, _ write: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void
     ) -> ResponseBody {
-        call.endWithBody()
-        return ResponseBody { writer in
-            do {
-                try await write(&writer)
-            } catch let error as GatewayError {
-                let openAI = OpenAIError(error)
-                guard errorEvent else {
-                    call.finish(CallEnd(outcome: .failure, status: 200, errorCode: openAI.code ?? openAI.type), error: error)
-                    throw error
-                }
-                logger.info("stream failed", metadata: ["model": "\(call.descriptor.modelRequested ?? "")", "error": "\(error.message)"])
+        DoorCall.streamBody(
+            call, logger: logger, code: { code(OpenAIError($0)) },
+            errorFrame: { error in
+                guard errorEvent else { return nil }
                 var frame = ByteBuffer()
-                OpenAIChunkWriter.error(openAI, into: &frame)
-                do {
-                    try await writer.write(frame)
-                    try await writer.finish(nil)
-                } catch {
-                    call.finish(CallEnd(outcome: .clientGone, status: 200), error: error as? GatewayError)
-                    throw error
-                }
-                call.finish(CallEnd(outcome: .failure, status: 200, errorCode: openAI.code ?? openAI.type), error: error)
-                return
-            } catch {
-                call.finish(CallEnd(outcome: .clientGone, status: 200))
-                if error is CancellationError { return }
-                throw error
-            }
-            do {
-                try await writer.finish(nil)
-            } catch {
-                call.finish(CallEnd(outcome: .clientGone, status: 200))
-                throw error
-            }
-            if let failure = call.record.error {
-                call.finish(CallEnd(outcome: .failure, status: 200, errorCode: failure.upstreamCode ?? OpenAIError(failure).type))
-            } else {
-                call.finish(CallEnd(outcome: .success, status: 200))
-            }
-        }
+                OpenAIChunkWriter.error(OpenAIError(error), into: &frame)
+                return frame
+            }, write)
     }
 }
 

@@ -1,3 +1,4 @@
+import DoorCalls
 import Engine
 import Foundation
 import HTTPTypes
@@ -21,37 +22,29 @@ public struct OpenAIRoutes<Context: RequestContext>: Sendable {
 
     public func register(on group: RouterGroup<Context>) {
         group.post("chat/completions") { request, context in
-            let body: ByteBuffer
-            do {
-                body = try await collect(request)
-            } catch {
-                return OpenAICallRoute.errorResponse(OpenAIError(OpenAICallRoute.gatewayError(error, logger: context.logger)), requestId: context.id)
-            }
-            let parsed = Result { try OpenAIChatRequestReader.read(body) }
-            let streaming = (try? parsed.get().stream) ?? false
-            let call = OpenAICallRoute.begin(
-                engine, request, context, operation: streaming ? "ChatCompletionsStream" : "ChatCompletions", route: "/v1/chat/completions",
-                model: try? parsed.get().model, stream: streaming)
-            return await OpenAICallRoute.answer(call, requestId: context.id, logger: context.logger) {
-                try await chat(try parsed.get(), body: body, call: call, context: context)
+            await withBody(request, context) { body in
+                let parsed = Result { try OpenAIChatRequestReader.read(body) }
+                let streaming = (try? parsed.get().stream) ?? false
+                let call = OpenAICallRoute.begin(
+                    engine, request, context, operation: streaming ? "ChatCompletionsStream" : "ChatCompletions", route: "/v1/chat/completions",
+                    model: try? parsed.get().model, stream: streaming)
+                return await OpenAICallRoute.answer(call, requestId: context.id, logger: context.logger) {
+                    try await chat(try parsed.get(), body: body, call: call, context: context)
+                }
             }
         }
         group.post("embeddings") { request, context in
-            let body: ByteBuffer
-            do {
-                body = try await collect(request)
-            } catch {
-                return OpenAICallRoute.errorResponse(OpenAIError(OpenAICallRoute.gatewayError(error, logger: context.logger)), requestId: context.id)
-            }
-            let parsed = Result { try OpenAIEmbeddingsWire.read(body) }
-            let call = OpenAICallRoute.begin(
-                engine, request, context, operation: "Embeddings", route: "/v1/embeddings", model: try? parsed.get().model, stream: false)
-            return await OpenAICallRoute.answer(call, requestId: context.id, logger: context.logger) {
-                let embeddings = try parsed.get()
-                let answer = try await engine.embed(embeddings.request, modelId: embeddings.model, call: call)
-                return Response(
-                    status: .ok, headers: [.contentType: "application/json"],
-                    body: ResponseBody(byteBuffer: OpenAIEmbeddingsWire.write(answer, model: embeddings.model, base64: embeddings.base64)))
+            await withBody(request, context) { body in
+                let parsed = Result { try OpenAIEmbeddingsWire.read(body) }
+                let call = OpenAICallRoute.begin(
+                    engine, request, context, operation: "Embeddings", route: "/v1/embeddings", model: try? parsed.get().model, stream: false)
+                return await OpenAICallRoute.answer(call, requestId: context.id, logger: context.logger) {
+                    let embeddings = try parsed.get()
+                    let answer = try await engine.embed(embeddings.request, modelId: embeddings.model, call: call)
+                    return Response(
+                        status: .ok, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: OpenAIEmbeddingsWire.write(answer, model: embeddings.model, base64: embeddings.base64)))
+                }
             }
         }
         group.get("models") { _, context in
@@ -71,6 +64,18 @@ public struct OpenAIRoutes<Context: RequestContext>: Sendable {
                 return Self.json(OpenAIModelList.writeModel(id: entry.id, ownedBy: entry.route.provider))
             }
         }
+    }
+
+    /// Reads the body within the door's limit and hands it to `route`; a body that cannot be read is answered here,
+    /// before any call starts.
+    func withBody(_ request: Request, _ context: Context, _ route: (ByteBuffer) async -> Response) async -> Response {
+        let body: ByteBuffer
+        do {
+            body = try await collect(request)
+        } catch {
+            return OpenAIError(DoorCall.classify(error, logger: context.logger)).response(requestId: context.id)
+        }
+        return await route(body)
     }
 
     func collect(_ request: Request) async throws -> ByteBuffer {
