@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "OpenAIDoor",
             dependencies: [
-                "SwitchyardModel", "Engine", "OpenAIDialect",
+                "SwitchyardModel", "Engine", "OpenAIDialect", "Batch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
