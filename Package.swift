@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "OpenAIDoor",
             dependencies: [
-                "SwitchyardModel", "Engine", "OpenAIDialect", "DoorCalls",
+                "SwitchyardModel", "Engine", "OpenAIDialect", "DoorCalls", "Batch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -43,21 +43,30 @@ public struct BatchDesk: BatchJobDesk {
             throw GatewayError(.internalError, "jobs for provider '\(provider)' are kept by its own control plane")
         }
         let now = Date()
-        for _ in 0..<5 {
-            let id = BatchJobID.make()
-            let job = BatchJob(
+        let job = try await insertNew(token: spec.clientRequestToken, owner: owner) { id in
+            BatchJob(
                 id: id, arn: BatchJobID.arn(region: BatchJobID.region(spec.region), id: id), name: spec.name, modelId: spec.modelId,
                 runner: runnerName, roleArn: spec.roleArn, clientRequestToken: spec.clientRequestToken, status: .submitted,
                 submitTime: now, lastModifiedTime: now, inputURI: spec.inputURI, outputURI: spec.outputURI, timeoutHours: spec.timeoutHours,
                 tags: spec.tags, invocationType: spec.invocationType, runnerState: state, owner: owner)
+        }
+        return BatchJobView.info(job)
+    }
+
+    /// Stores the job `make` builds for a fresh id and wakes the runner. `token`: the create's client request token,
+    /// whose earlier job a duplicate answers with.
+    func insertNew(token: String?, owner: String?, _ make: (String) -> BatchJob) async throws -> BatchJob {
+        for _ in 0..<5 {
+            let job = make(BatchJobID.make())
             do {
                 try await store.insert(job)
                 wakeups.signal()
-                return BatchJobView.info(job)
+                return job
             } catch BatchStoreError.duplicate {
                 // Either a concurrent create with the same token won (answer with its job), or the id was taken.
-                if let token = spec.clientRequestToken, let winner = try await store.job(clientRequestToken: token) {
-                    return try Self.sameToken(winner, owner: owner)
+                if let token, let winner = try await store.job(clientRequestToken: token) {
+                    _ = try Self.sameToken(winner, owner: owner)
+                    return winner
                 }
             }
         }
@@ -90,7 +99,7 @@ public struct BatchDesk: BatchJobDesk {
     }
 
     /// StopModelInvocationJob's transition: records in flight finish, no other starts; a finished job refuses.
-    func markStopping(id: String) async throws {
+    func markStopping(id: String, note: [String: String] = [:]) async throws {
         try await store.update(id: id) { job in
             if job.status.isTerminal {
                 throw GatewayError(.validation, "The job \(job.arn) is \(job.status.rawValue) and can no longer be stopped")
@@ -98,6 +107,7 @@ public struct BatchDesk: BatchJobDesk {
             if job.status != .stopping {
                 job.status = .stopping
                 job.lastModifiedTime = Date()
+                job.runnerState.merge(note) { _, new in new }
             }
         }
         wakeups.signal()

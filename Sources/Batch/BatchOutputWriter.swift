@@ -1,13 +1,15 @@
 import Stores
 
 /// Writes `<outputUri>/<jobId>/<input file name>.out` (one result line per finished record, in input order) and
-/// `manifest.json.out`, in the namespace the job was created in. Rewriting them is harmless, so a restart that
-/// repeats this step changes nothing.
+/// `manifest.json.out`, in the namespace the job was created in; for an OpenAI batch, its output and error files
+/// instead. Rewriting them is harmless, so a restart that repeats this step changes nothing.
 struct BatchOutputWriter: Sendable {
     let files: any BatchFiles
     var calls = BatchFileCalls(engine: nil)
 
-    func write(_ job: BatchJob, fileNames: [String], fileOf: (Int) -> Int, results: [BatchRecordResult]) async throws {
+    /// Returns what the job must remember of the files written (an OpenAI batch's file ids).
+    func write(_ job: BatchJob, fileNames: [String], fileOf: (Int) -> Int, results: [BatchRecordResult]) async throws -> [String: String] {
+        if OpenAIBatchState.isOpenAI(job) { return try await writeOpenAI(job, results: results) }
         let namespace = job.runnerState[BatchJobState.namespace] ?? "gateway"
         var lines = Array(repeating: [String](), count: max(1, fileNames.count))
         for result in results.sorted(by: { $0.index < $1.index }) {
@@ -28,5 +30,25 @@ struct BatchOutputWriter: Sendable {
                 namespace: namespace, uri: S3Location.output(job.outputURI, jobId: job.id, name: "manifest.json.out"),
                 bytes: Array(BatchManifest.json(job.statistics).utf8), contentType: "application/json")
         }
+        return [:]
+    }
+
+    /// The answered requests go to the output file, the others to the error file, each written only when it has a
+    /// line (as OpenAI leaves `output_file_id` or `error_file_id` empty).
+    func writeOpenAI(_ job: BatchJob, results: [BatchRecordResult]) async throws -> [String: String] {
+        var state: [String: String] = [:]
+        let sorted = results.sorted { $0.index < $1.index }
+        for errors in [false, true] {
+            let lines = sorted.filter { $0.succeeded != errors }.map(\.line)
+            if lines.isEmpty { continue }
+            let file = OpenAIFileKey.batchOutput(jobId: job.id, errors: errors)
+            try await calls.run("WriteBatchOutput", job: job) {
+                try await files.write(
+                    namespace: OpenAIFileKey.namespace, uri: file.uri, bytes: Array((lines.joined(separator: "\n") + "\n").utf8),
+                    contentType: "application/jsonl")
+            }
+            state[errors ? OpenAIBatchState.errorFileId : OpenAIBatchState.outputFileId] = file.fileId
+        }
+        return state
     }
 }

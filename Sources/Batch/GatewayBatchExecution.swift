@@ -48,6 +48,7 @@ struct GatewayBatchExecution: Sendable {
             if job.status == .validating {
                 job.status = .inProgress
                 job.lastModifiedTime = Date()
+                job.runnerState[OpenAIBatchState.inProgressAt] = OpenAIBatchState.stamp(job.lastModifiedTime)
             }
         }
         let finished = try await store.finishedIndexes(jobId: job.id)
@@ -59,8 +60,8 @@ struct GatewayBatchExecution: Sendable {
     }
 
     func process(_ pending: [BatchRecord], job: BatchJob, budget: BudgetStop) async throws {
-        let modelId = BatchRouting.modelId(job.modelId, provider: job.runnerState[BatchJobState.provider])
-        let model = (try? engine.resolve(modelId).route.model) ?? job.modelId
+        let route = BatchRecordRoute(job: job, engine: engine)
+        let lines = BatchResultLines(job: job)
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             for record in pending {
@@ -69,7 +70,7 @@ struct GatewayBatchExecution: Sendable {
                     running -= 1
                 }
                 guard await mayContinue(job, budget: budget) else { break }
-                group.addTask { await self.run(record, job: job, modelId: modelId, model: model, budget: budget) }
+                group.addTask { await self.run(record, job: job, target: route.target(record), lines: lines, budget: budget) }
                 running += 1
             }
             await group.waitForAll()
@@ -85,7 +86,8 @@ struct GatewayBatchExecution: Sendable {
         return Date() < BatchJobView.expiration(current)
     }
 
-    func run(_ record: BatchRecord, job: BatchJob, modelId: String, model: String, budget: BudgetStop) async {
+    func run(_ record: BatchRecord, job: BatchJob, target: BatchRecordRoute.Target, lines: BatchResultLines, budget: BudgetStop) async {
+        let (modelId, model) = (target.modelId, target.model)
         let line: String
         var succeeded = false
         var inputTokens = 0
@@ -104,9 +106,13 @@ struct GatewayBatchExecution: Sendable {
             return
         }
         // Each record is a call of its own through the engine's pipeline, billed at batch prices.
+        if let refusal = lines.refusal(record) {
+            await keep(BatchRecordResult(index: record.index, line: refusal, succeeded: false), job: job)
+            return
+        }
         let call = engine.begin(
             CallDescriptor(
-                requestId: "\(job.id)-\(record.index)", door: "batch", operation: "BatchRecord", route: "batch/record",
+                requestId: lines.requestId(record), door: "batch", operation: "BatchRecord", route: "batch/record",
                 modelRequested: modelId, caller: caller, batchJobId: job.id, billing: .batch))
         do {
             let decoded = try translator.decode(record, modelId: job.modelId, invocationType: job.invocationType)
@@ -122,7 +128,7 @@ struct GatewayBatchExecution: Sendable {
                 output = try translator.encode(answer, request: request, shape: decoded.shape, model: model)
                 inputTokens = answer.inputTokens
             }
-            line = BatchOutputLine.success(recordId: record.recordId, modelInput: record.modelInput, modelOutput: output)
+            line = lines.answered(record, output: output)
             succeeded = true
             call.finish(CallEnd(outcome: .success, status: 200))
         } catch is CancellationError {
@@ -136,18 +142,22 @@ struct GatewayBatchExecution: Sendable {
             return
         } catch let error as GatewayError {
             let code = BatchOutputLine.code(for: error)
-            line = BatchOutputLine.failure(recordId: record.recordId, modelInput: record.modelInput, code: code, message: error.message)
+            line = lines.failed(record, error: error, code: code)
             call.finish(CallEnd(outcome: .failure, status: code, errorCode: error.upstreamCode), error: error)
         } catch {
-            line = BatchOutputLine.failure(recordId: record.recordId, modelInput: record.modelInput, code: 500, message: BatchFailureReason.text(error))
-            call.finish(CallEnd(outcome: .failure, status: 500), error: GatewayError(.internalError, BatchFailureReason.text(error)))
+            let failure = GatewayError(.internalError, BatchFailureReason.text(error))
+            line = lines.failed(record, error: failure, code: 500)
+            call.finish(CallEnd(outcome: .failure, status: 500), error: failure)
         }
-        let result = BatchRecordResult(index: record.index, line: line, succeeded: succeeded, inputTokens: inputTokens, outputTokens: outputTokens)
+        await keep(BatchRecordResult(index: record.index, line: line, succeeded: succeeded, inputTokens: inputTokens, outputTokens: outputTokens), job: job)
+    }
+
+    func keep(_ result: BatchRecordResult, job: BatchJob) async {
         do {
             _ = try await store.addResult(jobId: job.id, result)
         } catch {
             // Not stored means not done: the record is tried again when the job is next picked up.
-            logger.warning("could not store a batch record result", metadata: ["job": "\(job.id)", "record": "\(record.index)", "error": "\(error)"])
+            logger.warning("could not store a batch record result", metadata: ["job": "\(job.id)", "record": "\(result.index)", "error": "\(error)"])
         }
     }
 
@@ -161,9 +171,10 @@ struct GatewayBatchExecution: Sendable {
         if !cut && stats.processedRecordCount < stats.totalRecordCount { return }
         let results = try await store.results(jobId: id)
         let files = Dictionary(uniqueKeysWithValues: input.records.map { ($0.index, $0.file) })
-        try await writer.write(job, fileNames: input.fileNames, fileOf: { files[$0] ?? 0 }, results: results)
+        let written = try await writer.write(job, fileNames: input.fileNames, fileOf: { files[$0] ?? 0 }, results: results)
         let done = try await store.update(id: id) { job in
             guard !job.status.isTerminal else { return }
+            job.runnerState.merge(written) { _, new in new }
             switch halt {
             case .budget(let reason)? where job.status != .stopping: BatchCompletion.stopForBudget(&job, reason: reason)
             case .owner(let reason)? where job.status != .stopping: BatchCompletion.stopForOwner(&job, reason: reason)

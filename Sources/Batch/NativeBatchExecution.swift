@@ -202,7 +202,7 @@ struct NativeBatchExecution: Sendable {
         guard var current = try await store.job(id: job.id) else { return }
         let results = try await store.results(jobId: job.id)
         let files = Dictionary(uniqueKeysWithValues: (input?.records ?? []).map { ($0.index, $0.file) })
-        try await writer.write(current, fileNames: input?.fileNames ?? [], fileOf: { files[$0] ?? 0 }, results: results)
+        _ = try await writer.write(current, fileNames: input?.fileNames ?? [], fileOf: { files[$0] ?? 0 }, results: results)
         try await store.update(id: job.id) { job in
             if job.status.isTerminal { return }
             if phase == .cancelled { job.status = .stopping }

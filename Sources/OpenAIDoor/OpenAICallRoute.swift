@@ -25,12 +25,15 @@ enum OpenAICallRoute {
         return response
     }
 
-    /// Routes without a model call (the listings).
+    /// Routes without a model call (the listings, files and batches). A handler may throw OpenAI's error itself
+    /// when the canonical kinds do not say it (a 400 naming its parameter).
     static func answer(requestId: String, logger: Logger, _ handler: () async throws -> Response) async -> Response {
         do {
             var response = try await handler()
             response.headers[requestIdField] = requestId
             return response
+        } catch let error as OpenAIError {
+            return errorResponse(error, requestId: requestId)
         } catch {
             return OpenAIError(DoorCall.classify(error, logger: logger)).response(requestId: requestId)
         }

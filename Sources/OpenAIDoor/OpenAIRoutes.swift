@@ -79,16 +79,7 @@ public struct OpenAIRoutes<Context: RequestContext>: Sendable {
     }
 
     func collect(_ request: Request) async throws -> ByteBuffer {
-        if let declared = request.headers[values: .contentLength].first.flatMap({ Int($0) }), declared > maxBodyBytes {
-            throw GatewayError(.payloadTooLarge, "The request body is larger than \(maxBodyBytes) bytes.")
-        }
-        do {
-            return try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw GatewayError(.payloadTooLarge, "The request body is larger than \(maxBodyBytes) bytes.")
-        } catch {
-            throw GatewayError(.validation, "The request body could not be read whole.")
-        }
+        try await OpenAIResourceRoute.collect(request, limit: maxBodyBytes)
     }
 
     func chat(_ parsed: OpenAIChatCall, body: ByteBuffer, call: CallContext, context: Context) async throws -> Response {

@@ -237,6 +237,12 @@ public struct Gateway: Sendable {
             .register(on: router.group("bedrock"))
         BedrockControlRoutes<BasicRequestContext>(engine: engine).register(on: router.group("bedrock"))
         OpenAIRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes).register(on: router.group("v1"))
+        if let files, let desk = batch as? BatchDesk {
+            let openAIFiles = OpenAIFiles(access: FileService(backends: files))
+            OpenAIFilesRoutes<BasicRequestContext>(files: openAIFiles).register(on: router.group("v1"))
+            OpenAIBatchesRoutes<BasicRequestContext>(desk: desk, files: openAIFiles, maxBodyBytes: config.server.maxBodyBytes)
+                .register(on: router.group("v1"))
+        }
         if let files { S3Routes<BasicRequestContext>(backends: files, logger: logger).register(on: router) }
         if let batch {
             BedrockBatchRoutes<BasicRequestContext>(desk: batch, maxBodyBytes: config.server.maxBodyBytes, logger: logger, engine: engine)

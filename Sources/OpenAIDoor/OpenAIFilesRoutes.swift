@@ -1,0 +1,63 @@
+import Batch
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OpenAIDialect
+import SwitchyardModel
+
+/// `/v1/files`: upload (multipart `file` + `purpose`), retrieve, content, list and delete, on the gateway's own file
+/// store, each file the uploading key's.
+public struct OpenAIFilesRoutes<Context: RequestContext>: Sendable {
+    let files: OpenAIFiles
+    let maxFileBytes: Int
+
+    /// OpenAI's own limit on one file.
+    public static var defaultMaxFileBytes: Int { 512 * 1024 * 1024 }
+
+    public init(files: OpenAIFiles, maxFileBytes: Int = Self.defaultMaxFileBytes) {
+        self.files = files
+        self.maxFileBytes = maxFileBytes
+    }
+
+    public func register(on group: RouterGroup<Context>) {
+        group.post("files") { request, context in
+            await OpenAIResourceRoute.answer(requestId: context.id, logger: context.logger) {
+                let body = try await OpenAIResourceRoute.collect(request, limit: maxFileBytes)
+                let upload = try OpenAIFileUpload.read(body, contentType: request.headers[.contentType])
+                return OpenAIResourceRoute.json(try await files.create(upload.bytes, filename: upload.filename, purpose: upload.purpose))
+            }
+        }
+        group.get("files") { request, context in
+            await OpenAIResourceRoute.answer(requestId: context.id, logger: context.logger) {
+                let query = OpenAIResourceRoute.query(request)
+                let limit = try OpenAIResourceRoute.limit(query, fallback: 10_000, maximum: 10_000)
+                let order = query["order"] ?? "desc"
+                guard order == "asc" || order == "desc" else {
+                    throw OpenAIError(status: 400, type: "invalid_request_error", code: "invalid_value", param: "order", message: "Invalid 'order': must be 'asc' or 'desc'.")
+                }
+                let page = try await files.list(purpose: query["purpose"], after: query["after"], limit: limit, ascending: order == "asc")
+                return OpenAIResourceRoute.json(page)
+            }
+        }
+        group.get("files/:id") { _, context in
+            await OpenAIResourceRoute.answer(requestId: context.id, logger: context.logger) {
+                OpenAIResourceRoute.json(try await files.file(id: try context.parameters.require("id")).object)
+            }
+        }
+        group.get("files/:id/content") { _, context in
+            await OpenAIResourceRoute.answer(requestId: context.id, logger: context.logger) {
+                let (file, bytes) = try await files.content(id: try context.parameters.require("id"))
+                let body = ResponseBody(contentLength: Int(file.bytes)) { writer in
+                    for try await chunk in bytes { try await writer.write(chunk) }
+                    try await writer.finish(nil)
+                }
+                return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
+            }
+        }
+        group.delete("files/:id") { _, context in
+            await OpenAIResourceRoute.answer(requestId: context.id, logger: context.logger) {
+                OpenAIResourceRoute.json(try await files.delete(id: try context.parameters.require("id")))
+            }
+        }
+    }
+}
