@@ -33,7 +33,7 @@ enum OpenAICallRoute {
             response.headers[requestIdField] = requestId
             return response
         } catch let error as OpenAIError {
-            return errorResponse(error, requestId: requestId)
+            return error.response(requestId: requestId)
         } catch {
             return OpenAIError(DoorCall.classify(error, logger: logger)).response(requestId: requestId)
         }
