@@ -42,10 +42,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The Anthropic Messages wire, both directions: the one codec the provider, Bedrock's Anthropic family and the
+        // Anthropic door share.
+        .target(
+            name: "AnthropicDialect",
+            dependencies: ["SwitchyardModel", "AWSWire", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Sources/Dialects/AnthropicMessages",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Providers",
             dependencies: [
-                "SwitchyardModel", "AWSWire",
+                "SwitchyardModel", "AWSWire", "AnthropicDialect",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -67,9 +75,20 @@ let package = Package(
         .target(
             name: "BedrockDoor",
             dependencies: [
-                "SwitchyardModel", "AWSWire", "Engine",
+                "SwitchyardModel", "AWSWire", "Engine", "AnthropicDialect",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AnthropicDoor",
+            dependencies: [
+                "SwitchyardModel", "Engine", "AnthropicDialect", "AWSWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -184,7 +203,7 @@ let package = Package(
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "Dashboard", "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "Stores", "S3Door", "Batch", "CallTracing", "GatewayMetrics", "Pricing", "RequestLog", "Governance",
+                "Dashboard", "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "AnthropicDoor", "Stores", "S3Door", "Batch", "CallTracing", "GatewayMetrics", "Pricing", "RequestLog", "Governance",
                 "AnswerCache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -232,7 +251,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: swiftSettings),
-        .testTarget(name: "BedrockDoorTests", dependencies: ["BedrockDoor", "SwitchyardModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "BedrockDoorTests", dependencies: ["BedrockDoor", "SwitchyardModel", "Engine"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AnthropicDialectTests", dependencies: ["AnthropicDialect", "SwitchyardModel", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ProvidersTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import AnswerCache
+import AnthropicDoor
 import AsyncHTTPClient
 import Batch
 import BedrockDoor
@@ -234,6 +235,8 @@ public struct Gateway: Sendable {
         BedrockInvokeRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
             .register(on: router.group("bedrock"))
         BedrockControlRoutes<BasicRequestContext>(engine: engine).register(on: router.group("bedrock"))
+        AnthropicRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
+            .register(on: router.group("anthropic"))
         if let files { S3Routes<BasicRequestContext>(backends: files, logger: logger).register(on: router) }
         if let batch {
             BedrockBatchRoutes<BasicRequestContext>(desk: batch, maxBodyBytes: config.server.maxBodyBytes, logger: logger, engine: engine)

@@ -1,0 +1,39 @@
+import SwitchyardModel
+
+/// `{"name", "description", "input_schema", "cache_control"}`; Anthropic's server tools (`type: bash_…`) have no
+/// canonical form.
+struct AnthropicWireTool: Decodable {
+    let value: ToolSpec
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnthropicWireKey.self)
+        if let type = try c.decodeIfPresent(String.self, forKey: "type"), type != "custom" {
+            throw c.unsupported("type", "the Anthropic server tool '\(type)'")
+        }
+        try c.require("input_schema")
+        value = ToolSpec(
+            name: try c.nonEmptyString("name"),
+            description: try c.decodeIfPresent(String.self, forKey: "description"),
+            inputSchema: try c.decode(JSONValue.self, forKey: "input_schema"),
+            cachePoint: try c.cacheControl("cache_control"))
+    }
+}
+
+/// `{"type": "auto" | "any" | "tool" | "none", "name"}`; `disable_parallel_tool_use` has no canonical place.
+enum AnthropicWireToolChoice: Decodable {
+    case choice(ToolChoice)
+    /// `none`: the model must not call a tool.
+    case never
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnthropicWireKey.self)
+        let type = try c.decode(String.self, forKey: "type")
+        switch type {
+        case "auto": self = .choice(.auto)
+        case "any": self = .choice(.any)
+        case "tool": self = .choice(.tool(try c.nonEmptyString("name")))
+        case "none": self = .never
+        default: throw c.failure("type", "'\(type)' is not one of auto, any, tool, none")
+        }
+    }
+}
