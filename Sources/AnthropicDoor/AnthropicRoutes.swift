@@ -52,7 +52,7 @@ public struct AnthropicRoutes<Context: RequestContext>: Sendable {
     func messages(_ request: Request, context: Context, call: CallContext) async throws -> Response {
         let body = try await AnthropicRoute.collect(request, limit: maxBodyBytes)
         let probe = try? JSONDecoder().decode(AnthropicRequestProbe.self, from: Data(body.readableBytesView))
-        if let modelId = probe?.model, !modelId.isEmpty, let probe {
+        if let probe, let modelId = probe.forwardable {
             name(call, model: modelId, stream: probe.stream ?? false)
             if let forwarded = try await AnthropicPassthrough.forward(
                 request, body: body, probe: probe, modelId: modelId, operation: "messages", engine: engine, call: call, logger: context.logger)
