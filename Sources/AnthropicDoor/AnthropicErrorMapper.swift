@@ -26,11 +26,11 @@ public enum AnthropicErrorMapper {
     /// The error answer: the body, `request-id`, `retry-after` for a throttle the upstream timed, and
     /// `x-should-retry: false` where asking again cannot help.
     public static func response(_ error: GatewayError, requestId: String) -> Response {
-        let type = type(for: error.kind)
+        let errorType = type(for: error.kind)
         var headers: HTTPFields = [.contentType: "application/json", requestIdField: requestId]
         if let retryAfter = retryAfterHeader(for: error) { headers[.retryAfter] = retryAfter }
         if error.kind == .quotaExceeded { headers[shouldRetryField] = "false" }
-        return response(type, message: error.message, headers: headers)
+        return response(errorType, message: error.message, headers: headers)
     }
 
     /// An answer of `type` with `message`, for refusals made before any call exists (authentication).

@@ -74,7 +74,7 @@ public struct AnthropicRoutes<Context: RequestContext>: Sendable {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: out))
         }
         let events = try await engine.stream(decoded.chat, modelId: modelId, call: call)
-        let body = AnthropicRoute.streamBody(call, logger: context.logger, errorEvent: { error in
+        let responseBody = AnthropicRoute.streamBody(call, logger: context.logger, errorEvent: { error in
             var b = ByteBuffer()
             AnthropicStreamEncoder.error(AnthropicErrorMapper.type(for: error.kind), message: error.message).writeSSE(into: &b)
             return b
@@ -88,7 +88,7 @@ public struct AnthropicRoutes<Context: RequestContext>: Sendable {
             encoder.finish(into: &chunks)
             try await Self.send(&chunks, to: &writer)
         }
-        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: responseBody)
     }
 
     func countTokens(_ request: Request, call: CallContext) async throws -> Response {

@@ -41,12 +41,12 @@ public enum CountTokensEstimator {
         }
     }
 
-    /// Quotes, and the escapes a JSON writer adds: two bytes for `"`, `\` and the common controls, six for the rest.
+    /// Quotes, and the escapes a JSON writer adds: two bytes for quote, backslash and the common controls, six for the rest.
     static func stringBytes(_ s: String) -> Int {
         var count = 2
         for byte in s.utf8 {
             switch byte {
-            case UInt8(ascii: """), UInt8(ascii: "\"), 0x08, 0x09, 0x0A, 0x0C, 0x0D: count += 2
+            case 0x22, 0x5C, 0x08, 0x09, 0x0A, 0x0C, 0x0D: count += 2
             case ..<0x20: count += 6
             default: count += 1
             }

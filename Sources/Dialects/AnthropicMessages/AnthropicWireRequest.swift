@@ -86,7 +86,8 @@ public struct AnthropicWireRequest: Decodable {
 
         var additional: [String: JSONValue] = [:]
         try c.passThrough(form.extraFields, into: &additional)
-        let stream = form == .messages ? try c.decodeIfPresent(Bool.self, forKey: "stream") ?? false : false
+        var stream = false
+        if form == .messages { stream = try c.decodeIfPresent(Bool.self, forKey: "stream") ?? false }
 
         value = AnthropicRequest(
             model: model, stream: stream,
