@@ -49,8 +49,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"max_tokens":5,"messages":[{"role":"user","content":"x"}]}"#, "model: Field required"),
-        (#"{"model":"m","messages":[{"role":"user","content":"x"}]}"#, "max_tokens: Field required"),
+        (#"{"max_tokens":5,"messages":[{"role":"user","content":"x"}]}"#, "model: required member is missing"),
+        (#"{"model":"m","messages":[{"role":"user","content":"x"}]}"#, "max_tokens: required member is missing"),
         (#"{"model":"m","max_tokens":5,"messages":[]}"#, "messages: must contain at least one message"),
         (#"{"model":"m","max_tokens":5,"messages":[{"role":"robot","content":"x"}]}"#, "messages[0].role: 'robot' is not one of user, assistant"),
         (#"{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"audio"}]}]}"#, "messages[0].content[0].type: 'audio'"),

@@ -58,7 +58,7 @@ public struct AnthropicDecodingFailure: Error, Sendable, CustomStringConvertible
         case .valueNotFound(let type, let context):
             return at(context.codingPath, "expected \(article(for: type)), got null")
         case .keyNotFound(let key, let context):
-            return at(context.codingPath + [key], "Field required")
+            return at(context.codingPath + [key], "required member is missing")
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty { return "the request body is not valid JSON" }
             return at(context.codingPath, "invalid value")
@@ -88,7 +88,7 @@ extension KeyedDecodingContainer where Key == AnthropicWireKey {
 
     /// A member that must be present and not null.
     func require(_ key: AnthropicWireKey) throws {
-        guard contains(key), try !decodeNil(forKey: key) else { throw failure(key, "Field required") }
+        guard contains(key), try !decodeNil(forKey: key) else { throw failure(key, "required member is missing") }
     }
 
     func nonEmptyString(_ key: AnthropicWireKey) throws -> String {
