@@ -90,11 +90,27 @@ def backends(openai_fake, anthropic_fake, gemini_fake, bedrock_fake) -> dict[str
 
 @pytest.fixture(scope="module")
 def door_gw(tmp_path_factory, openai_fake, anthropic_fake, gemini_fake, bedrock_fake):
+    gw = start_gateway(tmp_path_factory.mktemp("anthropic-door"), door_config(openai_fake, anthropic_fake, gemini_fake,
+                                                                              bedrock_fake))
+    yield gw
+    gw.stop()
+
+
+def door_config(openai_fake, anthropic_fake, gemini_fake, bedrock_fake) -> dict:
     config = with_admin_token(default_config(openai_fake, anthropic_fake, gemini_fake=gemini_fake))
     config["providers"]["bedrock"] = provider(bedrock_fake.url, [{"name": "aws1", "access_key_id": ACCESS_KEY,
                                                                   "secret_access_key": SECRET_KEY}], region="us-east-1")
     config["logging"] = {"flush_interval_ms": 50}
-    gw = start_gateway(tmp_path_factory.mktemp("anthropic-door"), config)
+    return config
+
+
+@pytest.fixture(scope="module")
+def cache_gw(tmp_path_factory, openai_fake, anthropic_fake, gemini_fake, bedrock_fake):
+    workdir = tmp_path_factory.mktemp("anthropic-door-cache")
+    config = door_config(openai_fake, anthropic_fake, gemini_fake, bedrock_fake)
+    config["server"]["data_dir"] = str(workdir / "data")
+    config["cache"] = {"enabled": True, "ttl": "5m"}
+    gw = start_gateway(workdir, config)
     yield gw
     gw.stop()
 
@@ -229,23 +245,55 @@ def test_errors(door_gw, backend):
         assert backend.fake.requests == []
 
 
+def log_row(gw, request_id: str) -> dict:
+    for _ in range(POLLS):
+        rows = [r for r in admin_get(gw, "/api/logs", limit=1000).json()["logs"] if r["id"] == request_id]
+        if rows:
+            return rows[0]
+        time.sleep(POLL)
+    raise AssertionError(f"no log row {request_id}")
+
+
 def test_request_log_row(door_gw, backend):
     backend.fake.enqueue(backend.answer("Logged.", 7, 3))
     msg = client(door_gw).messages.create(model=backend.model, max_tokens=16, messages=[{"role": "user", "content": "x"}])
-    for _ in range(POLLS):
-        rows = [r for r in admin_get(door_gw, "/api/logs", limit=1000).json()["logs"] if r["id"] == msg._request_id]
-        if rows:
-            break
-        time.sleep(POLL)
-    else:
-        raise AssertionError(f"no log row {msg._request_id}")
-    row = rows[0]
-    assert (row["door"], row["operation"], row["provider"], row["model_requested"]) == \
-        ("anthropic", "Messages", backend.name, backend.model), row
+    row = log_row(door_gw, msg._request_id)
+    assert (row["door"], row["operation"], row["provider"], row["model_requested"], row["stream"]) == \
+        ("anthropic", "Messages", backend.name, backend.model, False), row
     assert (row["input_tokens"], row["output_tokens"], row["http_status"]) == (7, 3, 200), row
+
+
+def test_request_log_row_of_a_stream(door_gw, backend):
+    backend.fake.enqueue(backend.stream(["Logged", " too."], 8, 4))
+    with client(door_gw).messages.stream(model=backend.model, max_tokens=16,
+                                         messages=[{"role": "user", "content": "x"}]) as stream:
+        stream.until_done()
+        request_id = stream.response.headers["request-id"]
+    row = log_row(door_gw, request_id)
+    assert (row["door"], row["operation"], row["provider"], row["stream"]) == ("anthropic", "Messages", backend.name, True), row
+    assert (row["input_tokens"], row["output_tokens"], row["stop_reason"]) == (8, 4, "end_turn"), row
 
 
 def test_models_list(door_gw):
     page = client(door_gw).models.list()
     ids = [m.id for m in page.data]
     assert "fast" in ids and all(m.type == "model" for m in page.data)
+
+
+def test_cache_is_shared_with_the_bedrock_door(cache_gw, backend):
+    """The same question is the same canonical request at every door: one upstream call answers all three."""
+    question = f"What is the capital of France? ({backend.name})"
+    backend.fake.enqueue(backend.answer("Paris.", 10, 2))
+    sdk = client(cache_gw)
+    first = sdk.messages.with_raw_response.create(model=backend.model, max_tokens=64,
+                                                  messages=[{"role": "user", "content": question}])
+    assert first.headers["x-swyd-cache"] == "miss"
+    second = sdk.messages.with_raw_response.create(model=backend.model, max_tokens=64,
+                                                   messages=[{"role": "user", "content": question}])
+    assert second.headers["x-swyd-cache"] == "hit"
+    assert second.parse().content[0].text == "Paris."
+    converse = cache_gw.client().converse(modelId=backend.model, inferenceConfig={"maxTokens": 64},
+                                          messages=[{"role": "user", "content": [{"text": question}]}])
+    assert converse["output"]["message"]["content"] == [{"text": "Paris."}]
+    assert converse["ResponseMetadata"]["HTTPHeaders"]["x-swyd-cache"] == "hit"
+    assert len(backend.fake.requests) == 1
