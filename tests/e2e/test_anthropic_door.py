@@ -13,10 +13,11 @@ import anthropic
 import pytest
 
 from conftest import start_gateway
-from fakes.anthropic_fake import anthropic_message, anthropic_stream, anthropic_token_count, tool_use_block
+from fakes.anthropic_fake import (anthropic_message, anthropic_stream, anthropic_token_count, text_block, thinking_block,
+                                  tool_use_block)
 from fakes.base import Recorded, Reply
 from fakes.bedrock_fake import ACCESS_KEY, SECRET_KEY, converse_answer, converse_stream_frames, event_stream
-from fakes.gemini_fake import function_call_part, gemini_response, gemini_stream
+from fakes.gemini_fake import function_call_part, gemini_response, gemini_stream, text_part, thought_part
 from fakes.openai_fake import openai_completion, openai_stream, tool_call
 from helpers import ADMIN_HEADERS, GEMINI_KEY, PNG, admin_get, default_config, provider, with_admin_token
 
@@ -297,3 +298,31 @@ def test_cache_is_shared_with_the_bedrock_door(cache_gw, backend):
     assert converse["output"]["message"]["content"] == [{"text": "Paris."}]
     assert converse["ResponseMetadata"]["HTTPHeaders"]["x-swyd-cache"] == "hit"
     assert len(backend.fake.requests) == 1
+
+
+THOUGHT, SIGNATURE = "Let me think.", "sig-1"
+THINKING_ANSWERS = {
+    "openai": lambda: Reply(200, openai_completion("Answer.", reasoning=THOUGHT)),
+    "anthropic": lambda: Reply(200, anthropic_message([thinking_block(THOUGHT, SIGNATURE), text_block("Answer.")])),
+    "gemini": lambda: Reply(200, gemini_response([thought_part(THOUGHT, SIGNATURE), text_part("Answer.")])),
+    "bedrock": lambda: Reply(200, {"output": {"message": {"role": "assistant", "content": [
+        {"reasoningContent": {"reasoningText": {"text": THOUGHT, "signature": SIGNATURE}}}, {"text": "Answer."}]}},
+        "stopReason": "end_turn", "usage": {"inputTokens": 9, "outputTokens": 6, "totalTokens": 15}, "metrics": {"latencyMs": 5}}),
+}
+
+
+def test_thinking(door_gw, backend):
+    backend.fake.enqueue(THINKING_ANSWERS[backend.name]())
+    msg = client(door_gw).messages.create(model=backend.model, max_tokens=2048,
+                                          thinking={"type": "enabled", "budget_tokens": 1024},
+                                          messages=[{"role": "user", "content": "Think first."}])
+    assert [b.type for b in msg.content] == ["thinking", "text"]
+    assert msg.content[0].thinking == THOUGHT and msg.content[1].text == "Answer."
+    if backend.name != "openai":  # OpenAI's reasoning text comes unsigned
+        assert msg.content[0].signature == SIGNATURE
+    sent = last_json(backend)
+    budget = {"openai": lambda b: None,
+              "anthropic": lambda b: b["thinking"]["budget_tokens"],
+              "gemini": lambda b: b["generationConfig"]["thinkingConfig"]["thinkingBudget"],
+              "bedrock": lambda b: b["additionalModelRequestFields"]["thinking"]["budget_tokens"]}[backend.name](sent)
+    assert budget in (None, 1024) and (backend.name == "openai") == (budget is None)
