@@ -19,8 +19,7 @@ extension AnthropicProvider: PassthroughProvider {
         if headers["content-type"].isEmpty { headers.add(name: "content-type", value: "application/json") }
         if headers["anthropic-version"].isEmpty { headers.add(name: "anthropic-version", value: Self.apiVersion) }
         if let key = target.apiKey, !key.isEmpty { headers.replaceOrAdd(name: "x-api-key", value: key) }
-        let path = request.operation == "count_tokens" ? url(target) + "/count_tokens" : url(target)
-        let response = try await http.open(url: path, headers: headers, body: request.body, target: target)
+        let response = try await http.open(url: url(target), headers: headers, body: request.body, target: target)
         let isEventStream = response.headers["content-type"].contains { $0.contains("event-stream") }
         let forwarded = response.headers.filter { Self.forwardedResponseHeaders.contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
         let feed = BackpressuredFeed<ByteBuffer>(limit: 4)
