@@ -2,21 +2,6 @@ import AWSWire
 import NIOCore
 import SwitchyardModel
 
-/// One event of a streamed answer: its type (the SSE `event:` name) and its JSON (the `data:`).
-public struct AnthropicStreamChunk: Sendable {
-    public var type: StaticString
-    public var json: ByteBuffer
-
-    /// The chunk as one server-sent event.
-    public func writeSSE(into b: inout ByteBuffer) {
-        b.writeStaticString("event: ")
-        b.writeStaticString(type)
-        b.writeStaticString("\ndata: ")
-        b.writeImmutableBuffer(json)
-        b.writeStaticString("\n\n")
-    }
-}
-
 /// Canonical events → `message_start`, per block `content_block_start` / `content_block_delta` /
 /// `content_block_stop`, then `message_delta` (stop reason, usage) and `message_stop`. Canonical streams start only
 /// tool-use blocks explicitly; text and thinking blocks get their `content_block_start` from their first delta, and
@@ -170,38 +155,5 @@ public struct AnthropicStreamEncoder: Sendable {
         var b = ByteBuffer()
         type.writeBody(message: message, into: &b)
         return AnthropicStreamChunk(type: "error", json: b)
-    }
-}
-
-/// Gives a stream's blocks Anthropic's indexes (0, 1, 2… in order of appearance) and remembers which are open, so
-/// each block starts and stops exactly once.
-struct AnthropicBlockIndexer: Sendable {
-    private var assigned: [Int: Int] = [:]
-    private var open: [Int] = []
-    private var next = 0
-
-    mutating func start(_ canonical: Int) -> Int? {
-        guard assigned[canonical] == nil else { return nil }
-        let index = next
-        next += 1
-        assigned[canonical] = index
-        open.append(canonical)
-        return index
-    }
-
-    func openIndex(_ canonical: Int) -> Int? {
-        open.contains(canonical) ? assigned[canonical] : nil
-    }
-
-    mutating func stop(_ canonical: Int) -> Int? {
-        guard let at = open.firstIndex(of: canonical) else { return nil }
-        open.remove(at: at)
-        return assigned[canonical]
-    }
-
-    mutating func stopAll() -> [Int] {
-        let indexes = open.compactMap { assigned[$0] }
-        open.removeAll()
-        return indexes
     }
 }
