@@ -42,10 +42,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The Anthropic Messages wire, both directions: the one codec the provider, Bedrock's Anthropic family and the
+        // Anthropic door share.
+        .target(
+            name: "AnthropicDialect",
+            dependencies: ["SwitchyardModel", "AWSWire", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Sources/Dialects/AnthropicMessages",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Providers",
             dependencies: [
-                "SwitchyardModel", "AWSWire", "OpenAIDialect",
+                "SwitchyardModel", "AWSWire", "OpenAIDialect", "AnthropicDialect",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -78,7 +86,7 @@ let package = Package(
         .target(
             name: "BedrockDoor",
             dependencies: [
-                "SwitchyardModel", "AWSWire", "Engine", "DoorCalls",
+                "SwitchyardModel", "AWSWire", "Engine", "DoorCalls", "AnthropicDialect",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -97,6 +105,17 @@ let package = Package(
                 "SwitchyardModel", "Engine", "OpenAIDialect", "DoorCalls", "Batch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AnthropicDoor",
+            dependencies: [
+                "SwitchyardModel", "Engine", "AnthropicDialect", "AWSWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -212,7 +231,7 @@ let package = Package(
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "Dashboard", "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "OpenAIDoor", "OpenAIDialect", "Stores", "S3Door", "Batch", "CallTracing", "GatewayMetrics", "Pricing", "RequestLog", "Governance",
+                "Dashboard", "SwitchyardModel", "Engine", "Providers", "BedrockDoor", "OpenAIDoor", "OpenAIDialect", "AnthropicDoor", "Stores", "S3Door", "Batch", "CallTracing", "GatewayMetrics", "Pricing", "RequestLog", "Governance",
                 "AnswerCache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -260,7 +279,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: swiftSettings),
-        .testTarget(name: "BedrockDoorTests", dependencies: ["BedrockDoor", "SwitchyardModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "BedrockDoorTests", dependencies: ["BedrockDoor", "SwitchyardModel", "Engine"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AnthropicDialectTests", dependencies: ["AnthropicDialect", "SwitchyardModel", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ProvidersTests",
             dependencies: [

@@ -1,3 +1,4 @@
+import AnthropicDialect
 import Foundation
 import NIOCore
 import SwitchyardModel
@@ -22,6 +23,8 @@ public enum InvokeRequestDecoder {
         } catch let error as GatewayError {
             throw error
         } catch let failure as ConverseDecodingFailure {
+            throw GatewayError(.validation, failure.description)
+        } catch let failure as AnthropicDecodingFailure {
             throw GatewayError(.validation, failure.description)
         } catch let error as DecodingError {
             throw GatewayError(.validation, ConverseRequestDecoder.describe(error))

@@ -1,3 +1,4 @@
+import AnthropicDialect
 import NIOCore
 import SwitchyardModel
 
@@ -7,7 +8,8 @@ public enum InvokeResponseEncoder {
         var b = ByteBuffer()
         b.reserveCapacity(256)
         switch family {
-        case .anthropic: InvokeAnthropicResponseWriter.write(response, modelId: modelId, into: &b)
+        case .anthropic:
+            AnthropicResponseWriter.write(response, model: modelId, messageId: AnthropicResponseWriter.messageId(prefix: "msg_bdrk_"), into: &b)
         case .nova: InvokeNovaResponseWriter.write(response, into: &b)
         case .titanText: InvokeTitanTextFormat.writeResponse(response, modelId: modelId, into: &b)
         case .mistral: InvokeMistralFormat.writeResponse(response, modelId: modelId, into: &b)

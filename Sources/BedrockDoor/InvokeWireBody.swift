@@ -1,3 +1,4 @@
+import AnthropicDialect
 import SwitchyardModel
 
 /// Detects a body's family and decodes it with that family's decoder, in the same pass over the JSON.
@@ -8,7 +9,7 @@ struct InvokeWireBody: Decodable {
         let modelId = decoder.userInfo[InvokeRequestDecoder.modelIdKey] as? String ?? ""
         let family = try InvokeFamily.detect(modelId: modelId, probe: InvokeBodyProbe(from: decoder))
         switch family {
-        case .anthropic: value = .chat(try InvokeAnthropicRequest(from: decoder).value, family: family)
+        case .anthropic: value = .chat(try AnthropicWireRequest(from: decoder, form: .bedrockInvoke).value.chat, family: family)
         case .nova: value = .chat(try InvokeNovaRequest(from: decoder).value, family: family)
         case .titanText: value = .chat(try InvokeTitanTextRequest(from: decoder).value, family: family)
         case .mistral: value = .chat(try InvokeMistralRequest(from: decoder).value, family: family)

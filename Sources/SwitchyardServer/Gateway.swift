@@ -1,4 +1,5 @@
 import AnswerCache
+import AnthropicDoor
 import AsyncHTTPClient
 import Batch
 import BedrockDoor
@@ -243,6 +244,8 @@ public struct Gateway: Sendable {
             OpenAIBatchesRoutes<BasicRequestContext>(desk: desk, files: openAIFiles, maxBodyBytes: config.server.maxBodyBytes)
                 .register(on: router.group("v1"))
         }
+        AnthropicRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
+            .register(on: router.group("anthropic"))
         if let files { S3Routes<BasicRequestContext>(backends: files, logger: logger).register(on: router) }
         if let batch {
             BedrockBatchRoutes<BasicRequestContext>(desk: batch, maxBodyBytes: config.server.maxBodyBytes, logger: logger, engine: engine)

@@ -1,4 +1,5 @@
 import BedrockDoor
+import Engine
 import Foundation
 import NIOCore
 import SwitchyardModel

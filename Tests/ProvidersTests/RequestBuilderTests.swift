@@ -62,27 +62,4 @@ import Testing
         #expect(body["seed"] == 7)
         #expect(body["stream"] == nil)
     }
-
-    @Test func anthropicBody() {
-        let body = AnthropicRequestBuilder.body(request, model: "claude", stream: false)
-        #expect(body["system"] == [["type": "text", "text": "Be brief.", "cache_control": ["type": "ephemeral"]]])
-        #expect(body["thinking"] == ["type": "enabled", "budget_tokens": 1024])
-        #expect(body["top_k"] == 5)
-        #expect(body["tool_choice"] == ["type": "any"])
-        #expect(body["stop_sequences"] == ["END"])
-        let messages = body["messages"]?.arrayValue ?? []
-        let last = messages[2]["content"]?.arrayValue ?? []
-        #expect(last[0]["is_error"] == true)
-        #expect(last[0]["content"] == [["type": "text", "text": #"{"temp":21}"#], ["type": "text", "text": "sunny"]])
-        #expect(last[1] == ["type": "text", "text": "thanks", "cache_control": ["type": "ephemeral", "ttl": "1h"]])
-        #expect(messages[1]["content"] == [["type": "tool_use", "id": "t1", "name": "get_weather", "input": ["city": "Paris"]]])
-    }
-
-    @Test func anthropicMaxTokensGrowsWithThinkingBudget() {
-        var r = request
-        r.inference.maxTokens = nil
-        #expect(AnthropicRequestBuilder.maxTokens(r) == 1024 + 4096)
-        r.additionalFields = [:]
-        #expect(AnthropicRequestBuilder.maxTokens(r) == 4096)
-    }
 }

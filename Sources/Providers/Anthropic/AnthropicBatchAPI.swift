@@ -1,3 +1,4 @@
+import AnthropicDialect
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -20,7 +21,7 @@ public struct AnthropicBatchAPI: BatchProvider {
         }
         let requests: [JSONValue] = submission.records.compactMap { record in
             guard let request = record.request else { return nil }
-            return ["custom_id": .string(record.customId), "params": AnthropicRequestBuilder.body(request, model: target.model, stream: false)]
+            return ["custom_id": .string(record.customId), "params": AnthropicRequestEncoder.body(request, model: target.model, stream: false)]
         }
         let batch = try BatchHTTP.json(
             try await http.post(url(target, ""), headers: headers(target), json: ["requests": .array(requests)], target: target),
@@ -69,32 +70,19 @@ public struct AnthropicBatchAPI: BatchProvider {
         case "succeeded":
             let message = result["message"] ?? .null
             var response: ChatResponse?
-            if let decoded = try? JSONCoding.decode(AnthropicMessage.self, from: JSONCoding.encode(message), provider: provider) {
-                response = AnthropicProvider.response(decoded, latencyMs: 0)
+            if let decoded = try? JSONCoding.decode(AnthropicAnswer.self, from: JSONCoding.encode(message), provider: provider) {
+                response = decoded.canonical(latencyMs: 0)
             }
             return BatchRemoteOutcome(customId: customId, result: .success(native: message, response: response))
         case "errored":
             let error = result["error"]?["error"] ?? result["error"]
             let type = error?["type"]?.stringValue ?? "api_error"
             return BatchRemoteOutcome(
-                customId: customId, result: .failure(code: status(type), message: error?["message"]?.stringValue ?? type))
+                customId: customId, result: .failure(code: AnthropicErrorType.status(of: type), message: error?["message"]?.stringValue ?? type))
         case "expired":
             return BatchRemoteOutcome(customId: customId, result: .failure(code: 408, message: "the request expired before it was processed"))
         default:
             return nil
-        }
-    }
-
-    static func status(_ type: String) -> Int {
-        switch type {
-        case "invalid_request_error": 400
-        case "authentication_error": 401
-        case "permission_error": 403
-        case "not_found_error": 404
-        case "request_too_large": 413
-        case "rate_limit_error": 429
-        case "overloaded_error": 529
-        default: 500
         }
     }
 

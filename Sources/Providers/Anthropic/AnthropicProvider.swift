@@ -1,3 +1,4 @@
+import AnthropicDialect
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -15,16 +16,15 @@ public struct AnthropicProvider: ChatProvider {
 
     public func complete(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatResponse {
         let started = ContinuousClock.now
-        let body = JSONCoding.encode(AnthropicRequestBuilder.body(request, model: target.model, stream: false))
+        let body = JSONCoding.encode(AnthropicRequestEncoder.body(request, model: target.model, stream: false))
         let answer = try await http.postJSON(url: url(target), headers: headers(target, request), body: body, target: target)
         let latency = Int((ContinuousClock.now - started) / .milliseconds(1))
-        let decoded = try JSONCoding.decode(AnthropicMessage.self, from: answer, provider: target.provider)
-        return Self.response(decoded, latencyMs: latency)
+        return try JSONCoding.decode(AnthropicAnswer.self, from: answer, provider: target.provider).canonical(latencyMs: latency)
     }
 
     public func stream(_ request: ChatRequest, target: UpstreamTarget) async throws -> ChatEventStream {
         let started = ContinuousClock.now
-        let body = JSONCoding.encode(AnthropicRequestBuilder.body(request, model: target.model, stream: true))
+        let body = JSONCoding.encode(AnthropicRequestEncoder.body(request, model: target.model, stream: true))
         let response = try await http.open(url: url(target), headers: headers(target, request), body: body, target: target)
         let translator = AnthropicStreamTranslator(provider: target.provider, started: started)
         return SSEStreamPump.events(
@@ -44,26 +44,7 @@ public struct AnthropicProvider: ChatProvider {
             ("anthropic-version", Self.apiVersion),
         ])
         if let key = target.apiKey, !key.isEmpty { headers.add(name: "x-api-key", value: key) }
-        if let beta = AnthropicRequestBuilder.betaHeader(request) { headers.add(name: "anthropic-beta", value: beta) }
+        if let beta = AnthropicRequestEncoder.betaHeader(request) { headers.add(name: "anthropic-beta", value: beta) }
         return headers
-    }
-
-    static func response(_ message: AnthropicMessage, latencyMs: Int) -> ChatResponse {
-        var content: [ContentPart] = []
-        for block in message.content {
-            switch block.type {
-            case "text": content.append(.text(block.text ?? ""))
-            case "tool_use", "server_tool_use":
-                content.append(.toolUse(ToolUse(id: block.id ?? "", name: block.name ?? "", input: block.input ?? .object([:]))))
-            case "thinking": content.append(.reasoning(.text(block.thinking ?? "", signature: block.signature)))
-            case "redacted_thinking": content.append(.reasoning(.redacted(Data((block.data ?? "").utf8))))
-            default: continue
-            }
-        }
-        var usage = Usage()
-        if let u = message.usage { usage.merge(u) }
-        return ChatResponse(
-            content: content, stopReason: AnthropicStopReason.canonical(message.stop_reason), usage: usage,
-            latencyMs: latencyMs)
     }
 }

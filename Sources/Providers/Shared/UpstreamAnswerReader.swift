@@ -1,4 +1,5 @@
 import AWSWire
+import AnthropicDialect
 import NIOCore
 import OpenAIDialect
 import SwitchyardModel
@@ -17,7 +18,7 @@ package enum UpstreamAnswerReader {
         case .openai:
             return try JSONCoding.decode(OpenAIChatResponse.self, from: body, provider: provider).canonical(latencyMs: 0)
         case .anthropic:
-            return AnthropicProvider.response(try JSONCoding.decode(AnthropicMessage.self, from: body, provider: provider), latencyMs: 0)
+            return try JSONCoding.decode(AnthropicAnswer.self, from: body, provider: provider).canonical(latencyMs: 0)
         case .gemini:
             return GeminiProvider.response(
                 try JSONCoding.decode(GeminiResponse.self, from: body, provider: provider), history: [], latencyMs: 0)

@@ -1,7 +1,6 @@
-import NIOCore
 import SwitchyardModel
 
-/// The input-token count for providers without a counting API: about four bytes of UTF-8 per token, which is
+/// The input-token count for providers without a counting API, the same at every door: about four bytes of UTF-8 per token, which is
 /// what BPE tokenizers average on English text and code, plus fixed costs for the structure around the text.
 ///
 /// `ceil(bytes / 4) + 4 per message + 8 per tool + 1600 per image`, where `bytes` counts every text the model
@@ -27,10 +26,32 @@ public enum CountTokensEstimator {
         return textTokens + perMessage * request.messages.count + perTool * request.tools.count + perImage * tally.images
     }
 
+    /// The length of `value` as compact JSON (integers without a fraction), counted without writing it.
     static func jsonBytes(_ value: JSONValue) -> Int {
-        var b = ByteBuffer()
-        ConverseJSONWriter.writeValue(value, into: &b)
-        return b.readableBytes
+        switch value {
+        case .null: return 4
+        case .bool(let b): return b ? 4 : 5
+        case .number(let n):
+            if n.rounded() == n, abs(n) < 9.0e15 { return String(Int64(n)).utf8.count }
+            return n.isFinite ? n.description.utf8.count : 4
+        case .string(let s): return stringBytes(s)
+        case .array(let items): return items.reduce(2 + max(items.count - 1, 0)) { $0 + jsonBytes($1) }
+        case .object(let members):
+            return members.reduce(2 + max(members.count - 1, 0)) { $0 + stringBytes($1.key) + 1 + jsonBytes($1.value) }
+        }
+    }
+
+    /// Quotes, and the escapes a JSON writer adds: two bytes for quote, backslash and the common controls, six for the rest.
+    static func stringBytes(_ s: String) -> Int {
+        var count = 2
+        for byte in s.utf8 {
+            switch byte {
+            case 0x22, 0x5C, 0x08, 0x09, 0x0A, 0x0C, 0x0D: count += 2
+            case ..<0x20: count += 6
+            default: count += 1
+            }
+        }
+        return count
     }
 
     private struct Tally {

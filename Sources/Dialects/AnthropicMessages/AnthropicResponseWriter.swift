@@ -1,11 +1,12 @@
+import AWSWire
 import NIOCore
 import SwitchyardModel
 
-/// Anthropic Messages answers: `{"id", "type": "message", "role", "model", "content", "stop_reason",
-/// "stop_sequence", "usage"}`, whichever provider produced the canonical answer.
-enum InvokeAnthropicResponseWriter {
-    static func write(_ response: ChatResponse, modelId: String, into b: inout ByteBuffer) {
-        writeHead(modelId: modelId, into: &b)
+/// Canonical answers as `message` objects: `{"id", "type": "message", "role", "model", "content", "stop_reason",
+/// "stop_sequence", "usage"}`, whichever provider produced them.
+public enum AnthropicResponseWriter {
+    public static func write(_ response: ChatResponse, model: String, messageId: String, into b: inout ByteBuffer) {
+        writeHead(model: model, messageId: messageId, into: &b)
         b.writeStaticString(",\"content\":[")
         var first = true
         for part in response.content {
@@ -18,7 +19,7 @@ enum InvokeAnthropicResponseWriter {
             }
         }
         b.writeStaticString("],\"stop_reason\":")
-        b.writeStaticString(stopReason(response.stopReason))
+        b.writeStaticString(AnthropicStopReason.wire(response.stopReason))
         b.writeStaticString(",\"stop_sequence\":")
         if let sequence = response.additionalFields["stop_sequence"]?.stringValue {
             b.writeJSONString(sequence)
@@ -31,11 +32,11 @@ enum InvokeAnthropicResponseWriter {
     }
 
     /// `{"id":…,"type":"message","role":"assistant","model":…` with the object left open.
-    static func writeHead(modelId: String, into b: inout ByteBuffer) {
+    static func writeHead(model: String, messageId: String, into b: inout ByteBuffer) {
         b.writeStaticString("{\"id\":")
-        b.writeJSONString(messageId())
+        b.writeJSONString(messageId)
         b.writeStaticString(",\"type\":\"message\",\"role\":\"assistant\",\"model\":")
-        b.writeJSONString(modelId)
+        b.writeJSONString(model)
     }
 
     /// Writes one answer block; false (having written nothing useful) for parts an answer cannot hold.
@@ -51,7 +52,7 @@ enum InvokeAnthropicResponseWriter {
             b.writeStaticString(",\"name\":")
             b.writeJSONString(use.name)
             b.writeStaticString(",\"input\":")
-            ConverseJSONWriter.writeValue(use.input, into: &b)
+            AnthropicJSON.write(use.input, into: &b)
             b.writeStaticString("}")
         case .reasoning(.text(let text, let signature)):
             b.writeStaticString("{\"type\":\"thinking\",\"thinking\":")
@@ -71,31 +72,20 @@ enum InvokeAnthropicResponseWriter {
 
     static func writeUsage(_ usage: Usage, into b: inout ByteBuffer) {
         b.writeStaticString("{\"input_tokens\":")
-        ConverseJSONWriter.writeInt(usage.inputTokens, into: &b)
+        AnthropicJSON.writeInt(usage.inputTokens, into: &b)
         b.writeStaticString(",\"output_tokens\":")
-        ConverseJSONWriter.writeInt(usage.outputTokens, into: &b)
+        AnthropicJSON.writeInt(usage.outputTokens, into: &b)
         b.writeStaticString(",\"cache_read_input_tokens\":")
-        ConverseJSONWriter.writeInt(usage.cacheReadTokens, into: &b)
+        AnthropicJSON.writeInt(usage.cacheReadTokens, into: &b)
         b.writeStaticString(",\"cache_creation_input_tokens\":")
-        ConverseJSONWriter.writeInt(usage.cacheWriteTokens, into: &b)
+        AnthropicJSON.writeInt(usage.cacheWriteTokens, into: &b)
         b.writeStaticString("}")
     }
 
-    static func stopReason(_ reason: StopReason) -> StaticString {
-        switch reason {
-        case .endTurn, .malformedModelOutput, .malformedToolUse: "\"end_turn\""
-        case .toolUse: "\"tool_use\""
-        case .maxTokens: "\"max_tokens\""
-        case .stopSequence: "\"stop_sequence\""
-        case .contentFiltered, .guardrailIntervened: "\"refusal\""
-        case .contextWindowExceeded: "\"model_context_window_exceeded\""
-        }
-    }
-
-    /// Bedrock's own form of Anthropic message ids: `msg_bdrk_` and 24 base-62 characters.
-    static func messageId() -> String {
+    /// A message id in Anthropic's form: `prefix` (`msg_`, Bedrock's `msg_bdrk_`) and 24 base-62 characters.
+    public static func messageId(prefix: String = "msg_") -> String {
         let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-        var id = "msg_bdrk_"
+        var id = prefix
         for _ in 0..<24 { id.append(alphabet.randomElement()!) }
         return id
     }

@@ -1,13 +1,13 @@
 import SwitchyardModel
 
-/// `{"type": "auto" | "any" | "tool" | "none", "name"}`
-enum InvokeAnthropicToolChoice: Decodable {
+/// `{"type": "auto" | "any" | "tool" | "none", "name"}`; `disable_parallel_tool_use` has no canonical place.
+enum AnthropicWireToolChoice: Decodable {
     case choice(ToolChoice)
     /// `none`: the model must not call a tool.
     case never
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: AnthropicWireKey.self)
         let type = try c.decode(String.self, forKey: "type")
         switch type {
         case "auto": self = .choice(.auto)

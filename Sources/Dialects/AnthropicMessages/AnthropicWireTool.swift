@@ -2,11 +2,11 @@ import SwitchyardModel
 
 /// `{"name", "description", "input_schema", "cache_control"}`; Anthropic's server tools (`type: bash_…`) have no
 /// canonical form.
-struct InvokeAnthropicTool: Decodable {
+struct AnthropicWireTool: Decodable {
     let value: ToolSpec
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: AnthropicWireKey.self)
         if let type = try c.decodeIfPresent(String.self, forKey: "type"), type != "custom" {
             throw c.unsupported("type", "the Anthropic server tool '\(type)'")
         }

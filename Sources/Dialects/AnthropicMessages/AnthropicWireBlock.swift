@@ -1,21 +1,21 @@
 import Foundation
 import SwitchyardModel
 
-/// One typed Anthropic content block; `cache_control` on it becomes a cache point right after it.
-struct InvokeAnthropicBlock: Decodable {
+/// One typed content block of a request; `cache_control` on it becomes a cache point right after it.
+struct AnthropicWireBlock: Decodable {
     static let types = "text, image, document, tool_use, tool_result, thinking, redacted_thinking"
     let parts: [ContentPart]
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
-        let typeKey: ConverseWireKey = "type"
+        let c = try decoder.container(keyedBy: AnthropicWireKey.self)
+        let typeKey: AnthropicWireKey = "type"
         let type = try c.decode(String.self, forKey: typeKey)
         let part: ContentPart
         switch type {
         case "text":
             part = .text(try c.decode(String.self, forKey: "text"))
         case "image":
-            part = .image(try Self.image(c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: "source")))
+            part = .image(try Self.image(c.nestedContainer(keyedBy: AnthropicWireKey.self, forKey: "source")))
         case "document":
             part = .document(try Self.document(c))
         case "tool_use":
@@ -28,7 +28,7 @@ struct InvokeAnthropicBlock: Decodable {
             part = .reasoning(.text(
                 try c.decode(String.self, forKey: "thinking"), signature: try c.decodeIfPresent(String.self, forKey: "signature")))
         case "redacted_thinking":
-            // Anthropic's opaque string; the canonical model holds its bytes, as the Anthropic adapter expects.
+            // Anthropic's opaque string; the canonical model holds its bytes, which the request encoder gives back as text.
             part = .reasoning(.redacted(Data(try c.decode(String.self, forKey: "data").utf8)))
         default:
             throw c.failure(typeKey, "'\(type)' is not a supported content block type (\(Self.types))")
@@ -41,12 +41,12 @@ struct InvokeAnthropicBlock: Decodable {
     }
 
     /// `{"type": "base64", "media_type": "image/png", "data": "…"}`
-    static func image(_ source: KeyedDecodingContainer<ConverseWireKey>) throws -> ImagePart {
+    static func image(_ source: KeyedDecodingContainer<AnthropicWireKey>) throws -> ImagePart {
         let kind = try source.decode(String.self, forKey: "type")
         guard kind == "base64" else {
             throw source.unsupported("type", "an image source of type '\(kind)' (send base64 data)")
         }
-        let mediaKey: ConverseWireKey = "media_type"
+        let mediaKey: AnthropicWireKey = "media_type"
         let media = try source.decode(String.self, forKey: mediaKey)
         let name = media.hasPrefix("image/") ? String(media.dropFirst(6)) : media
         guard let format = ImageFormat(rawValue: name == "jpg" ? "jpeg" : name) else {
@@ -56,9 +56,9 @@ struct InvokeAnthropicBlock: Decodable {
     }
 
     /// base64 PDF, plain text, or text content blocks; the title names it.
-    static func document(_ c: KeyedDecodingContainer<ConverseWireKey>) throws -> DocumentPart {
+    static func document(_ c: KeyedDecodingContainer<AnthropicWireKey>) throws -> DocumentPart {
         let name = try c.decodeIfPresent(String.self, forKey: "title") ?? "document"
-        let source = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: "source")
+        let source = try c.nestedContainer(keyedBy: AnthropicWireKey.self, forKey: "source")
         let kind = try source.decode(String.self, forKey: "type")
         switch kind {
         case "base64":
@@ -68,7 +68,7 @@ struct InvokeAnthropicBlock: Decodable {
         case "text":
             return DocumentPart(format: .txt, name: name, source: .text(try source.decode(String.self, forKey: "data")))
         case "content":
-            let text = try source.decode(InvokeAnthropicContent.self, forKey: "content").parts.compactMap { part -> String? in
+            let text = try source.decode(AnthropicWireContent.self, forKey: "content").parts.compactMap { part -> String? in
                 if case .text(let t) = part { return t }
                 return nil
             }
@@ -79,10 +79,10 @@ struct InvokeAnthropicBlock: Decodable {
     }
 
     /// `{"tool_use_id", "content": "…" | [text | image | document], "is_error"}`
-    static func toolResult(_ c: KeyedDecodingContainer<ConverseWireKey>) throws -> ToolResult {
-        let contentKey: ConverseWireKey = "content"
+    static func toolResult(_ c: KeyedDecodingContainer<AnthropicWireKey>) throws -> ToolResult {
+        let contentKey: AnthropicWireKey = "content"
         var content: [ToolResult.Content] = []
-        for part in try c.decodeIfPresent(InvokeAnthropicContent.self, forKey: contentKey)?.parts ?? [] {
+        for part in try c.decodeIfPresent(AnthropicWireContent.self, forKey: contentKey)?.parts ?? [] {
             switch part {
             case .text(let text): content.append(.text(text))
             case .image(let image): content.append(.image(image))

@@ -1,15 +1,17 @@
 import Foundation
 import SwitchyardModel
 
-/// Canonical request → Messages API body.
-enum AnthropicRequestBuilder {
+/// Canonical request → Messages API body, for the Anthropic provider and its batches.
+public enum AnthropicRequestEncoder {
     /// Request fields the Messages API accepts beyond the ones built here; it refuses unknown fields.
-    static let passThroughFields: Set<String> = [
+    public static let passThroughFields: Set<String> = [
         "thinking", "top_k", "metadata", "service_tier", "container", "mcp_servers", "context_management",
     ]
-    static let defaultMaxTokens = 4096
+    /// The members `/v1/messages/count_tokens` takes; it refuses the sampling and length members of a Messages body.
+    public static let countedFields: Set<String> = ["model", "messages", "system", "tools", "tool_choice", "thinking", "mcp_servers"]
+    public static let defaultMaxTokens = 4096
 
-    static func body(_ request: ChatRequest, model: String, stream: Bool) -> JSONValue {
+    public static func body(_ request: ChatRequest, model: String, stream: Bool) -> JSONValue {
         var body: [String: JSONValue] = [:]
         for (key, value) in request.additionalFields where passThroughFields.contains(key) {
             body[key] = value
@@ -35,8 +37,14 @@ enum AnthropicRequestBuilder {
         return .object(body)
     }
 
+    /// The body of a token count: the Messages body without its output members.
+    public static func countTokensBody(_ request: ChatRequest, model: String) -> JSONValue {
+        guard case .object(let full) = body(request, model: model, stream: false) else { return .object([:]) }
+        return .object(full.filter { countedFields.contains($0.key) })
+    }
+
     /// `anthropic_beta` travels as a header, not in the body.
-    static func betaHeader(_ request: ChatRequest) -> String? {
+    public static func betaHeader(_ request: ChatRequest) -> String? {
         switch request.additionalFields["anthropic_beta"] {
         case .string(let s): return s
         case .array(let items):
@@ -47,7 +55,7 @@ enum AnthropicRequestBuilder {
     }
 
     /// Extended thinking needs room beyond its budget, so the default grows with it.
-    static func maxTokens(_ request: ChatRequest) -> Int {
+    public static func maxTokens(_ request: ChatRequest) -> Int {
         if let maxTokens = request.inference.maxTokens { return maxTokens }
         if let budget = request.additionalFields["thinking"]?["budget_tokens"]?.intValue {
             return budget + defaultMaxTokens
@@ -119,7 +127,7 @@ enum AnthropicRequestBuilder {
         let content: [JSONValue] = result.content.map { item in
             switch item {
             case .text(let text): ["type": "text", "text": .string(text)]
-            case .json(let value): ["type": "text", "text": .string(JSONCoding.documentText(value))]
+            case .json(let value): ["type": "text", "text": .string(AnthropicJSON.documentText(value))]
             case .image(let image): imageBlock(image)
             case .document(let document): documentBlock(document)
             }

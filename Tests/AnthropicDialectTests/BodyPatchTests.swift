@@ -1,0 +1,24 @@
+import AnthropicDialect
+import NIOCore
+import Testing
+
+@Suite struct BodyPatchTests {
+    @Test func onlyTheModelValueChanges() throws {
+        let body = #"{ "messages":[{"role":"user","content":"say \"model\": x"}], "model" : "anthropic/claude-x", "max_tokens":5,"n":{"model":"inner"} }"#
+        let patched = try #require(AnthropicBodyPatch.settingModel(ByteBuffer(string: body), to: "claude-x"))
+        #expect(
+            String(buffer: patched)
+                == #"{ "messages":[{"role":"user","content":"say \"model\": x"}], "model" : "claude-x", "max_tokens":5,"n":{"model":"inner"} }"#)
+    }
+
+    @Test func aModelAfterNestedValuesAndEscapes() throws {
+        let body = #"{"a":[1,{"b":"}"}],"c":"\\","d":true,"model":"x"}"#
+        let patched = try #require(AnthropicBodyPatch.settingModel(ByteBuffer(string: body), to: "y/\"z"))
+        #expect(String(buffer: patched) == #"{"a":[1,{"b":"}"}],"c":"\\","d":true,"model":"y/\"z"}"#)
+    }
+
+    @Test(arguments: [#"{"messages":[]}"#, #"{"model":5}"#, "[]", "{"])
+    func noStringModelNoPatch(_ body: String) {
+        #expect(AnthropicBodyPatch.settingModel(ByteBuffer(string: body), to: "m") == nil)
+    }
+}
