@@ -262,7 +262,7 @@ let package = Package(
         .executableTarget(
             name: "SwitchyardFuzz",
             dependencies: [
-                "AWSWire", "BedrockDoor", "S3Door", "Providers", "SwitchyardModel",
+                "AWSWire", "BedrockDoor", "S3Door", "Providers", "SwitchyardModel", "AnthropicDialect",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -21,6 +21,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case providerAnswer = "provider-answer"
     /// A provider's streaming answer; the first line names the wire.
     case providerStream = "provider-stream"
+    /// An Anthropic door Messages body, read, and patched with another model as the passthrough does.
+    case anthropicMessages = "anthropic-messages"
 
     /// Feeds `input` to the decoder. A decoder may reject the input by throwing; anything else that goes wrong — a
     /// trap, or a streaming decoder that answers differently when the same bytes arrive in other pieces — stops the
@@ -39,6 +41,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .sse: return StreamingTargets.sse(input)
         case .providerAnswer: return ProviderAnswerTargets.complete(input)
         case .providerStream: return ProviderAnswerTargets.stream(input)
+        case .anthropicMessages: return JSONBodyTargets.anthropicMessages(input)
         }
     }
 

@@ -17,7 +17,12 @@ import Testing
         #expect(String(buffer: patched) == #"{"a":[1,{"b":"}"}],"c":"\\","d":true,"model":"y/\"z"}"#)
     }
 
-    @Test(arguments: [#"{"messages":[]}"#, #"{"model":5}"#, "[]", "{"])
+    /// A second `model`, or one spelled with escapes, could be read by the upstream instead of the one the gateway
+    /// routed and checked.
+    @Test(arguments: [
+        #"{"messages":[]}"#, #"{"model":5}"#, "[]", "{", "{}", #"{"model":"a","model":"b"}"#, #"{"model":"a","mod\u0065l":"b"}"#,
+        #"{"model":"a""#,
+    ])
     func noStringModelNoPatch(_ body: String) {
         #expect(AnthropicBodyPatch.settingModel(ByteBuffer(string: body), to: "m") == nil)
     }

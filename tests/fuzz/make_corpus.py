@@ -121,6 +121,28 @@ INVOKE = {
 }
 
 
+# What the anthropic SDK sends to the Anthropic door: every block type, tools, thinking, cache_control.
+ANTHROPIC_MESSAGES = {
+    "model": "anthropic/claude-sonnet-4-5", "max_tokens": 2048, "temperature": 0.5, "top_p": 0.9, "top_k": 40,
+    "stop_sequences": ["END"], "thinking": {"type": "enabled", "budget_tokens": 1024},
+    "system": [{"type": "text", "text": "You are terse.", "cache_control": {"type": "ephemeral", "ttl": "1h"}}],
+    "tools": [{"name": "get_weather", "description": "Weather", "input_schema": {"type": "object", "properties": {
+        "city": {"type": "string"}}}, "cache_control": {"type": "ephemeral"}}],
+    "tool_choice": {"type": "auto"},
+    "messages": [
+        {"role": "user", "content": [
+            {"type": "text", "text": "What is this, and the weather?"},
+            {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": base64.b64encode(PNG).decode()}},
+            {"type": "document", "title": "notes", "source": {"type": "text", "media_type": "text/plain", "data": "a note"}}]},
+        {"role": "assistant", "content": [
+            {"type": "thinking", "thinking": "hmm", "signature": "sig"}, {"type": "redacted_thinking", "data": "opaque"},
+            {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "is_error": False,
+                                      "content": [{"type": "text", "text": "sunny"}]}]},
+    ],
+}
+
+
 def requests() -> None:
     write("converse", "tools-images.json", body("bedrock-runtime", "Converse", CONVERSE_TOOLS))
     write("converse", "plain-tool-choice.json", body("bedrock-runtime", "Converse", CONVERSE_PLAIN))
@@ -133,6 +155,10 @@ def requests() -> None:
     write("count-tokens", "invoke-model.txt", line(anthropic_id, body(
         "bedrock-runtime", "CountTokens",
         {"modelId": "m", "input": {"invokeModel": {"body": json.dumps(anthropic_body).encode()}}})))
+    write("anthropic-messages", "tools-images-thinking.json", json.dumps(ANTHROPIC_MESSAGES).encode())
+    write("anthropic-messages", "stream-string-content.json", json.dumps({
+        "max_tokens": 64, "stream": True, "system": "Be brief.", "model": "openai/gpt-4o-mini",
+        "messages": [{"role": "user", "content": "Hi"}], "metadata": {"user_id": "u-1"}}).encode())
     write("batch-job-create", "create.json", body("bedrock", "CreateModelInvocationJob", {
         "jobName": "nightly-eval-1", "roleArn": "arn:aws:iam::123456789012:role/BedrockBatch",
         "clientRequestToken": "token-0001", "modelId": "anthropic.claude-3-haiku-20240307-v1:0",

@@ -4,8 +4,9 @@ import NIOCore
 /// Changes one top-level string member of a request body and leaves every other byte as the caller sent it, so a
 /// body forwarded to Anthropic names the upstream's model and is otherwise the caller's own.
 public enum AnthropicBodyPatch {
-    /// The body with the top-level `model` set to `model`; nil when the body is not a JSON object with a string
-    /// `model` member (the door has decoded it, so this does not happen for a body it forwards).
+    /// The body with the top-level `model` set to `model`; nil when the body is not a JSON object with exactly one
+    /// `model` member, a string. A second `model` (or one spelled with escapes) is refused rather than patched: the
+    /// gateway would route and check one, and the upstream might read the other.
     public static func settingModel(_ body: ByteBuffer, to model: String) -> ByteBuffer? {
         let bytes = Array(body.readableBytesView)
         guard let range = topLevelStringValue(named: "model", in: bytes) else { return nil }
@@ -17,11 +18,16 @@ public enum AnthropicBodyPatch {
         return out
     }
 
-    /// The byte range (quotes included) of the string value of top-level member `name`.
+    /// The byte range (quotes included) of the string value of top-level member `name`, when it is the only member
+    /// of that name.
     static func topLevelStringValue(named name: String, in bytes: [UInt8]) -> Range<Int>? {
         var scanner = Scanner(bytes: bytes)
         scanner.skipSpace()
         guard scanner.take(UInt8(ascii: "{")) else { return nil }
+        var found: Range<Int>?
+        var seen = 0
+        scanner.skipSpace()
+        if scanner.take(UInt8(ascii: "}")) { return nil }
         while true {
             scanner.skipSpace()
             guard let keyRange = scanner.string() else { return nil }
@@ -31,12 +37,15 @@ public enum AnthropicBodyPatch {
             let valueStart = scanner.position
             let isString = scanner.peek == UInt8(ascii: "\"")
             guard scanner.value() else { return nil }
-            if isString, Scanner.decodedKey(bytes[(keyRange.lowerBound + 1)..<(keyRange.upperBound - 1)]) == name {
-                return valueStart..<scanner.position
+            let key = bytes[(keyRange.lowerBound + 1)..<(keyRange.upperBound - 1)]
+            if key.contains(UInt8(ascii: "\\")) || key.elementsEqual(name.utf8) {
+                seen += 1
+                if isString { found = valueStart..<scanner.position }
             }
             scanner.skipSpace()
             if scanner.take(UInt8(ascii: ",")) { continue }
-            return nil
+            guard scanner.take(UInt8(ascii: "}")) else { return nil }
+            return seen == 1 ? found : nil
         }
     }
 
@@ -98,11 +107,6 @@ public enum AnthropicBodyPatch {
                 }
                 return true
             }
-        }
-
-        /// Member names are compared as written; one spelled with escapes (`"mod\u0065l"`) is not the member.
-        static func decodedKey(_ raw: ArraySlice<UInt8>) -> String {
-            String(decoding: raw, as: UTF8.self)
         }
     }
 }
