@@ -105,7 +105,7 @@ import Testing
         let value = try JSONDecoder().decode(JSONValue.self, from: OpenAIObjectJSON.data(batch))
         #expect(value["object"] == "batch" && value["status"] == "in_progress" && value["input_file_id"] == "file-a")
         #expect(value["request_counts"] == ["total": 2, "completed": 1, "failed": 0])
-        #expect(value["errors"]?["data"]?[0]?["message"] == "why" && value["errors"]?["object"] == "list")
+        #expect(value["errors"]?["data"]?.arrayValue?.first?["message"] == "why" && value["errors"]?["object"] == "list")
         let file = try JSONDecoder().decode(
             JSONValue.self, from: OpenAIObjectJSON.data(OpenAIFileObject(id: "file-a", bytes: 3, createdAt: 9, filename: "f", purpose: "batch")))
         #expect(file == ["id": "file-a", "object": "file", "bytes": 3, "created_at": 9, "filename": "f", "purpose": "batch", "status": "processed"])
