@@ -6,8 +6,8 @@ import NIOCore
 import OpenAIDialect
 import SwitchyardModel
 
-/// What the files and batches routes share: OpenAI's answers for objects (JSON, 404s that name no model), and the
-/// cursor parameters of their listings.
+/// What the files and batches routes share: OpenAI's answers for objects (JSON, and 404s that name the id rather
+/// than a model, as the chat routes' do), and the cursor parameters of their listings.
 enum OpenAIResourceRoute {
     static func answer(requestId: String, logger: Logger, _ handler: () async throws -> Response) async -> Response {
         await OpenAICallRoute.answer(requestId: requestId, logger: logger) {
@@ -15,8 +15,6 @@ enum OpenAIResourceRoute {
                 return try await handler()
             } catch let error as GatewayError where error.kind == .notFound {
                 throw OpenAIError(status: 404, type: "invalid_request_error", param: "id", message: error.message)
-            } catch let error as GatewayError where error.kind == .validation {
-                throw OpenAIError(status: 400, type: "invalid_request_error", message: error.message)
             }
         }
     }

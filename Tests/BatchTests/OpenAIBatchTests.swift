@@ -73,7 +73,7 @@ import Testing
         #expect(errors["nowhere"]?["response"]?["status_code"] == 404)
         #expect(errors["nowhere"]?["response"]?["body"]?["error"]?["code"] == "model_not_found")
         #expect(errors["wrong-url"]?["response"] == .null && errors["wrong-url"]?["error"]?["code"] == "invalid_request")
-        #expect(errors["CALL0000005"]?["error"]?["message"]?.stringValue?.contains("not an OpenAI batch request") == true)
+        #expect(errors["bedrock"]?["error"]?["message"]?.stringValue?.contains("not an OpenAI batch request") == true)
         #expect(h.provider.prompts.sorted() == ["fail now", "fine"])
     }
 
