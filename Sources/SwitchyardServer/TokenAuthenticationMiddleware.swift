@@ -1,4 +1,6 @@
 import AWSWire
+import AnthropicDialect
+import AnthropicDoor
 import Engine
 import GatewayMetrics
 import Governance
@@ -69,22 +71,14 @@ struct TokenAuthenticationMiddleware<Context: RequestContext>: RouterMiddleware 
         case .openai:
             return OpenAIError(status: status, type: openAIType, code: openAICode, message: message).response(requestId: requestId)
         case .anthropic:
-            let type =
+            let type: AnthropicErrorType =
                 switch status {
-                case 401: "authentication_error"
-                case 403: "permission_error"
-                default: "api_error"
+                case 401: .authentication
+                case 403: .permission
+                default: .overloaded
                 }
-            var body = ByteBuffer()
-            body.writeStaticString(#"{"type":"error","error":{"type":"#)
-            body.writeJSONString(type)
-            body.writeStaticString(#","message":"#)
-            body.writeJSONString(message.replacingOccurrences(of: "Authorization: Bearer", with: "x-api-key:"))
-            body.writeStaticString("}}")
-            return Response(
-                status: .init(code: status),
-                headers: [.contentType: "application/json", HTTPField.Name("request-id")!: requestId],
-                body: ResponseBody(byteBuffer: body))
+            return AnthropicErrorMapper.response(
+                type, message: message.replacingOccurrences(of: "Authorization: Bearer", with: "x-api-key:"), requestId: requestId)
         }
     }
 

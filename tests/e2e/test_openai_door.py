@@ -427,3 +427,16 @@ def test_a_repeated_call_is_answered_from_the_cache(gateway, tmp_path, openai_fa
     assert first.parse().choices[0].message.content == second.parse().choices[0].message.content
     fake = openai_fake if model.startswith("openai") else anthropic_fake
     assert len(fake.requests) == 1
+
+
+def test_the_anthropic_door_takes_the_same_key_in_x_api_key(gateway, tmp_path, openai_fake, anthropic_fake):
+    import anthropic
+    gw = governed(gateway, tmp_path, openai_fake, anthropic_fake)
+    client = anthropic.Anthropic(base_url=gw.url + "/anthropic", api_key=TOKEN, max_retries=0)
+    answer = client.messages.create(model="openai/gpt-4o-mini", max_tokens=32, messages=[{"role": "user", "content": "hi"}])
+    assert answer.content[0].text
+    with pytest.raises(anthropic.AuthenticationError) as caught:
+        anthropic.Anthropic(base_url=gw.url + "/anthropic", api_key="sk-ant-not-a-virtual-key", max_retries=0).messages.create(
+            model="openai/gpt-4o-mini", max_tokens=32, messages=[{"role": "user", "content": "hi"}])
+    assert caught.value.body["error"]["type"] == "authentication_error"
+    assert SECRET not in json.dumps(openai_fake.last.json) and openai_fake.last.header("authorization") == "Bearer sk-test-one"
