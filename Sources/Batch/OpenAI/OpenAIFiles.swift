@@ -49,11 +49,13 @@ public struct OpenAIFiles: Sendable {
         let records = try await mapped {
             try await access.list(namespace: OpenAIFileKey.namespace, prefixURI: "s3://\(OpenAIFileKey.bucket)/", limit: Self.maxListed)
         }
-        var files = records.compactMap { record in OpenAIFileKey.parse(key: record.key).map { Self.object($0, record) } }
-        if let purpose { files = files.filter { $0.purpose == purpose } }
-        files.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        // By the store's own time, finer than the whole seconds `created_at` shows, so that files uploaded within
+        // one second still list in the order they came.
+        var files = records.compactMap { record in OpenAIFileKey.parse(key: record.key).map { (record.lastModified, Self.object($0, record)) } }
+        if let purpose { files = files.filter { $0.1.purpose == purpose } }
+        files.sort { ($0.0, $0.1.id) < ($1.0, $1.1.id) }
         if !ascending { files.reverse() }
-        return OpenAIPage.cut(files, after: after, limit: limit, id: \.id)
+        return OpenAIPage.cut(files.map(\.1), after: after, limit: limit, id: \.id)
     }
 
     public func delete(id: String) async throws -> OpenAIFileDeleted {
