@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "AnthropicDoor",
             dependencies: [
-                "SwitchyardModel", "Engine", "AnthropicDialect", "AWSWire",
+                "SwitchyardModel", "Engine", "AnthropicDialect", "AWSWire", "DoorCalls",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
