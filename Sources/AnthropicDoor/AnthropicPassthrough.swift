@@ -21,14 +21,13 @@ enum AnthropicPassthrough {
         _ request: Request, body: ByteBuffer, probe: AnthropicRequestProbe, modelId: String, operation: String, engine: Engine,
         call: CallContext, logger: Logger
     ) async throws -> Response? {
-        let (route, kind) = try engine.resolve(modelId)
+        let (_, kind) = try engine.resolve(modelId)
         guard kind == .anthropic else { return nil }
         if await engine.cacheCovers(call, modelId: modelId) { return nil }
-        guard let patched = AnthropicBodyPatch.settingModel(body, to: route.model) else { return nil }
         let headers = forwardedHeaders.compactMap { name in request.headers[name].map { (name.canonicalName, $0) } }
         // Only a governed call can have a budget to hold the answer's worst case on.
         let cap = call.descriptor.caller == nil ? nil : probe.maxTokens
-        let raw = RawRequest(dialect: dialect, operation: operation, headers: headers, body: patched, maxOutputTokens: cap)
+        let raw = RawRequest(dialect: dialect, operation: operation, headers: headers, body: body, maxOutputTokens: cap)
         guard let answer = try await engine.passthrough(raw, modelId: modelId, call: call) else { return nil }
         var fields = HTTPFields()
         for (name, value) in answer.headers {

@@ -1,6 +1,7 @@
 import AnthropicDialect
 import BedrockDoor
 import NIOCore
+import Providers
 
 /// The doors' JSON request bodies. Each decoder either returns its request or throws `GatewayError`.
 enum JSONBodyTargets {
@@ -32,7 +33,7 @@ enum JSONBodyTargets {
         let body = ByteBuffer(bytes: input)
         _ = try? AnthropicRequestDecoder.decode(body, form: .countTokens)
         guard let read = try? AnthropicRequestDecoder.decode(body, form: .messages) else { return false }
-        if let patched = AnthropicBodyPatch.settingModel(body, to: "patched/model") {
+        if let patched = JSONBodyPatch.settingModel(body, to: "patched/model") {
             guard var reread = try? AnthropicRequestDecoder.decode(patched, form: .messages), reread.model == "patched/model" else {
                 fatalError("the patched body no longer reads, or names another model")
             }

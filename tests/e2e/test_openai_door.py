@@ -199,6 +199,26 @@ def test_same_dialect_goes_up_as_written(door_gw, openai_fake):
     assert openai_fake.last.header("authorization") == "Bearer sk-test-one"
 
 
+def test_same_dialect_keeps_the_callers_bytes(door_gw, openai_fake):
+    # Spacing, member order, an unknown member and a unicode escape: none of it survives a decode and re-encode.
+    body = b'{ "messages" : [{"role":"user","content":"caf\\u00e9 \\"model\\""}],\n  "model":"openai/gpt-4o-mini", "x_vendor":1.50 }'
+    openai_fake.enqueue(Reply(200, openai_completion("ok")))
+    r = httpx.post(f"{door_gw.url}/v1/chat/completions", content=body,
+                   headers={"authorization": "Bearer sk-anything", "content-type": "application/json"}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert openai_fake.last.body == body.replace(b'"openai/gpt-4o-mini"', b'"gpt-4o-mini"')
+
+
+def test_a_body_with_two_models_is_refused_not_forwarded(door_gw, openai_fake):
+    before = len(openai_fake.requests)
+    r = httpx.post(f"{door_gw.url}/v1/chat/completions",
+                   content=b'{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"model":"openai/gpt-4o"}',
+                   headers={"authorization": "Bearer sk-anything", "content-type": "application/json"}, timeout=30)
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["type"] == "invalid_request_error"
+    assert len(openai_fake.requests) == before
+
+
 def test_stream_with_usage(door_gw, up):
     up.stream(["Hel", "lo ", "world"], 8, 3)
     chunks = list(sdk(door_gw).chat.completions.create(

@@ -4,7 +4,7 @@ import NIOCore
 import NIOHTTP1
 import SwitchyardModel
 
-/// Callers at the Anthropic door whose model is served here: the body goes up as the door patched it, the answer
+/// Callers at the Anthropic door whose model is served here: the body goes up as the caller wrote it (only `model` set to the target's name for it, which a fallback may change), the answer
 /// comes back untouched, and its usage, stop reason and failures are read on the side.
 extension AnthropicProvider: PassthroughProvider {
     /// Answer headers the caller's SDK reads (the gateway sets its own `request-id`).
@@ -19,7 +19,8 @@ extension AnthropicProvider: PassthroughProvider {
         if headers["content-type"].isEmpty { headers.add(name: "content-type", value: "application/json") }
         if headers["anthropic-version"].isEmpty { headers.add(name: "anthropic-version", value: Self.apiVersion) }
         if let key = target.apiKey, !key.isEmpty { headers.replaceOrAdd(name: "x-api-key", value: key) }
-        let response = try await http.open(url: url(target), headers: headers, body: request.body, target: target)
+        let body = try JSONBodyPatch.requireModel(request.body, target.model)
+        let response = try await http.open(url: url(target), headers: headers, body: body, target: target)
         let isEventStream = response.headers["content-type"].contains { $0.contains("event-stream") }
         let forwarded = response.headers.filter { Self.forwardedResponseHeaders.contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
         let feed = BackpressuredFeed<ByteBuffer>(limit: 4)

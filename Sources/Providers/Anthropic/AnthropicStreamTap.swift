@@ -36,6 +36,12 @@ struct AnthropicStreamTap {
     }
 
     private mutating func note(_ sse: SSEEvent) {
+        // Text deltas and block boundaries carry nothing the tap reads unless content is captured.
+        switch sse.event {
+        case "content_block_start", "content_block_stop", "ping": return
+        case "content_block_delta" where !capturesContent: return
+        default: break
+        }
         guard let event = try? JSONDecoder().decode(AnthropicStreamEvent.self, from: Data(sse.data.utf8)) else { return }
         switch event.type {
         case "message_start":

@@ -13,7 +13,7 @@ extension OpenAIProvider: PassthroughProvider {
     public func speaks(_ dialect: String) -> Bool { dialect == Self.dialect }
 
     public func passthrough(_ request: RawRequest, target: UpstreamTarget, observer: any CallObserver) async throws -> RawResponse {
-        let body = try Self.naming(target.model, in: request.body)
+        let body = try JSONBodyPatch.requireModel(request.body, target.model)
         let stream = request.operation == "chat/completions-stream"
         var headers = headers(target)
         if stream { headers.replaceOrAdd(name: "accept", value: "text/event-stream") }
@@ -46,6 +46,9 @@ extension OpenAIProvider: PassthroughProvider {
                     observer.observeFirstByte()
                 }
                 for event in try parser.feed(chunk.readableBytesView) where event.data != "[DONE]" {
+                    guard text != nil || JSONMemberSniffer.hasValue("usage", in: event.data)
+                        || JSONMemberSniffer.hasValue("finish_reason", in: event.data) || JSONMemberSniffer.hasValue("error", in: event.data)
+                    else { continue }
                     guard let decoded = try? JSONDecoder().decode(OpenAIChunk.self, from: Data(event.data.utf8)) else { continue }
                     if let usage = decoded.usage { observer.observeUsage(usage.canonical) }
                     if let reason = decoded.choices?.first?.finish_reason { observer.observeStop(reason) }
@@ -59,15 +62,5 @@ extension OpenAIProvider: PassthroughProvider {
             if let text, !text.isEmpty { observer.observeAnswerText(text) }
         }
         return RawResponse(status: Int(response.status.code), headers: [("content-type", "text/event-stream")], body: feed.stream)
-    }
-
-    /// The body with `model` set to the upstream's name; the caller's own bytes when it already is.
-    static func naming(_ model: String, in body: ByteBuffer) throws -> ByteBuffer {
-        guard case .object(var members)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) else {
-            throw GatewayError(.validation, "the request body is not a JSON object")
-        }
-        if members["model"]?.stringValue == model { return body }
-        members["model"] = .string(model)
-        return JSONCoding.encode(.object(members))
     }
 }

@@ -1,11 +1,11 @@
-import AnthropicDialect
+@testable import Providers
 import NIOCore
 import Testing
 
-@Suite struct BodyPatchTests {
+@Suite struct JSONBodyPatchTests {
     @Test func onlyTheModelValueChanges() throws {
         let body = #"{ "messages":[{"role":"user","content":"say \"model\": x"}], "model" : "anthropic/claude-x", "max_tokens":5,"n":{"model":"inner"} }"#
-        let patched = try #require(AnthropicBodyPatch.settingModel(ByteBuffer(string: body), to: "claude-x"))
+        let patched = try #require(JSONBodyPatch.settingModel(ByteBuffer(string: body), to: "claude-x"))
         #expect(
             String(buffer: patched)
                 == #"{ "messages":[{"role":"user","content":"say \"model\": x"}], "model" : "claude-x", "max_tokens":5,"n":{"model":"inner"} }"#)
@@ -13,7 +13,7 @@ import Testing
 
     @Test func aModelAfterNestedValuesAndEscapes() throws {
         let body = #"{"a":[1,{"b":"}"}],"c":"\\","d":true,"model":"x"}"#
-        let patched = try #require(AnthropicBodyPatch.settingModel(ByteBuffer(string: body), to: "y/\"z"))
+        let patched = try #require(JSONBodyPatch.settingModel(ByteBuffer(string: body), to: "y/\"z"))
         #expect(String(buffer: patched) == #"{"a":[1,{"b":"}"}],"c":"\\","d":true,"model":"y/\"z"}"#)
     }
 
@@ -24,6 +24,17 @@ import Testing
         #"{"model":"a""#,
     ])
     func noStringModelNoPatch(_ body: String) {
-        #expect(AnthropicBodyPatch.settingModel(ByteBuffer(string: body), to: "m") == nil)
+        #expect(JSONBodyPatch.settingModel(ByteBuffer(string: body), to: "m") == nil)
+    }
+}
+
+@Suite struct JSONMemberSnifferTests {
+    @Test(arguments: [
+        (#"{"usage":{"prompt_tokens":1}}"#, true), (#"{"usage" : 5}"#, true), (#"{"a":{"usage":"x"}}"#, true),
+        (#"{"usage":null}"#, false), (#"{"usage" :  null,"b":1}"#, false), (#"{"content":"say \"usage\": {"}"#, false),
+        (#"{"usages":{}}"#, false), (#"{"usage""#, false), ("", false),
+    ])
+    func findsANonNullMember(_ json: String, _ expected: Bool) {
+        #expect(JSONMemberSniffer.hasValue("usage", in: json) == expected)
     }
 }

@@ -1,9 +1,10 @@
 import AWSWire
 import NIOCore
+import SwitchyardModel
 
 /// Changes one top-level string member of a request body and leaves every other byte as the caller sent it, so a
-/// body forwarded to Anthropic names the upstream's model and is otherwise the caller's own.
-public enum AnthropicBodyPatch {
+/// same-dialect passthrough names the upstream's model and is otherwise the caller's own.
+public enum JSONBodyPatch {
     /// The body with the top-level `model` set to `model`; nil when the body is not a JSON object with exactly one
     /// `model` member, a string. A second `model` (or one spelled with escapes) is refused rather than patched: the
     /// gateway would route and check one, and the upstream might read the other.
@@ -16,6 +17,14 @@ public enum AnthropicBodyPatch {
         out.writeJSONString(model)
         out.writeBytes(bytes[range.upperBound...])
         return out
+    }
+
+    /// `settingModel`, or the validation error a caller gets for a body the gateway will not forward.
+    static func requireModel(_ body: ByteBuffer, _ model: String) throws(GatewayError) -> ByteBuffer {
+        guard let patched = settingModel(body, to: model) else {
+            throw GatewayError(.validation, "the request body must be a JSON object with exactly one 'model' member, a string written without escapes")
+        }
+        return patched
     }
 
     /// The byte range (quotes included) of the string value of top-level member `name`, when it is the only member
