@@ -55,30 +55,32 @@ struct TokenAuthenticationMiddleware<Context: RequestContext>: RouterMiddleware 
         return try await CallerScope.$current.withValue(caller) { try await next(forwarded, context) }
     }
 
-    /// OpenAI's and Anthropic's answers to a bad key: 401 for a key that is missing or unknown, 403 for one that may
-    /// not be used now.
+    /// OpenAI's and Anthropic's answers to a bad key, each in its own words: 401 for a key that is missing or
+    /// unknown, 403 for one that may not be used now.
     static func refusal(_ refusal: AuthenticationRefusal, door: Door, requestId: String) -> Response {
-        let (status, openAIType, openAICode, message): (Int, String, String?, String) =
-            switch refusal.reason {
-            case .missing:
-                (401, "invalid_request_error", nil,
-                 "You didn't provide an API key. Pass a virtual key as a bearer token (Authorization: Bearer sk-swyd-…).")
-            case .unknownKey, .sessionToken, .signature: (401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.")
-            case .inactive, .expired, .conflicting: (403, "permission_denied", "permission_denied", refusal.message)
-            case .unavailable: (503, "server_error", nil, refusal.message)
-            }
         switch door {
         case .openai:
-            return OpenAIError(status: status, type: openAIType, code: openAICode, message: message).response(requestId: requestId)
-        case .anthropic:
-            let type: AnthropicErrorType =
-                switch status {
-                case 401: .authentication
-                case 403: .permission
-                default: .overloaded
+            let error: OpenAIError =
+                switch refusal.reason {
+                case .missing:
+                    OpenAIError(status: 401, type: "invalid_request_error", code: nil,
+                                message: "You didn't provide an API key. Pass a virtual key as a bearer token (Authorization: Bearer sk-swyd-…).")
+                case .unknownKey, .sessionToken, .signature:
+                    OpenAIError(status: 401, type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided.")
+                case .inactive, .expired, .conflicting:
+                    OpenAIError(status: 403, type: "permission_denied", code: "permission_denied", message: refusal.message)
+                case .unavailable: OpenAIError(status: 503, type: "server_error", code: nil, message: refusal.message)
                 }
-            return AnthropicErrorMapper.response(
-                type, message: message.replacingOccurrences(of: "Authorization: Bearer", with: "x-api-key:"), requestId: requestId)
+            return error.response(requestId: requestId)
+        case .anthropic:
+            let (type, message): (AnthropicErrorType, String) =
+                switch refusal.reason {
+                case .missing: (.authentication, "x-api-key header is required: pass a virtual key (sk-swyd-…) in x-api-key or as Authorization: Bearer.")
+                case .unknownKey, .sessionToken, .signature: (.authentication, "invalid x-api-key")
+                case .inactive, .expired, .conflicting: (.permission, refusal.message)
+                case .unavailable: (.overloaded, refusal.message)
+                }
+            return AnthropicErrorMapper.response(type, message: message, requestId: requestId)
         }
     }
 
