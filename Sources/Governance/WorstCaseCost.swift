@@ -51,60 +51,8 @@ struct WorstCaseCost: Sendable, Hashable {
         case .raw(let bytes, let cap): return (bytes, 0, cap)
         case .chat:
             guard let request = call.request else { return (0, 0, nil) }
-            var tally = Tally()
-            for part in request.system { tally.add(part) }
-            for message in request.messages {
-                for part in message.content { tally.add(part) }
-            }
-            for tool in request.tools {
-                tally.bytes += tool.name.utf8.count + (tool.description?.utf8.count ?? 0) + jsonBytes(tool.inputSchema)
-            }
-            return (tally.bytes, tally.images, request.inference.maxTokens)
-        }
-    }
-
-    private struct Tally {
-        var bytes = 0
-        var images = 0
-
-        mutating func add(_ part: ContentPart) {
-            switch part {
-            case .text(let text): bytes += text.utf8.count
-            case .image: images += 1
-            case .document(let document): add(document)
-            case .toolUse(let use): bytes += use.name.utf8.count + WorstCaseCost.jsonBytes(use.input)
-            case .toolResult(let result):
-                for item in result.content {
-                    switch item {
-                    case .text(let text): bytes += text.utf8.count
-                    case .json(let value): bytes += WorstCaseCost.jsonBytes(value)
-                    case .image: images += 1
-                    case .document(let document): add(document)
-                    }
-                }
-            case .reasoning(.text(let text, _)): bytes += text.utf8.count
-            case .reasoning(.redacted(let data)): bytes += data.count
-            case .cachePoint: break
-            }
-        }
-
-        mutating func add(_ document: DocumentPart) {
-            switch document.source {
-            case .text(let text): bytes += text.utf8.count
-            case .bytes(let data): bytes += data.count
-            }
-        }
-    }
-
-    /// The size of `value` written as compact JSON, without writing it (numbers counted generously).
-    static func jsonBytes(_ value: JSONValue) -> Int {
-        switch value {
-        case .null: 4
-        case .bool(let flag): flag ? 4 : 5
-        case .number: 24
-        case .string(let text): text.utf8.count + 2
-        case .array(let items): items.reduce(2) { $0 + jsonBytes($1) + 1 }
-        case .object(let members): members.reduce(2) { $0 + $1.key.utf8.count + 3 + jsonBytes($1.value) + 1 }
+            let size = ChatRequestSize(request)
+            return (size.bytes, size.images, request.inference.maxTokens)
         }
     }
 }

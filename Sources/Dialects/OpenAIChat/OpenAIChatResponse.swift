@@ -22,14 +22,18 @@ public struct OpenAIToolCall: Decodable, Sendable {
     public var function: Function?
 }
 
+/// An answer's message, and a stream chunk's delta of one: the same members, whole or in pieces.
+public struct OpenAIAssistantMessage: Decodable, Sendable {
+    public var content: String?
+    /// Servers name the reasoning `reasoning_content` (DeepSeek) or `reasoning` (OpenRouter): either is read.
+    public var reasoning_content: String?
+    public var reasoning: String?
+    public var refusal: String?
+    public var tool_calls: [OpenAIToolCall]?
+}
+
 public struct OpenAIChatResponse: Decodable, Sendable {
-    public struct Message: Decodable, Sendable {
-        public var content: String?
-        public var reasoning_content: String?
-        public var reasoning: String?
-        public var refusal: String?
-        public var tool_calls: [OpenAIToolCall]?
-    }
+    public typealias Message = OpenAIAssistantMessage
 
     public struct Choice: Decodable, Sendable {
         public var message: Message
@@ -41,13 +45,7 @@ public struct OpenAIChatResponse: Decodable, Sendable {
 }
 
 public struct OpenAIChunk: Decodable, Sendable {
-    public struct Delta: Decodable, Sendable {
-        public var content: String?
-        public var reasoning_content: String?
-        public var reasoning: String?
-        public var refusal: String?
-        public var tool_calls: [OpenAIToolCall]?
-    }
+    public typealias Delta = OpenAIAssistantMessage
 
     public struct Choice: Decodable, Sendable {
         public var delta: Delta?
