@@ -86,7 +86,7 @@ def test_a_batch_runs_each_request_on_its_own_upstream(gw, openai_fake, anthropi
 
     batch = wait(client, created.id)
     assert counts(batch) == {"processing": 0, "succeeded": 4, "errored": 0, "canceled": 0, "expired": 0}
-    assert batch.ended_at is not None and batch.results_url.endswith(f"/anthropic/v1/messages/batches/{batch.id}/results")
+    assert batch.ended_at is not None and batch.results_url == f"{gw.url}/anthropic/v1/messages/batches/{batch.id}/results"
     got = results(client, batch.id)
     assert set(got) == {"claude-1", "claude-2", "gpt-1", "gpt-2"}
     assert all(r.type == "succeeded" and r.message.role == "assistant" for r in got.values())
