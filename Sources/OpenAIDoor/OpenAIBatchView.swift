@@ -66,8 +66,4 @@ enum OpenAIBatchView {
     }
 
     static func seconds(_ date: Date) -> Int { Int(date.timeIntervalSince1970) }
-
-    static func file(_ file: DoorFile) -> OpenAIFileObject {
-        OpenAIFileObject(id: file.id, bytes: file.bytes, createdAt: seconds(file.createdAt), filename: file.filename, purpose: file.purpose)
-    }
 }

@@ -23,7 +23,7 @@ public struct OpenAIFilesRoutes<Context: RequestContext>: Sendable {
             await OpenAIResourceRoute.answer(requestId: context.id, logger: context.logger) {
                 let body = try await OpenAIResourceRoute.collect(request, limit: maxFileBytes)
                 let upload = try OpenAIFileUpload.read(body, contentType: request.headers[.contentType])
-                return OpenAIResourceRoute.json(OpenAIBatchView.file(try await files.create(upload.bytes, filename: upload.filename, purpose: upload.purpose)))
+                return OpenAIResourceRoute.json(Self.object(try await files.create(upload.bytes, filename: upload.filename, purpose: upload.purpose)))
             }
         }
         group.get("files") { request, context in
@@ -37,12 +37,12 @@ public struct OpenAIFilesRoutes<Context: RequestContext>: Sendable {
                 var listed = try await files.files()
                 if let purpose = query["purpose"] { listed = listed.filter { $0.purpose == purpose } }
                 if order == "desc" { listed.reverse() }
-                return OpenAIResourceRoute.json(OpenAIPage.cut(listed.map(OpenAIBatchView.file), after: query["after"], limit: limit, id: \.id))
+                return OpenAIResourceRoute.json(OpenAIPage.cut(listed.map(Self.object), after: query["after"], limit: limit, id: \.id))
             }
         }
         group.get("files/:id") { _, context in
             await OpenAIResourceRoute.answer(requestId: context.id, logger: context.logger) {
-                OpenAIResourceRoute.json(OpenAIBatchView.file(try await files.file(id: try context.parameters.require("id"))))
+                OpenAIResourceRoute.json(Self.object(try await files.file(id: try context.parameters.require("id"))))
             }
         }
         group.get("files/:id/content") { _, context in
@@ -62,5 +62,11 @@ public struct OpenAIFilesRoutes<Context: RequestContext>: Sendable {
                 return OpenAIResourceRoute.json(OpenAIFileDeleted(id: id))
             }
         }
+    }
+
+    /// A stored file as `/v1/files` shows it.
+    static func object(_ file: DoorFile) -> OpenAIFileObject {
+        OpenAIFileObject(
+            id: file.id, bytes: file.bytes, createdAt: Int(file.createdAt.timeIntervalSince1970), filename: file.filename, purpose: file.purpose)
     }
 }
