@@ -11,6 +11,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from decimal import Decimal
 
 import anthropic
 import pytest
@@ -18,7 +19,8 @@ import pytest
 from fakes.anthropic_fake import anthropic_message
 from fakes.base import Delay, Reply
 from fakes.openai_fake import openai_error, openai_text_completion
-from helpers import default_config
+from helpers import admin_get, default_config, with_admin_token
+from test_request_log import expected_cost
 
 ANTHROPIC_MODEL = "anthropic/claude-sonnet-4-5"
 OPENAI_MODEL = "openai/gpt-4o-mini"
@@ -98,6 +100,34 @@ def test_a_batch_runs_each_request_on_its_own_upstream(gw, openai_fake, anthropi
     # Each request went up once, to the provider its model routes to.
     assert sorted(last_text(r) for r in messages(anthropic_fake)) == ["one", "two"]
     assert sorted(last_text(r) for r in messages(openai_fake)) == ["four", "three"]
+
+
+def test_each_request_is_a_call_of_the_request_log_at_batch_prices(gateway, tmp_path, openai_fake, anthropic_fake):
+    config = with_admin_token(default_config(openai_fake, anthropic_fake))
+    config["server"]["data_dir"] = str(tmp_path / "data")
+    config["logging"] = {"flush_interval_ms": 50}
+    gw = gateway(config)
+    client = sdk(gw)
+    batch = wait(client, client.messages.batches.create(requests=[
+        request("claude", "one"), request("gpt", "two", model=OPENAI_MODEL)]).id)
+    job_id = batch.id.removeprefix("msgbatch_")
+    rows = []
+    for _ in range(POLLS):
+        found = admin_get(gw, "/api/logs", limit=1000)
+        assert found.status_code == 200, found.text
+        rows = [r for r in found.json()["logs"] if r["batch_job_id"] == job_id and r["operation"] == "BatchRecord"]
+        if len(rows) == 2:
+            break
+        time.sleep(POLL)
+    assert sorted(r["id"] for r in rows) == [f"{job_id}-0", f"{job_id}-1"]
+    by_model = {r["model_requested"]: r for r in rows}
+    assert by_model[ANTHROPIC_MODEL]["provider"] == "anthropic" and by_model[OPENAI_MODEL]["provider"] == "openai"
+    for r in rows:
+        assert r["door"] == "batch" and r["http_status"] == 200 and r["input_tokens"] > 0, r
+    # The OpenAI fake's answer counts 10 prompt and 5 completion tokens.
+    gpt = by_model[OPENAI_MODEL]
+    assert (gpt["input_tokens"], gpt["output_tokens"]) == (10, 5)
+    assert Decimal(gpt["cost_usd"]) == expected_cost(OPENAI_MODEL, uncached=10, output=5, batch=True)
 
 
 def test_errored_requests_are_counted_and_carry_anthropics_error(gateway, tmp_path, openai_fake, anthropic_fake):
