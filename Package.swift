@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "OpenAIDoor",
             dependencies: [
-                "SwitchyardModel", "Engine", "OpenAIDialect", "DoorCalls", "Batch",
+                "SwitchyardModel", "Engine", "OpenAIDialect", "DoorCalls",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -195,7 +195,7 @@ let package = Package(
         .target(
             name: "Batch",
             dependencies: [
-                "SwitchyardModel", "AWSWire", "Stores", "Engine", "OpenAIDialect",
+                "SwitchyardModel", "AWSWire", "Stores", "Engine", "OpenAIDialect", "AnthropicDialect",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -338,6 +338,7 @@ let package = Package(
             name: "SwitchyardServerTests",
             dependencies: [
                 "SwitchyardServer", "Engine", "SwitchyardModel", "AWSWire", "SwitchyardTestSupport", "Governance", "Stores", "Pricing",
+                "AnthropicDoor", "OpenAIDoor", "OpenAIDialect",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -9,18 +9,7 @@ import SwitchyardModel
 /// (`BadRequestError`, `RateLimitError`, …) and retry only what Anthropic would have them retry.
 public enum AnthropicErrorMapper {
     public static func type(for kind: GatewayError.Kind) -> AnthropicErrorType {
-        switch kind {
-        case .validation: .invalidRequest
-        case .payloadTooLarge: .requestTooLarge
-        case .accessDenied: .permission
-        case .notFound: .notFound
-        case .throttled: .rateLimit
-        // The SDKs retry 408, 409, 429 and every 5xx; a budget that cannot cover the call fails again until its
-        // window resets, so it is a 400 that no SDK retries.
-        case .quotaExceeded: .invalidRequest
-        case .unavailable: .overloaded
-        case .timeout, .internalError, .badUpstreamAnswer, .streamFailed: .api
-        }
+        AnthropicErrorType(kind: kind)
     }
 
     /// The error answer: the body, `request-id`, `retry-after` for a throttle the upstream timed, and

@@ -14,12 +14,18 @@ public struct BatchDesk: BatchJobDesk {
     let engine: Engine
     let providers: [ProviderConfig]
     let wakeups: BatchWakeups
+    /// Where the doors' inline batches keep their records and results; without it (tests of Bedrock jobs alone)
+    /// such batches are refused.
+    let files: (any BatchFiles)?
 
-    public init(store: any BatchJobStore, engine: Engine, providers: [ProviderConfig], wakeups: BatchWakeups) {
+    public init(
+        store: any BatchJobStore, engine: Engine, providers: [ProviderConfig], wakeups: BatchWakeups, files: (any BatchFiles)? = nil
+    ) {
         self.store = store
         self.engine = engine
         self.providers = providers
         self.wakeups = wakeups
+        self.files = files
     }
 
     public func create(_ spec: BatchJobSpec) async throws -> BatchJobInfo {

@@ -32,6 +32,14 @@ public enum BatchInputParser {
             }
             return BatchRecord(index: index, file: file, recordId: id, form: .bedrock, modelInput: input)
         }
+        // Before OpenAI's form, which also names its records `custom_id`.
+        if let params = object["params"] {
+            let id = object["custom_id"]?.stringValue ?? fallbackId
+            guard params.objectValue != nil else {
+                return BatchRecord(index: index, file: file, recordId: id, form: .anthropic, modelInput: .null, problem: "the record's params is not an object")
+            }
+            return BatchRecord(index: index, file: file, recordId: id, form: .anthropic, modelInput: params)
+        }
         if object["custom_id"] != nil || object["body"] != nil {
             let id = object["custom_id"]?.stringValue ?? fallbackId
             guard let body = object["body"], body.objectValue != nil else {

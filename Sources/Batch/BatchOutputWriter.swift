@@ -2,14 +2,21 @@ import Stores
 
 /// Writes `<outputUri>/<jobId>/<input file name>.out` (one result line per finished record, in input order) and
 /// `manifest.json.out`, in the namespace the job was created in; for an OpenAI batch, its output and error files
-/// instead. Rewriting them is harmless, so a restart that repeats this step changes nothing.
+/// instead, and for a Message Batch its one results file. Rewriting them is harmless, so a restart that repeats this step changes nothing.
 struct BatchOutputWriter: Sendable {
     let files: any BatchFiles
     var calls = BatchFileCalls(engine: nil)
 
-    /// Returns what the job must remember of the files written (an OpenAI batch's file ids).
-    func write(_ job: BatchJob, fileNames: [String], fileOf: (Int) -> Int, results: [BatchRecordResult]) async throws -> [String: String] {
-        if OpenAIBatchState.isOpenAI(job) { return try await writeOpenAI(job, results: results) }
+    /// Returns what the job must remember of the files written (an OpenAI batch's file ids). `unrun`: the lines of
+    /// the records a Message Batch ended without running, which its results list as well.
+    func write(
+        _ job: BatchJob, fileNames: [String], fileOf: (Int) -> Int, results: [BatchRecordResult], unrun: [String] = []
+    ) async throws -> [String: String] {
+        switch DoorBatchState.dialect(job) {
+        case .openai?: return try await writeOpenAI(job, results: results)
+        case .anthropic?: return try await writeInline(job, lines: results.sorted { $0.index < $1.index }.map(\.line) + unrun)
+        case nil: break
+        }
         let namespace = job.runnerState[BatchJobState.namespace] ?? "gateway"
         var lines = Array(repeating: [String](), count: max(1, fileNames.count))
         for result in results.sorted(by: { $0.index < $1.index }) {
@@ -29,6 +36,17 @@ struct BatchOutputWriter: Sendable {
             try await files.write(
                 namespace: namespace, uri: S3Location.output(job.outputURI, jobId: job.id, name: "manifest.json.out"),
                 bytes: Array(BatchManifest.json(job.statistics).utf8), contentType: "application/json")
+        }
+        return [:]
+    }
+
+    /// Anthropic lists every request in one file, in no promised order; the finished ones come first here, in input
+    /// order.
+    func writeInline(_ job: BatchJob, lines: [String]) async throws -> [String: String] {
+        try await calls.run("WriteBatchOutput", job: job) {
+            try await files.write(
+                namespace: InlineBatchKey.namespace, uri: job.outputURI + InlineBatchKey.results,
+                bytes: Array(lines.map { $0 + "\n" }.joined().utf8), contentType: "application/jsonl")
         }
         return [:]
     }

@@ -1,4 +1,4 @@
-/// The three JSONL record forms a job's input may use.
+/// The JSONL record forms a job's input may use.
 public enum BatchRecordForm: String, Sendable, Hashable {
     /// `{"recordId", "modelInput"}`: an InvokeModel (or Converse) body.
     case bedrock
@@ -6,4 +6,6 @@ public enum BatchRecordForm: String, Sendable, Hashable {
     case openai
     /// `{"request", "metadata": {"key"}}`: a Gemini batch line.
     case gemini
+    /// `{"custom_id", "params"}`: an Anthropic Message Batch request, as the Anthropic door's batches store theirs.
+    case anthropic
 }

@@ -1,10 +1,11 @@
+import AnthropicDialect
 import Foundation
 import NIOCore
 import OpenAIDialect
 import SwitchyardModel
 
 /// Reads a record's input in its own form and writes the answer in that form: Bedrock records through the door's
-/// codecs, OpenAI records through the OpenAI dialect's (the OpenAI door's own), Gemini records through the runner's.
+/// codecs, OpenAI and Anthropic records through their dialects' (the doors' own), Gemini records through the runner's.
 public struct BatchRecordTranslator: Sendable {
     let bedrock: any BatchRecordCodec
 
@@ -30,6 +31,10 @@ public struct BatchRecordTranslator: Sendable {
             return BatchDecodedInput(request: .chat(chat), shape: "openai:chat")
         case .gemini:
             return BatchDecodedInput(request: .chat(try GeminiRecordDecoder.decode(record.modelInput)), shape: "gemini")
+        case .anthropic:
+            let decoded = try AnthropicRequestDecoder.decode(BatchJSON.data(record.modelInput), form: .messages)
+            if decoded.stream { throw GatewayError(.validation, "params.stream: a batch request cannot stream its answer") }
+            return BatchDecodedInput(request: .chat(decoded.chat), shape: "anthropic:messages")
         }
     }
 
@@ -41,8 +46,16 @@ public struct BatchRecordTranslator: Sendable {
                 OpenAIChatResponseWriter.write(response, id: "chatcmpl-\(recordId)", model: model, created: Int(Date().timeIntervalSince1970))
                     .readableBytesView)
         case "gemini": BatchJSON.data(GeminiRecordEncoder.response(response, model: model))
+        case "anthropic:messages": Self.anthropicMessage(response, model: modelId)
         default: try bedrock.encode(response, shape: shape, modelId: modelId)
         }
+    }
+
+    /// Named after the model the caller asked for, as the Anthropic door's own answers are.
+    static func anthropicMessage(_ response: ChatResponse, model: String) -> Data {
+        var out = ByteBuffer()
+        AnthropicResponseWriter.write(response, model: model, messageId: AnthropicResponseWriter.messageId(), into: &out)
+        return Data(out.readableBytesView)
     }
 
     public func encode(_ response: EmbeddingResponse, request: EmbeddingRequest, shape: String, model: String) throws -> Data {

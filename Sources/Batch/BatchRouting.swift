@@ -10,8 +10,8 @@ enum BatchRouting {
     }
 }
 
-/// Where a record goes: the job's model for Bedrock jobs (resolved once), the line's own `body.model` for OpenAI
-/// batches, whose lines each name theirs. `model` is the upstream's name for it, for answers that show it.
+/// Where a record goes: the job's model for Bedrock jobs (resolved once), the record's own `model` for the doors'
+/// batches, whose records each name theirs. `model` is the upstream's name for it, for answers that show it.
 struct BatchRecordRoute: Sendable {
     struct Target: Sendable {
         var modelId: String
@@ -23,7 +23,7 @@ struct BatchRecordRoute: Sendable {
 
     init(job: BatchJob, engine: Engine) {
         self.engine = engine
-        if OpenAIBatchState.isOpenAI(job) {
+        if DoorBatchState.dialect(job) != nil {
             jobTarget = nil
         } else {
             let modelId = BatchRouting.modelId(job.modelId, provider: job.runnerState[BatchJobState.provider])

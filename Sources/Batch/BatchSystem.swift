@@ -3,7 +3,7 @@ import Logging
 import Stores
 import SwitchyardModel
 
-/// The batch system wired together: the desk the Bedrock door's batch routes use, and the runner service. The
+/// The batch system wired together: the desk the doors' batch routes use, and the runner service. The
 /// providers' batch APIs and control planes are the engine's (`Engine.services`).
 public struct BatchSystem: Sendable {
     public let desk: BatchDesk
@@ -24,7 +24,7 @@ public struct BatchSystem: Sendable {
         let loader = BatchInputLoader(files: files, calls: calls)
         let writer = BatchOutputWriter(files: files, calls: calls)
         let owners = BatchOwners(callers: callers)
-        desk = BatchDesk(store: store, engine: engine, providers: config.providers, wakeups: wakeups)
+        desk = BatchDesk(store: store, engine: engine, providers: config.providers, wakeups: wakeups, files: files)
         runner = BatchRunner(
             store: store, wakeups: wakeups,
             gateway: GatewayBatchExecution(

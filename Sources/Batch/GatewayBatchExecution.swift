@@ -48,7 +48,7 @@ struct GatewayBatchExecution: Sendable {
             if job.status == .validating {
                 job.status = .inProgress
                 job.lastModifiedTime = Date()
-                job.runnerState[OpenAIBatchState.inProgressAt] = OpenAIBatchState.stamp(job.lastModifiedTime)
+                job.runnerState[DoorBatchState.inProgressAt] = DoorBatchState.stamp(job.lastModifiedTime)
             }
         }
         let finished = try await store.finishedIndexes(jobId: job.id)
@@ -120,7 +120,9 @@ struct GatewayBatchExecution: Sendable {
             switch decoded.request {
             case .chat(let chat):
                 let answer = try await engine.complete(chat, modelId: modelId, call: call)
-                output = try translator.encode(answer, shape: decoded.shape, modelId: job.modelId, model: model, recordId: record.recordId)
+                // A door batch has no job-wide model: its answers name the record's own.
+                output = try translator.encode(
+                    answer, shape: decoded.shape, modelId: job.modelId.isEmpty ? modelId : job.modelId, model: model, recordId: record.recordId)
                 inputTokens = answer.usage.inputTokens + answer.usage.cacheReadTokens + answer.usage.cacheWriteTokens
                 outputTokens = answer.usage.outputTokens
             case .embedding(let request):
@@ -171,8 +173,18 @@ struct GatewayBatchExecution: Sendable {
         if !cut && stats.processedRecordCount < stats.totalRecordCount { return }
         let results = try await store.results(jobId: id)
         let files = Dictionary(uniqueKeysWithValues: input.records.map { ($0.index, $0.file) })
-        let written = try await writer.write(job, fileNames: input.fileNames, fileOf: { files[$0] ?? 0 }, results: results)
-        let done = try await store.update(id: id) { job in
+        var written: [String: String] = [:]
+        var unrun: [String] = []
+        let lines = BatchResultLines(job: job)
+        if lines.dialect == .anthropic {
+            let reason = Self.unrunReason(job, halt: halt)
+            let finished = Set(results.map(\.index))
+            unrun = input.records.filter { !finished.contains($0.index) }.map { lines.unrun($0, because: reason) }
+            if !unrun.isEmpty { written[DoorBatchState.note(DoorBatchState.unrun, .anthropic)] = reason.countedAs }
+        }
+        let outputs = try await writer.write(job, fileNames: input.fileNames, fileOf: { files[$0] ?? 0 }, results: results, unrun: unrun)
+        written.merge(outputs) { _, new in new }
+        let done = try await store.update(id: id) { [written] job in
             guard !job.status.isTerminal else { return }
             job.runnerState.merge(written) { _, new in new }
             switch halt {
@@ -184,6 +196,18 @@ struct GatewayBatchExecution: Sendable {
         logger.info(
             "batch job finished",
             metadata: ["job": "\(id)", "status": "\(done.status.rawValue)", "records": "\(done.statistics.processedRecordCount)"])
+    }
+}
+
+extension GatewayBatchExecution {
+    /// What the records a job ends without running became: a cancel wins over a halt, which wins over the timeout.
+    static func unrunReason(_ job: BatchJob, halt: BatchHalt?) -> BatchUnrun {
+        if job.status == .stopping { return .canceled }
+        switch halt {
+        case .budget(let reason)?: return .refused(GatewayError(.quotaExceeded, reason))
+        case .owner(let reason)?: return .refused(GatewayError(.accessDenied, reason))
+        case nil: return .expired
+        }
     }
 }
 

@@ -1,4 +1,3 @@
-import Batch
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -8,13 +7,13 @@ import SwitchyardModel
 /// `/v1/files`: upload (multipart `file` + `purpose`), retrieve, content, list and delete, on the gateway's own file
 /// store, each file the uploading key's.
 public struct OpenAIFilesRoutes<Context: RequestContext>: Sendable {
-    let files: OpenAIFiles
+    let files: any DoorFiles
     let maxFileBytes: Int
 
     /// OpenAI's own limit on one file.
     public static var defaultMaxFileBytes: Int { 512 * 1024 * 1024 }
 
-    public init(files: OpenAIFiles, maxFileBytes: Int = Self.defaultMaxFileBytes) {
+    public init(files: any DoorFiles, maxFileBytes: Int = Self.defaultMaxFileBytes) {
         self.files = files
         self.maxFileBytes = maxFileBytes
     }
@@ -24,7 +23,7 @@ public struct OpenAIFilesRoutes<Context: RequestContext>: Sendable {
             await OpenAIResourceRoute.answer(requestId: context.id, logger: context.logger) {
                 let body = try await OpenAIResourceRoute.collect(request, limit: maxFileBytes)
                 let upload = try OpenAIFileUpload.read(body, contentType: request.headers[.contentType])
-                return OpenAIResourceRoute.json(try await files.create(upload.bytes, filename: upload.filename, purpose: upload.purpose))
+                return OpenAIResourceRoute.json(Self.object(try await files.create(upload.bytes, filename: upload.filename, purpose: upload.purpose)))
             }
         }
         group.get("files") { request, context in
@@ -35,13 +34,15 @@ public struct OpenAIFilesRoutes<Context: RequestContext>: Sendable {
                 guard order == "asc" || order == "desc" else {
                     throw OpenAIError(status: 400, type: "invalid_request_error", code: "invalid_value", param: "order", message: "Invalid 'order': must be 'asc' or 'desc'.")
                 }
-                let page = try await files.list(purpose: query["purpose"], after: query["after"], limit: limit, ascending: order == "asc")
-                return OpenAIResourceRoute.json(page)
+                var listed = try await files.files()
+                if let purpose = query["purpose"] { listed = listed.filter { $0.purpose == purpose } }
+                if order == "desc" { listed.reverse() }
+                return OpenAIResourceRoute.json(OpenAIPage.cut(listed.map(Self.object), after: query["after"], limit: limit, id: \.id))
             }
         }
         group.get("files/:id") { _, context in
             await OpenAIResourceRoute.answer(requestId: context.id, logger: context.logger) {
-                OpenAIResourceRoute.json(try await files.file(id: try context.parameters.require("id")).object)
+                OpenAIResourceRoute.json(Self.object(try await files.file(id: try context.parameters.require("id"))))
             }
         }
         group.get("files/:id/content") { _, context in
@@ -56,8 +57,16 @@ public struct OpenAIFilesRoutes<Context: RequestContext>: Sendable {
         }
         group.delete("files/:id") { _, context in
             await OpenAIResourceRoute.answer(requestId: context.id, logger: context.logger) {
-                OpenAIResourceRoute.json(try await files.delete(id: try context.parameters.require("id")))
+                let id = try context.parameters.require("id")
+                try await files.delete(id: id)
+                return OpenAIResourceRoute.json(OpenAIFileDeleted(id: id))
             }
         }
+    }
+
+    /// A stored file as `/v1/files` shows it.
+    static func object(_ file: DoorFile) -> OpenAIFileObject {
+        OpenAIFileObject(
+            id: file.id, bytes: file.bytes, createdAt: Int(file.createdAt.timeIntervalSince1970), filename: file.filename, purpose: file.purpose)
     }
 }

@@ -246,6 +246,9 @@ public struct Gateway: Sendable {
         }
         AnthropicRoutes<BasicRequestContext>(engine: engine, maxBodyBytes: config.server.maxBodyBytes, logger: logger)
             .register(on: router.group("anthropic"))
+        if let desk = batch as? BatchDesk {
+            AnthropicBatchRoutes<BasicRequestContext>(desk: desk, maxBodyBytes: config.server.maxBodyBytes).register(on: router.group("anthropic"))
+        }
         if let files { S3Routes<BasicRequestContext>(backends: files, logger: logger).register(on: router) }
         if let batch {
             BedrockBatchRoutes<BasicRequestContext>(desk: batch, maxBodyBytes: config.server.maxBodyBytes, logger: logger, engine: engine)

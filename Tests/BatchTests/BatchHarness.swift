@@ -23,7 +23,7 @@ struct BatchHarness {
         let config = ProviderConfig(name: "fake", kind: .openai, baseURL: "http://127.0.0.1:9", maxRetries: 0)
         let logger = Logger(label: "batch-tests", factory: { _ in SwiftLogNoOpLogHandler() })
         engine = Engine(providers: [ProviderRuntime(config: config, adapter: provider)], aliases: [:], plugins: plugins, logger: logger)
-        desk = BatchDesk(store: store, engine: engine, providers: [config], wakeups: BatchWakeups())
+        desk = BatchDesk(store: store, engine: engine, providers: [config], wakeups: BatchWakeups(), files: files)
         execution = GatewayBatchExecution(
             store: store, engine: engine, translator: BatchRecordTranslator(bedrock: PromptRecordCodec()),
             loader: BatchInputLoader(files: files), writer: BatchOutputWriter(files: files), owners: BatchOwners(callers: callers), concurrency: concurrency,

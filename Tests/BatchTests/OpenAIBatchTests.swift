@@ -16,13 +16,11 @@ import Testing
         #"{"custom_id":"\#(id)","method":"POST","url":"\#(url)","body":{"model":"\#(model)","messages":[{"role":"user","content":"\#(text)"}]}}"#
     }
 
-    func create(_ h: BatchHarness, _ lines: [String], endpoint: String = "/v1/chat/completions", key: String? = nil) async throws -> OpenAIBatchObject {
+    func create(_ h: BatchHarness, _ lines: [String], endpoint: String = "/v1/chat/completions", key: String? = nil) async throws -> DoorBatch {
         h.files.put(Self.input.uri, lines.joined(separator: "\n"))
-        let file = OpenAIFiles.Stored(
-            object: OpenAIFileObject(id: Self.input.fileId, bytes: 1, createdAt: 0, filename: "in.jsonl", purpose: "batch"), uri: Self.input.uri)
+        let notes = ["endpoint": endpoint, "inputFileId": Self.input.fileId, "metadata": #"{"team":"ml"}"#]
         return try await acting(key) {
-            try await h.desk.createOpenAIBatch(
-                OpenAIBatchRequest(inputFileId: file.object.id, endpoint: endpoint, completionWindow: "24h", metadata: ["team": "ml"]), input: file)
+            try await h.desk.createBatch(DoorBatchCreate(dialect: .openai, input: .file(uri: Self.input.uri), timeoutHours: 24, notes: notes))
         }
     }
 
@@ -30,7 +28,9 @@ import Testing
         try await CallerScope.$current.withValue(key.map { CallerIdentity(keyId: $0, name: $0) }, operation: work)
     }
 
-    func jobId(_ batch: OpenAIBatchObject) -> String { String(batch.id.dropFirst("batch_".count)) }
+    func jobId(_ batch: DoorBatch) -> String { batch.id }
+
+    func batch(_ h: BatchHarness, _ id: String) async throws -> DoorBatch { try await h.desk.batch(id: id, dialect: .openai) }
 
     func lines(_ h: BatchHarness, _ jobId: String, errors: Bool) -> [JSONValue] {
         (h.files.text(OpenAIFileKey.batchOutput(jobId: jobId, errors: errors).uri) ?? "").split(separator: "\n").map {
@@ -41,13 +41,13 @@ import Testing
     @Test func linesRunOnTheirOwnModelsIntoTheOutputFile() async throws {
         let h = BatchHarness()
         let created = try await create(h, [Self.line("a", "one"), Self.line("b", "two")])
-        #expect(created.status == .validating && created.inputFileId == Self.input.fileId && created.metadata == ["team": "ml"])
+        #expect(created.status == "Submitted" && created.notes["inputFileId"] == Self.input.fileId && created.notes["metadata"] == #"{"team":"ml"}"#)
         let id = jobId(created)
         let job = try await h.run(id)
         #expect(job.status == .completed && job.modelId.isEmpty)
-        let batch = try await h.desk.openAIBatch(id: created.id)
-        #expect(batch.status == .completed && batch.requestCounts == .init(total: 2, completed: 2, failed: 0))
-        #expect(batch.outputFileId == "file-\(id)output" && batch.errorFileId == nil && batch.inProgressAt != nil && batch.completedAt != nil)
+        let batch = try await batch(h, created.id)
+        #expect(batch.status == "Completed" && batch.isEnded && (batch.total, batch.succeeded, batch.errored) == (2, 2, 0))
+        #expect(batch.notes["outputFileId"] == "file-\(id)output" && batch.notes["errorFileId"] == nil && batch.startedAt != nil && batch.endedAt != nil)
         let output = lines(h, id, errors: false)
         #expect(output.map { $0["custom_id"] } == ["a", "b"])
         #expect(output[1]["id"] == .string("batch_req_\(id)_1") && output[1]["error"] == .null)
@@ -63,10 +63,9 @@ import Testing
                 Self.line("wrong-url", "x", url: "/v1/embeddings"), #"{"recordId":"bedrock","modelInput":{}}"#])
         let id = jobId(created)
         _ = try await h.run(id)
-        let batch = try await h.desk.openAIBatch(id: created.id)
-        // Every line tried is a completed batch, however many failed.
-        #expect(batch.status == .completed && batch.requestCounts == .init(total: 5, completed: 1, failed: 4))
-        #expect(batch.errorFileId == "file-\(id)error")
+        let batch = try await batch(h, created.id)
+        #expect(batch.status == "PartiallyCompleted" && (batch.total, batch.succeeded, batch.errored) == (5, 1, 4))
+        #expect(batch.notes["errorFileId"] == "file-\(id)error")
         let errors = Dictionary(uniqueKeysWithValues: lines(h, id, errors: true).map { ($0["custom_id"]?.stringValue ?? "", $0) })
         #expect(errors["refused"]?["response"]?["status_code"] == 400)
         #expect(errors["refused"]?["response"]?["body"]?["error"]?["message"]?.stringValue?.contains("refused") == true)
@@ -91,59 +90,41 @@ import Testing
         let created = try await create(h, [Self.line("a", "one"), Self.line("b", "two"), Self.line("c", "three")])
         let running = Task { try await h.run(jobId(created)) }
         while h.provider.prompts.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
-        let cancelling = try await h.desk.cancelOpenAIBatch(id: created.id)
-        #expect(cancelling.status == .cancelling && cancelling.cancellingAt != nil)
+        let cancelling = try await h.desk.cancelBatch(id: created.id, dialect: .openai)
+        #expect(cancelling.status == "Stopping" && cancelling.cancelRequestedAt != nil)
         h.provider.release()
         _ = try await running.value
-        let batch = try await h.desk.openAIBatch(id: created.id)
-        #expect(batch.status == .cancelled && batch.cancelledAt != nil && batch.requestCounts == .init(total: 3, completed: 1, failed: 0))
+        let batch = try await batch(h, created.id)
+        #expect(batch.status == "Stopped" && batch.message == nil && batch.endedAt != nil && (batch.total, batch.succeeded, batch.errored) == (3, 1, 0))
         #expect(lines(h, jobId(created), errors: false).count == 1)
-        await #expect(throws: GatewayError.self) { try await h.desk.cancelOpenAIBatch(id: created.id) }
+        await #expect(throws: GatewayError.self) { try await h.desk.cancelBatch(id: created.id, dialect: .openai) }
     }
 
     @Test func anotherKeyFindsNothing() async throws {
         let h = BatchHarness()
         let created = try await create(h, [Self.line("a", "one")], key: "key-a")
-        #expect(try await acting("key-a") { try await h.desk.openAIBatches(after: nil, limit: 10) }.data.map(\.id) == [created.id])
-        await #expect(throws: GatewayError.self) { try await acting("key-b") { try await h.desk.openAIBatch(id: created.id) } }
-        await #expect(throws: GatewayError.self) { try await acting("key-b") { try await h.desk.cancelOpenAIBatch(id: created.id) } }
-        #expect(try await acting("key-b") { try await h.desk.openAIBatches(after: nil, limit: 10) }.data.isEmpty)
+        #expect(try await acting("key-a") { try await h.desk.batches(dialect: .openai) }.map(\.id) == [created.id])
+        await #expect(throws: GatewayError.self) { try await acting("key-b") { try await batch(h, created.id) } }
+        await #expect(throws: GatewayError.self) { try await acting("key-b") { try await h.desk.cancelBatch(id: created.id, dialect: .openai) } }
+        #expect(try await acting("key-b") { try await h.desk.batches(dialect: .openai) }.isEmpty)
     }
 
     @Test func bedrockJobsAreNoBatches() async throws {
         let h = BatchHarness()
         let id = try await h.create([BatchHarness.prompt("a", "one")])
-        await #expect(throws: GatewayError.self) { try await h.desk.openAIBatch(id: "batch_\(id)") }
-        #expect(try await h.desk.openAIBatches(after: nil, limit: 10).data.isEmpty)
+        await #expect(throws: GatewayError.self) { try await batch(h, id) }
+        #expect(try await h.desk.batches(dialect: .openai).isEmpty)
+        #expect(try await h.desk.batches(dialect: .anthropic).isEmpty)
     }
 
-    @Test func listPagesNewestFirst() async throws {
+    @Test func listNewestFirst() async throws {
         let h = BatchHarness()
         var made: [String] = []
         for _ in 0..<3 {
             made.append(try await create(h, [Self.line("a", "one")]).id)
             try await Task.sleep(for: .milliseconds(2))
         }
-        let first = try await h.desk.openAIBatches(after: nil, limit: 2)
-        #expect(first.data.map(\.id) == [made[2], made[1]] && first.hasMore && first.lastId == made[1])
-        let second = try await h.desk.openAIBatches(after: first.lastId, limit: 2)
-        #expect(second.data.map(\.id) == [made[0]] && !second.hasMore)
-    }
-
-    @Test func statusesAsOpenAIShowsThem() {
-        func status(_ status: BatchJobStatus, processed: Int = 0, total: Int = 2, message: String? = nil) -> OpenAIBatchObject.Status {
-            var job = BatchJob(
-                id: "abcdefghijkl", arn: "", name: "", modelId: "", runner: "gateway", roleArn: "", clientRequestToken: nil, status: status,
-                message: message, submitTime: Date(), lastModifiedTime: Date(), inputURI: "", outputURI: "", timeoutHours: 24, tags: [:],
-                invocationType: nil)
-            job.statistics = BatchStatistics(totalRecordCount: total, processedRecordCount: processed, errorRecordCount: processed)
-            return OpenAIBatchView.status(job)
-        }
-        #expect(status(.submitted) == .validating && status(.validating) == .validating)
-        #expect(status(.inProgress, processed: 1) == .inProgress && status(.inProgress, processed: 2) == .finalizing)
-        #expect(status(.partiallyCompleted, processed: 2) == .completed && status(.failed, processed: 2) == .completed)
-        #expect(status(.failed, total: 0) == .failed && status(.stopping) == .cancelling)
-        #expect(status(.stopped) == .cancelled && status(.stopped, message: "budget") == .failed && status(.expired) == .expired)
+        #expect(try await h.desk.batches(dialect: .openai).map(\.id) == made.reversed())
     }
 
     @Test func fileKeys() {

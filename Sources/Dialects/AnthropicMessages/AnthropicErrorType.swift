@@ -26,6 +26,22 @@ public enum AnthropicErrorType: String, Sendable, CaseIterable {
         }
     }
 
+    /// The type a canonical error is answered with. The SDKs retry 408, 409, 429 and every 5xx; a budget that cannot
+    /// cover the call fails again until its window resets, so it is a 400 that no SDK retries.
+    public init(kind: GatewayError.Kind) {
+        self =
+            switch kind {
+            case .validation: .invalidRequest
+            case .payloadTooLarge: .requestTooLarge
+            case .accessDenied: .permission
+            case .notFound: .notFound
+            case .throttled: .rateLimit
+            case .quotaExceeded: .invalidRequest
+            case .unavailable: .overloaded
+            case .timeout, .internalError, .badUpstreamAnswer, .streamFailed: .api
+            }
+    }
+
     /// The status of an error type as an upstream named it; unknown types are server errors.
     public static func status(of type: String) -> Int {
         AnthropicErrorType(rawValue: type)?.status ?? 500

@@ -1,73 +1,57 @@
 import Foundation
 import NIOCore
-import OpenAIDialect
 import Stores
 import SwitchyardModel
 
 /// The Files API over the gateway's own store (the S3 door's), for `/v1/files` and the batches that read and write
 /// them. Ownership is the store's: a file belongs to the virtual key that uploaded it (`CallerScope.current`), and
 /// every lookup goes through the caller's own listing, so another key's file is simply not there.
-public struct OpenAIFiles: Sendable {
+public struct OpenAIFiles: DoorFiles {
     let access: any FileAccess
-    /// The most `list` shows and searches; OpenAI's own page limit.
+    /// The most `files` shows and searches; OpenAI's own page limit.
     static let maxListed = 10_000
 
     public init(access: any FileAccess) {
         self.access = access
     }
 
-    /// A stored file: what `/v1/files` shows of it, and where its bytes are.
-    public struct Stored: Sendable, Hashable {
-        public var object: OpenAIFileObject
-        public var uri: String
-    }
-
-    public func create(_ bytes: ByteBuffer, filename: String, purpose: String) async throws -> OpenAIFileObject {
+    public func create(_ bytes: ByteBuffer, filename: String, purpose: String) async throws -> DoorFile {
         let key = OpenAIFileKey.upload(purpose: purpose, filename: filename)
         let record = try await mapped {
             try await access.write(namespace: OpenAIFileKey.namespace, uri: key.uri, data: bytes, contentType: Self.contentType(key.filename))
         }
-        return Self.object(key, record)
+        return Self.file(key, record)
     }
 
-    public func file(id: String) async throws -> Stored {
+    public func file(id: String) async throws -> DoorFile {
         guard let token = OpenAIFileKey.token(fileId: id) else { throw Self.notFound(id) }
         let found = try await mapped {
             try await access.list(namespace: OpenAIFileKey.namespace, prefixURI: "s3://\(OpenAIFileKey.bucket)/\(token)/", limit: 1)
         }
         guard let record = found.first, let key = OpenAIFileKey.parse(key: record.key), key.token == token else { throw Self.notFound(id) }
-        return Stored(object: Self.object(key, record), uri: key.uri)
+        return Self.file(key, record)
     }
 
-    public func content(id: String) async throws -> (file: OpenAIFileObject, bytes: AsyncThrowingStream<ByteBuffer, any Error>) {
+    public func content(id: String) async throws -> (file: DoorFile, bytes: AsyncThrowingStream<ByteBuffer, any Error>) {
         let stored = try await file(id: id)
-        return (stored.object, try await mapped { try await access.stream(namespace: OpenAIFileKey.namespace, uri: stored.uri) })
+        return (stored, try await mapped { try await access.stream(namespace: OpenAIFileKey.namespace, uri: stored.uri) })
     }
 
-    /// Newest first unless `ascending`, as OpenAI lists them.
-    public func list(purpose: String?, after: String?, limit: Int, ascending: Bool) async throws -> OpenAIPage<OpenAIFileObject> {
+    public func files() async throws -> [DoorFile] {
         let records = try await mapped {
             try await access.list(namespace: OpenAIFileKey.namespace, prefixURI: "s3://\(OpenAIFileKey.bucket)/", limit: Self.maxListed)
         }
-        // By the store's own time, finer than the whole seconds `created_at` shows, so that files uploaded within
-        // one second still list in the order they came.
-        var files = records.compactMap { record in OpenAIFileKey.parse(key: record.key).map { (record.lastModified, Self.object($0, record)) } }
-        if let purpose { files = files.filter { $0.1.purpose == purpose } }
-        files.sort { ($0.0, $0.1.id) < ($1.0, $1.1.id) }
-        if !ascending { files.reverse() }
-        return OpenAIPage.cut(files.map(\.1), after: after, limit: limit, id: \.id)
+        return records.compactMap { record in OpenAIFileKey.parse(key: record.key).map { Self.file($0, record) } }
+            .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
-    public func delete(id: String) async throws -> OpenAIFileDeleted {
+    public func delete(id: String) async throws {
         let stored = try await file(id: id)
         try await mapped { _ = try await access.delete(namespace: OpenAIFileKey.namespace, uri: stored.uri) }
-        return OpenAIFileDeleted(id: id)
     }
 
-    static func object(_ key: OpenAIFileKey.Parsed, _ record: ObjectRecord) -> OpenAIFileObject {
-        OpenAIFileObject(
-            id: key.fileId, bytes: record.size, createdAt: Int(record.lastModified.timeIntervalSince1970), filename: key.filename,
-            purpose: key.purpose)
+    static func file(_ key: OpenAIFileKey.Parsed, _ record: ObjectRecord) -> DoorFile {
+        DoorFile(id: key.fileId, bytes: record.size, createdAt: record.lastModified, filename: key.filename, purpose: key.purpose, uri: key.uri)
     }
 
     static func contentType(_ filename: String) -> String {
