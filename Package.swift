@@ -37,6 +37,8 @@ let package = Package(
         .target(
             name: "AWSWire",
             dependencies: [
+                // The JSON byte writer (ByteBuffer.writeJSONString) lives with JSONValue in the model.
+                "SwitchyardModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -278,7 +280,7 @@ let package = Package(
             path: "Tests/SwitchyardTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: swiftSettings),
+        .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "SwitchyardModel"], swiftSettings: swiftSettings),
         .testTarget(name: "BedrockDoorTests", dependencies: ["BedrockDoor", "SwitchyardModel", "Engine"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AnthropicDialectTests", dependencies: ["AnthropicDialect", "SwitchyardModel", .product(name: "NIOCore", package: "swift-nio")],

@@ -6,48 +6,6 @@ import SwitchyardModel
 /// Writes Converse JSON straight into a ByteBuffer. Responses and stream events are written by hand rather
 /// than through JSONEncoder: stream deltas are per-token, and key order stays fixed.
 enum ConverseJSONWriter {
-    static func writeValue(_ value: JSONValue, into b: inout ByteBuffer) {
-        switch value {
-        case .null: b.writeStaticString("null")
-        case .bool(let v): b.writeStaticString(v ? "true" : "false")
-        case .number(let n): writeNumber(n, into: &b)
-        case .string(let s): b.writeJSONString(s)
-        case .array(let items):
-            b.writeStaticString("[")
-            for (i, item) in items.enumerated() {
-                if i > 0 { b.writeStaticString(",") }
-                writeValue(item, into: &b)
-            }
-            b.writeStaticString("]")
-        case .object(let members):
-            b.writeStaticString("{")
-            var first = true
-            for (key, member) in members {
-                if !first { b.writeStaticString(",") }
-                first = false
-                b.writeJSONString(key)
-                b.writeStaticString(":")
-                writeValue(member, into: &b)
-            }
-            b.writeStaticString("}")
-        }
-    }
-
-    /// Integral values go out without a fraction (token counts, ids); non-finite values have no JSON form.
-    static func writeNumber(_ n: Double, into b: inout ByteBuffer) {
-        if n.rounded() == n, abs(n) < 9.0e15 {
-            b.writeString(String(Int64(n)))
-        } else if n.isFinite {
-            b.writeString(n.description)
-        } else {
-            b.writeStaticString("null")
-        }
-    }
-
-    static func writeInt(_ n: Int, into b: inout ByteBuffer) {
-        b.writeString(String(n))
-    }
-
     static func writeBase64(_ data: Data, into b: inout ByteBuffer) {
         b.writeStaticString("\"")
         b.writeString(data.base64EncodedString())
@@ -59,18 +17,18 @@ enum ConverseJSONWriter {
     /// `{"inputTokens":…,"outputTokens":…,"totalTokens":…}` plus the cache counts when they are non-zero.
     static func writeUsage(_ usage: Usage, into b: inout ByteBuffer) {
         b.writeStaticString("{\"inputTokens\":")
-        writeInt(usage.inputTokens, into: &b)
+        b.writeJSONInt(usage.inputTokens)
         b.writeStaticString(",\"outputTokens\":")
-        writeInt(usage.outputTokens, into: &b)
+        b.writeJSONInt(usage.outputTokens)
         b.writeStaticString(",\"totalTokens\":")
-        writeInt(usage.totalTokens, into: &b)
+        b.writeJSONInt(usage.totalTokens)
         if usage.cacheReadTokens != 0 {
             b.writeStaticString(",\"cacheReadInputTokens\":")
-            writeInt(usage.cacheReadTokens, into: &b)
+            b.writeJSONInt(usage.cacheReadTokens)
         }
         if usage.cacheWriteTokens != 0 {
             b.writeStaticString(",\"cacheWriteInputTokens\":")
-            writeInt(usage.cacheWriteTokens, into: &b)
+            b.writeJSONInt(usage.cacheWriteTokens)
         }
         b.writeStaticString("}")
     }
@@ -95,7 +53,7 @@ enum ConverseJSONWriter {
             b.writeStaticString(",\"name\":")
             b.writeJSONString(use.name)
             b.writeStaticString(",\"input\":")
-            writeValue(use.input, into: &b)
+            b.writeJSONValue(use.input)
             b.writeStaticString("}}")
         case .toolResult(let result):
             writeToolResult(result, into: &b)
@@ -163,7 +121,7 @@ enum ConverseJSONWriter {
                 b.writeJSONString(text)
             case .json(let value):
                 b.writeStaticString("{\"json\":")
-                writeValue(value, into: &b)
+                b.writeJSONValue(value)
             case .image(let image):
                 b.writeStaticString("{\"image\":")
                 writeImage(image, into: &b)

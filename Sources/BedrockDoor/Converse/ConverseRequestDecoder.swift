@@ -15,7 +15,7 @@ public enum ConverseRequestDecoder {
         }
         do {
             return try JSONDecoder().decode(ConverseWireRequest.self, from: body).value
-        } catch let failure as ConverseDecodingFailure {
+        } catch let failure as WireDecodingFailure {
             throw GatewayError(.validation, failure.description)
         } catch let error as DecodingError {
             throw GatewayError(.validation, describe(error))
@@ -25,33 +25,6 @@ public enum ConverseRequestDecoder {
     }
 
     static func describe(_ error: DecodingError) -> String {
-        func at(_ path: [any CodingKey], _ message: String) -> String {
-            ConverseDecodingFailure(path, message).description
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            if context.codingPath.isEmpty { return "the request body must be a JSON object" }
-            return at(context.codingPath, "expected \(article(for: type))")
-        case .valueNotFound(let type, let context):
-            return at(context.codingPath, "expected \(article(for: type)), got null")
-        case .keyNotFound(let key, let context):
-            return at(context.codingPath + [key], "required member is missing")
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "the request body is not valid JSON" }
-            return at(context.codingPath, "invalid value")
-        @unknown default:
-            return "the request body is not a valid Converse request"
-        }
-    }
-
-    private static func article(for type: Any.Type) -> String {
-        if type == String.self { return "a string" }
-        if type == Bool.self { return "a boolean" }
-        if type == Int.self || type == Int32.self || type == Int64.self { return "an integer" }
-        if type == Double.self || type == Float.self { return "a number" }
-        let name = String(describing: type)
-        if name.hasPrefix("Dictionary") || (name.hasPrefix("[") && name.contains(":")) { return "an object" }
-        if name.hasPrefix("Array") || name.hasPrefix("[") { return "a list" }
-        return "an object"
+        WireDecodingFailure.describe(error, request: "a valid Converse request")
     }
 }

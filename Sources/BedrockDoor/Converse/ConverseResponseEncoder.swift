@@ -21,11 +21,11 @@ public enum ConverseResponseEncoder {
         b.writeStaticString("\",\"usage\":")
         ConverseJSONWriter.writeUsage(response.usage, into: &b)
         b.writeStaticString(",\"metrics\":{\"latencyMs\":")
-        ConverseJSONWriter.writeInt(response.latencyMs, into: &b)
+        b.writeJSONInt(response.latencyMs)
         b.writeStaticString("}")
         if !response.additionalFields.isEmpty {
             b.writeStaticString(",\"additionalModelResponseFields\":")
-            ConverseJSONWriter.writeValue(.object(response.additionalFields), into: &b)
+            b.writeJSONValue(.object(response.additionalFields))
         }
         b.writeStaticString("}")
     }

@@ -49,7 +49,7 @@ public enum ConverseStreamEncoder {
                 b.writeStaticString("{\"usage\":")
                 ConverseJSONWriter.writeUsage(usage, into: &b)
                 b.writeStaticString(",\"metrics\":{\"latencyMs\":")
-                ConverseJSONWriter.writeInt(latencyMs, into: &b)
+                b.writeJSONInt(latencyMs)
                 b.writeStaticString("}}")
             }
         }
@@ -64,7 +64,7 @@ public enum ConverseStreamEncoder {
             b.writeJSONString(error.message)
             if type == "modelStreamErrorException", let status = error.upstreamStatus {
                 b.writeStaticString(",\"originalStatusCode\":")
-                ConverseJSONWriter.writeInt(status, into: &b)
+                b.writeJSONInt(status)
             }
             b.writeStaticString("}")
         }
@@ -85,6 +85,6 @@ public enum ConverseStreamEncoder {
 
     private static func writeIndex(_ index: Int, into b: inout ByteBuffer) {
         b.writeStaticString("{\"contentBlockIndex\":")
-        ConverseJSONWriter.writeInt(index, into: &b)
+        b.writeJSONInt(index)
     }
 }

@@ -5,7 +5,7 @@ struct ConverseWireContentBlock: Decodable {
     let value: ContentPart
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let member = try c.unionMember("a content block")
         switch member.stringValue {
         case "text": value = .text(try c.decode(String.self, forKey: member))
@@ -18,7 +18,7 @@ struct ConverseWireContentBlock: Decodable {
         case "guardContent": value = try c.decode(ConverseWireGuardContent.self, forKey: member).value
         case "citationsContent":
             // A replayed assistant turn that carried citations: the model needs its text, not the citations.
-            let citations = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: member)
+            let citations = try c.nestedContainer(keyedBy: WireKey.self, forKey: member)
             let chunks = try citations.decodeIfPresent([ConverseWireTextChunk].self, forKey: "content") ?? []
             value = .text(chunks.map(\.text).joined())
         case "video": throw c.unsupported(member, "video content")
@@ -34,7 +34,7 @@ struct ConverseWireTextChunk: Decodable {
     let text: String
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let member = try c.unionMember("a text block")
         guard member.stringValue == "text" else { throw c.failure(member, "unknown member, expected 'text'") }
         text = try c.decode(String.self, forKey: member)
@@ -48,9 +48,9 @@ struct ConverseWireImage: Decodable {
     static let formats = ImageFormat.allCases.map { ($0.rawValue, $0) }
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let format = try c.oneOf("format", Self.formats)
-        let source = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: "source")
+        let source = try c.nestedContainer(keyedBy: WireKey.self, forKey: "source")
         let member = try source.unionMember("an image source")
         switch member.stringValue {
         case "bytes": value = ImagePart(format: format, data: try source.base64(member))
@@ -67,13 +67,13 @@ struct ConverseWireDocument: Decodable {
     static let formats = DocumentFormat.allCases.map { ($0.rawValue, $0) }
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let name = try c.nonEmptyString("name")
         if name.count > 200 { throw c.failure("name", "must be at most 200 characters") }
-        let formatKey: ConverseWireKey = "format"
+        let formatKey: WireKey = "format"
         let format = c.contains(formatKey) ? try c.oneOf(formatKey, Self.formats) : nil
 
-        let source = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: "source")
+        let source = try c.nestedContainer(keyedBy: WireKey.self, forKey: "source")
         let member = try source.unionMember("a document source")
         let body: DocumentPart.Source
         switch member.stringValue {
@@ -107,11 +107,11 @@ struct ConverseWireReasoning: Decodable {
     let value: Reasoning
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let member = try c.unionMember("reasoningContent")
         switch member.stringValue {
         case "reasoningText":
-            let r = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: member)
+            let r = try c.nestedContainer(keyedBy: WireKey.self, forKey: member)
             value = .text(try r.decode(String.self, forKey: "text"), signature: try r.decodeIfPresent(String.self, forKey: "signature"))
         case "redactedContent":
             value = .redacted(try c.base64(member))
@@ -127,11 +127,11 @@ struct ConverseWireGuardContent: Decodable {
     let value: ContentPart
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let member = try c.unionMember("guardContent")
         switch member.stringValue {
         case "text":
-            let t = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: member)
+            let t = try c.nestedContainer(keyedBy: WireKey.self, forKey: member)
             value = .text(try t.decode(String.self, forKey: "text"))
         case "image": value = .image(try c.decode(ConverseWireImage.self, forKey: member).value)
         default: throw c.failure(member, "unknown guardContent member")
@@ -144,7 +144,7 @@ struct ConverseWireCachePoint: Decodable {
     let value: CachePoint
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         _ = try c.oneOf("type", [("default", ())])
         let ttl = c.contains("ttl") ? try c.oneOf("ttl", [("5m", "5m"), ("1h", "1h")]) : nil
         value = CachePoint(ttl: ttl)

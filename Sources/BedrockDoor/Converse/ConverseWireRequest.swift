@@ -6,9 +6,9 @@ struct ConverseWireRequest: Decodable {
     let value: ChatRequest
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
 
-        let messagesKey: ConverseWireKey = "messages"
+        let messagesKey: WireKey = "messages"
         guard try c.contains(messagesKey) && !c.decodeNil(forKey: messagesKey) else {
             throw c.failure(messagesKey, "required member is missing")
         }
@@ -19,7 +19,7 @@ struct ConverseWireRequest: Decodable {
         let inference = try c.decodeIfPresent(ConverseWireInferenceConfig.self, forKey: "inferenceConfig")?.value
         let toolConfig = try c.decodeIfPresent(ConverseWireToolConfig.self, forKey: "toolConfig")
 
-        let additionalKey: ConverseWireKey = "additionalModelRequestFields"
+        let additionalKey: WireKey = "additionalModelRequestFields"
         var additional: [String: JSONValue] = [:]
         switch try c.decodeIfPresent(JSONValue.self, forKey: additionalKey) {
         case nil, .null?: break
@@ -27,14 +27,14 @@ struct ConverseWireRequest: Decodable {
         default: throw c.failure(additionalKey, "must be a JSON object")
         }
 
-        let fallbacksKey: ConverseWireKey = "fallbacks"
+        let fallbacksKey: WireKey = "fallbacks"
         let fallbacks = try c.decodeIfPresent([String].self, forKey: fallbacksKey) ?? []
         if let i = fallbacks.firstIndex(where: \.isEmpty) {
-            throw ConverseDecodingFailure(c.codingPath + [fallbacksKey, ConverseWireKey(index: i)], "must not be empty")
+            throw WireDecodingFailure(c.codingPath + [fallbacksKey, WireKey(index: i)], "must not be empty")
         }
 
         // A map of strings (botocore: 1–16 entries); the cache reads its `swyd:cache*` entries.
-        let metadataKey: ConverseWireKey = "requestMetadata"
+        let metadataKey: WireKey = "requestMetadata"
         let metadata = try c.decodeIfPresent([String: String].self, forKey: metadataKey) ?? [:]
         if metadata.count > 16 { throw c.failure(metadataKey, "must have at most 16 entries") }
 
@@ -56,7 +56,7 @@ struct ConverseWireInferenceConfig: Decodable {
     let value: InferenceConfig
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         var config = InferenceConfig()
         if let maxTokens = try c.decodeIfPresent(Double.self, forKey: "maxTokens") {
             // Decoded as a number first so that 1.5 or 1e12 get a message about the value, not the type.
@@ -67,17 +67,17 @@ struct ConverseWireInferenceConfig: Decodable {
         }
         config.temperature = try Self.unitInterval(c, "temperature")
         config.topP = try Self.unitInterval(c, "topP")
-        let stopKey: ConverseWireKey = "stopSequences"
+        let stopKey: WireKey = "stopSequences"
         let stops = try c.decodeIfPresent([String].self, forKey: stopKey) ?? []
         if let i = stops.firstIndex(where: \.isEmpty) {
-            throw ConverseDecodingFailure(c.codingPath + [stopKey, ConverseWireKey(index: i)], "must not be empty")
+            throw WireDecodingFailure(c.codingPath + [stopKey, WireKey(index: i)], "must not be empty")
         }
         if stops.count > 2500 { throw c.failure(stopKey, "must contain at most 2500 entries") }
         config.stopSequences = stops
         value = config
     }
 
-    private static func unitInterval(_ c: KeyedDecodingContainer<ConverseWireKey>, _ key: ConverseWireKey) throws -> Double? {
+    private static func unitInterval(_ c: KeyedDecodingContainer<WireKey>, _ key: WireKey) throws -> Double? {
         guard let v = try c.decodeIfPresent(Double.self, forKey: key) else { return nil }
         guard (0...1).contains(v) else { throw c.failure(key, "\(v) is not between 0 and 1") }
         return v
@@ -89,7 +89,7 @@ struct ConverseWireSystemBlock: Decodable {
     let value: ContentPart
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let member = try c.unionMember("a system content block")
         switch member.stringValue {
         case "text": value = .text(try c.nonEmptyString(member))
@@ -108,7 +108,7 @@ struct ConverseWireMessage: Decodable {
     let value: Message
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let role = try c.oneOf("role", [("user", Role.user), ("assistant", Role.assistant)])
         let content = try c.decode([ConverseWireContentBlock].self, forKey: "content")
         if content.isEmpty { throw c.failure("content", "must contain at least one content block") }

@@ -6,8 +6,8 @@ struct ConverseWireToolConfig: Decodable {
     let toolChoice: ToolChoice?
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
-        let toolsKey: ConverseWireKey = "tools"
+        let c = try decoder.container(keyedBy: WireKey.self)
+        let toolsKey: WireKey = "tools"
         let entries = try c.decode([ConverseWireTool].self, forKey: toolsKey)
         if entries.isEmpty { throw c.failure(toolsKey, "must contain at least one tool") }
 
@@ -17,27 +17,27 @@ struct ConverseWireToolConfig: Decodable {
             switch entry {
             case .spec(let spec):
                 if tools.contains(where: { $0.name == spec.name }) {
-                    throw ConverseDecodingFailure(
-                        c.codingPath + [toolsKey, ConverseWireKey(index: i), ConverseWireKey("toolSpec"), ConverseWireKey("name")],
+                    throw WireDecodingFailure(
+                        c.codingPath + [toolsKey, WireKey(index: i), WireKey("toolSpec"), WireKey("name")],
                         "duplicate tool name '\(spec.name)'")
                 }
                 tools.append(spec)
             case .cachePoint(let point):
                 // The canonical model hangs a tools cache point on the tool it follows.
                 guard !tools.isEmpty else {
-                    throw ConverseDecodingFailure(
-                        c.codingPath + [toolsKey, ConverseWireKey(index: i), ConverseWireKey("cachePoint")],
+                    throw WireDecodingFailure(
+                        c.codingPath + [toolsKey, WireKey(index: i), WireKey("cachePoint")],
                         "a cachePoint must follow a toolSpec")
                 }
                 tools[tools.count - 1].cachePoint = point
             }
         }
 
-        let choiceKey: ConverseWireKey = "toolChoice"
+        let choiceKey: WireKey = "toolChoice"
         let choice = try c.decodeIfPresent(ConverseWireToolChoice.self, forKey: choiceKey)?.value
         if case .tool(let name) = choice, !tools.contains(where: { $0.name == name }) {
-            throw ConverseDecodingFailure(
-                c.codingPath + [choiceKey, ConverseWireKey("tool"), ConverseWireKey("name")],
+            throw WireDecodingFailure(
+                c.codingPath + [choiceKey, WireKey("tool"), WireKey("name")],
                 "'\(name)' is not the name of a tool in toolConfig.tools")
         }
         self.tools = tools
@@ -51,16 +51,16 @@ enum ConverseWireTool: Decodable {
     case cachePoint(CachePoint)
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let member = try c.unionMember("a tool")
         switch member.stringValue {
         case "toolSpec":
-            let s = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: member)
+            let s = try c.nestedContainer(keyedBy: WireKey.self, forKey: member)
             let name = try s.nonEmptyString("name")
             if name.utf8.count > 64 || !name.utf8.allSatisfy(Self.isNameByte) {
                 throw s.failure("name", "'\(name)' must be 1 to 64 characters of [a-zA-Z0-9_-]")
             }
-            let schema = try s.nestedContainer(keyedBy: ConverseWireKey.self, forKey: "inputSchema")
+            let schema = try s.nestedContainer(keyedBy: WireKey.self, forKey: "inputSchema")
             let schemaMember = try schema.unionMember("inputSchema")
             guard schemaMember.stringValue == "json" else { throw schema.failure(schemaMember, "unknown inputSchema member") }
             self = .spec(ToolSpec(
@@ -90,13 +90,13 @@ struct ConverseWireToolChoice: Decodable {
     let value: ToolChoice
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let member = try c.unionMember("toolChoice")
         switch member.stringValue {
         case "auto": value = .auto
         case "any": value = .any
         case "tool":
-            let t = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: member)
+            let t = try c.nestedContainer(keyedBy: WireKey.self, forKey: member)
             value = .tool(try t.nonEmptyString("name"))
         default: throw c.failure(member, "unknown toolChoice member")
         }
@@ -108,7 +108,7 @@ struct ConverseWireToolUse: Decodable {
     let value: ToolUse
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let id = try c.nonEmptyString("toolUseId")
         let name = try c.nonEmptyString("name")
         guard c.contains("input") else { throw c.failure("input", "required member is missing") }
@@ -121,7 +121,7 @@ struct ConverseWireToolResult: Decodable {
     let value: ToolResult
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let id = try c.nonEmptyString("toolUseId")
         let content = try c.decode([ConverseWireToolResultContent].self, forKey: "content").map(\.value)
         let isError = c.contains("status") ? try c.oneOf("status", [("success", false), ("error", true)]) : false
@@ -133,7 +133,7 @@ struct ConverseWireToolResultContent: Decodable {
     let value: ToolResult.Content
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let member = try c.unionMember("a tool result content block")
         switch member.stringValue {
         case "text": value = .text(try c.decode(String.self, forKey: member))

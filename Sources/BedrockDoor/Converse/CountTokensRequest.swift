@@ -13,7 +13,7 @@ public enum CountTokensRequestDecoder {
         decoder.userInfo[InvokeRequestDecoder.modelIdKey] = modelId
         do {
             return try decoder.decode(CountTokensWireRequest.self, from: Data(body.readableBytesView)).value
-        } catch let failure as ConverseDecodingFailure {
+        } catch let failure as WireDecodingFailure {
             throw GatewayError(.validation, failure.description)
         } catch let error as DecodingError {
             throw GatewayError(.validation, ConverseRequestDecoder.describe(error))
@@ -30,17 +30,17 @@ struct CountTokensWireRequest: Decodable {
     let value: ChatRequest
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
-        let inputKey: ConverseWireKey = "input"
+        let c = try decoder.container(keyedBy: WireKey.self)
+        let inputKey: WireKey = "input"
         try c.require(inputKey)
-        let input = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: inputKey)
+        let input = try c.nestedContainer(keyedBy: WireKey.self, forKey: inputKey)
         let member = try input.unionMember("input")
         switch member.stringValue {
         case "converse":
             value = try input.decode(ConverseWireRequest.self, forKey: member).value
         case "invokeModel":
-            let invoke = try input.nestedContainer(keyedBy: ConverseWireKey.self, forKey: member)
-            let bodyKey: ConverseWireKey = "body"
+            let invoke = try input.nestedContainer(keyedBy: WireKey.self, forKey: member)
+            let bodyKey: WireKey = "body"
             guard let body = Self.bodyBytes(try invoke.decode(String.self, forKey: bodyKey)) else {
                 throw invoke.failure(bodyKey, "is neither base64 nor a JSON object")
             }

@@ -108,7 +108,7 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
         let counted = try await engine.countTokens(chat, modelId: modelId, call: call)
         var answer = ByteBuffer()
         answer.writeStaticString("{\"inputTokens\":")
-        ConverseJSONWriter.writeInt(counted ?? CountTokensEstimator.estimate(chat), into: &answer)
+        answer.writeJSONInt(counted ?? CountTokensEstimator.estimate(chat))
         answer.writeStaticString("}")
         return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: answer))
     }

@@ -127,7 +127,7 @@ struct InvokeBodyProbe: Decodable {
     }
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         keys = Set(c.allKeys.map(\.stringValue))
         schemaVersion = try? c.decodeIfPresent(String.self, forKey: "schemaVersion")
         // Only the first message is looked at: a long conversation is not decoded twice.
@@ -141,7 +141,7 @@ struct InvokeBodyProbe: Decodable {
         var shape = MessageShape.unknown
 
         init(from decoder: any Decoder) throws {
-            guard let c = try? decoder.container(keyedBy: ConverseWireKey.self) else { return }
+            guard let c = try? decoder.container(keyedBy: WireKey.self) else { return }
             if (try? c.decode(String.self, forKey: "content")) != nil {
                 shape = .text
             } else if var blocks = try? c.nestedUnkeyedContainer(forKey: "content"), !blocks.isAtEnd,
@@ -155,7 +155,7 @@ struct InvokeBodyProbe: Decodable {
         var typed = false
 
         init(from decoder: any Decoder) throws {
-            typed = (try? decoder.container(keyedBy: ConverseWireKey.self).contains("type")) ?? false
+            typed = (try? decoder.container(keyedBy: WireKey.self).contains("type")) ?? false
         }
     }
 }

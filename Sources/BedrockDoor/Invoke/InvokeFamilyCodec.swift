@@ -4,7 +4,7 @@ import SwitchyardModel
 /// One InvokeModel model family's JSON, both ways: its request body read into the canonical model, its answer
 /// written back, and its stream chunks. Each family has one codec, in Invoke/Families; `InvokeFamily.codec` picks it.
 protocol InvokeFamilyCodec {
-    /// Reads a body of this family; failures are `ConverseDecodingFailure`s naming the member's JSON path.
+    /// Reads a body of this family; failures are `WireDecodingFailure`s naming the member's JSON path.
     static func decode(from decoder: any Decoder) throws -> InvokeBody
     /// A chat answer as this family's response body.
     static func writeResponse(_ response: ChatResponse, modelId: String, into b: inout ByteBuffer)
@@ -51,7 +51,7 @@ extension InvokeEmbeddingCodec {
         b.writeStaticString("[")
         for (i, x) in vector.enumerated() {
             if i > 0 { b.writeStaticString(",") }
-            ConverseJSONWriter.writeNumber(x, into: &b)
+            b.writeJSONNumber(x)
         }
         b.writeStaticString("]")
     }

@@ -21,7 +21,7 @@ enum InvokeStreamFrames {
             b.writeJSONString(error.message)
             if type == "modelStreamErrorException", let status = error.upstreamStatus {
                 b.writeStaticString(",\"originalStatusCode\":")
-                ConverseJSONWriter.writeInt(status, into: &b)
+                b.writeJSONInt(status)
             }
             b.writeStaticString("}")
         }

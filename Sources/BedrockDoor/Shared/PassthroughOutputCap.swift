@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SwitchyardModel
 
 /// The output cap a Bedrock body names, read only for governed calls forwarded untouched, so the caller's budget
 /// holds that many output tokens instead of the model's maximum: Converse `inferenceConfig.maxTokens`; the
@@ -15,12 +16,12 @@ enum PassthroughOutputCap {
         var cap: Int?
 
         init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: ConverseWireKey.self)
-            func int(_ container: KeyedDecodingContainer<ConverseWireKey>, _ key: ConverseWireKey) -> Int? {
+            let c = try decoder.container(keyedBy: WireKey.self)
+            func int(_ container: KeyedDecodingContainer<WireKey>, _ key: WireKey) -> Int? {
                 (try? container.decodeIfPresent(Int.self, forKey: key)) ?? nil
             }
-            func nested(_ key: ConverseWireKey) -> KeyedDecodingContainer<ConverseWireKey>? {
-                try? c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: key)
+            func nested(_ key: WireKey) -> KeyedDecodingContainer<WireKey>? {
+                try? c.nestedContainer(keyedBy: WireKey.self, forKey: key)
             }
             let inference = nested("inferenceConfig")
             cap = inference.flatMap { int($0, "maxTokens") ?? int($0, "max_new_tokens") }

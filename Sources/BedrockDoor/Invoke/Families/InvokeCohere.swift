@@ -50,7 +50,7 @@ struct InvokeCohereRequest: Decodable {
     let value: ChatRequest
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         if let n = try c.decodeIfPresent(Int.self, forKey: "num_generations"), n > 1 {
             throw c.unsupported("num_generations", "more than one generation")
         }

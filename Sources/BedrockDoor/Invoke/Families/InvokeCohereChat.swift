@@ -20,9 +20,9 @@ enum InvokeCohereChatCodec: InvokeTextFormat {
         b.writeStaticString(",\"finish_reason\":")
         b.writeStaticString(InvokeCohereCodec.finishReason(response.stopReason))
         b.writeStaticString(",\"meta\":{\"billed_units\":{\"input_tokens\":")
-        ConverseJSONWriter.writeInt(usage.allInputTokens, into: &b)
+        b.writeJSONInt(usage.allInputTokens)
         b.writeStaticString(",\"output_tokens\":")
-        ConverseJSONWriter.writeInt(usage.outputTokens, into: &b)
+        b.writeJSONInt(usage.outputTokens)
         b.writeStaticString("}}}")
     }
 
@@ -47,8 +47,8 @@ struct InvokeCohereChatRequest: Decodable {
     let value: ChatRequest
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
-        for key: ConverseWireKey in ["documents", "tools", "tool_results"] where c.contains(key) {
+        let c = try decoder.container(keyedBy: WireKey.self)
+        for key: WireKey in ["documents", "tools", "tool_results"] where c.contains(key) {
             throw c.unsupported(key, "Cohere '\(key.stringValue)'")
         }
         var system: [ContentPart] = []
@@ -75,7 +75,7 @@ struct InvokeCohereChatRequest: Decodable {
         let message: String
 
         init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: ConverseWireKey.self)
+            let c = try decoder.container(keyedBy: WireKey.self)
             let roles: [(String, Role?)] = [("USER", .user), ("CHATBOT", .assistant), ("SYSTEM", nil)]
             role = try c.oneOf("role", roles)
             message = try c.decode(String.self, forKey: "message")

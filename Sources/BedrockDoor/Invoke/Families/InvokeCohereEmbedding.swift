@@ -41,14 +41,14 @@ struct InvokeCohereEmbeddingRequest: Decodable {
     let byType: Bool
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         if c.contains("images") { throw c.unsupported("images", "Cohere image embeddings") }
-        let typesKey: ConverseWireKey = "embedding_types"
+        let typesKey: WireKey = "embedding_types"
         let types = try c.decodeIfPresent([String].self, forKey: typesKey)
         if let other = types?.first(where: { $0 != "float" }) {
             throw c.unsupported(typesKey, "the embedding type '\(other)' (only float is)")
         }
-        let textsKey: ConverseWireKey = "texts"
+        let textsKey: WireKey = "texts"
         try c.require(textsKey)
         let texts = try c.decode([String].self, forKey: textsKey)
         if texts.isEmpty { throw c.failure(textsKey, "must contain at least one text") }

@@ -30,9 +30,9 @@ enum InvokeLlamaCodec: InvokeTextFormat {
         b.writeStaticString("{\"generation\":")
         b.writeJSONString(text)
         b.writeStaticString(",\"prompt_token_count\":")
-        ConverseJSONWriter.writeInt(usage.allInputTokens, into: &b)
+        b.writeJSONInt(usage.allInputTokens)
         b.writeStaticString(",\"generation_token_count\":")
-        ConverseJSONWriter.writeInt(usage.outputTokens, into: &b)
+        b.writeJSONInt(usage.outputTokens)
         b.writeStaticString(",\"stop_reason\":")
         switch stop {
         case .maxTokens, .contextWindowExceeded: b.writeStaticString("\"length\"")
@@ -46,7 +46,7 @@ struct InvokeLlamaRequest: Decodable {
     let value: ChatRequest
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         if c.contains("images") { throw c.unsupported("images", "Llama image input") }
         let (system, messages) = InvokePromptTemplate.conversation(try c.nonEmptyString("prompt"))
         let inference = InferenceConfig(

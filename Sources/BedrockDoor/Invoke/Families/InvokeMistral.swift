@@ -53,7 +53,7 @@ struct InvokeMistralRequest: Decodable {
     let value: ChatRequest
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let (system, messages) = InvokePromptTemplate.conversation(try c.nonEmptyString("prompt"))
         let inference = InferenceConfig(
             maxTokens: try c.positiveInt("max_tokens"), temperature: try c.number("temperature"),

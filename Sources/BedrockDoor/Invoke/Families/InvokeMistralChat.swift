@@ -27,7 +27,7 @@ enum InvokeMistralChatCodec: InvokeTextFormat {
             for (i, call) in calls.enumerated() {
                 if i > 0 { b.writeStaticString(",") }
                 var arguments = ByteBuffer()
-                ConverseJSONWriter.writeValue(call.input, into: &arguments)
+                arguments.writeJSONValue(call.input)
                 writeCall(id: call.id, name: call.name, arguments: String(buffer: arguments), into: &b)
             }
             b.writeStaticString("]")
@@ -37,11 +37,11 @@ enum InvokeMistralChatCodec: InvokeTextFormat {
         let usage = response.usage
         let input = usage.allInputTokens
         b.writeStaticString("}],\"usage\":{\"prompt_tokens\":")
-        ConverseJSONWriter.writeInt(input, into: &b)
+        b.writeJSONInt(input)
         b.writeStaticString(",\"completion_tokens\":")
-        ConverseJSONWriter.writeInt(usage.outputTokens, into: &b)
+        b.writeJSONInt(usage.outputTokens)
         b.writeStaticString(",\"total_tokens\":")
-        ConverseJSONWriter.writeInt(input + usage.outputTokens, into: &b)
+        b.writeJSONInt(input + usage.outputTokens)
         b.writeStaticString("}}")
     }
 
@@ -83,8 +83,8 @@ struct InvokeMistralChatRequest: Decodable {
     let value: ChatRequest
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
-        let messagesKey: ConverseWireKey = "messages"
+        let c = try decoder.container(keyedBy: WireKey.self)
+        let messagesKey: WireKey = "messages"
         try c.require(messagesKey)
         var system: [ContentPart] = []
         var messages: [Message] = []
@@ -122,8 +122,8 @@ struct InvokeMistralChatRequest: Decodable {
     }
 
     /// `"auto" | "any" | "required" | "none"` or `{"type": "function", "function": {"name"}}`.
-    private static func toolChoice(_ c: KeyedDecodingContainer<ConverseWireKey>, tools: [ToolSpec]) throws -> Choice? {
-        let key: ConverseWireKey = "tool_choice"
+    private static func toolChoice(_ c: KeyedDecodingContainer<WireKey>, tools: [ToolSpec]) throws -> Choice? {
+        let key: WireKey = "tool_choice"
         guard c.contains(key), try !c.decodeNil(forKey: key) else { return nil }
         if let word = try? c.decode(String.self, forKey: key) {
             switch word {
@@ -133,8 +133,8 @@ struct InvokeMistralChatRequest: Decodable {
             default: throw c.failure(key, "'\(word)' is not one of auto, any, required, none")
             }
         }
-        let named = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: key)
-        let function = try named.nestedContainer(keyedBy: ConverseWireKey.self, forKey: "function")
+        let named = try c.nestedContainer(keyedBy: WireKey.self, forKey: key)
+        let function = try named.nestedContainer(keyedBy: WireKey.self, forKey: "function")
         let name = try function.nonEmptyString("name")
         if !tools.contains(where: { $0.name == name }) {
             throw function.failure("name", "'\(name)' is not the name of a tool in tools")
@@ -149,8 +149,8 @@ struct InvokeMistralChatMessage: Decodable {
     let parts: [ContentPart]
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
-        let roleKey: ConverseWireKey = "role"
+        let c = try decoder.container(keyedBy: WireKey.self)
+        let roleKey: WireKey = "role"
         let name = try c.decode(String.self, forKey: roleKey)
         let text = try Self.text(c)
         switch name {
@@ -176,8 +176,8 @@ struct InvokeMistralChatMessage: Decodable {
     }
 
     /// `"content"` as a string or a list of `{"type": "text", "text"}` parts.
-    static func text(_ c: KeyedDecodingContainer<ConverseWireKey>) throws -> String {
-        let key: ConverseWireKey = "content"
+    static func text(_ c: KeyedDecodingContainer<WireKey>) throws -> String {
+        let key: WireKey = "content"
         guard c.contains(key), try !c.decodeNil(forKey: key) else { return "" }
         if let text = try? c.decode(String.self, forKey: key) { return text }
         var texts: [String] = []
@@ -189,7 +189,7 @@ struct InvokeMistralChatMessage: Decodable {
         let text: String
 
         init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: ConverseWireKey.self)
+            let c = try decoder.container(keyedBy: WireKey.self)
             let type = try c.decode(String.self, forKey: "type")
             guard type == "text" else { throw c.unsupported("type", "Mistral '\(type)' content") }
             text = try c.decode(String.self, forKey: "text")
@@ -202,8 +202,8 @@ struct InvokeMistralChatTool: Decodable {
     let value: ToolSpec
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
-        let function = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: "function")
+        let c = try decoder.container(keyedBy: WireKey.self)
+        let function = try c.nestedContainer(keyedBy: WireKey.self, forKey: "function")
         value = ToolSpec(
             name: try function.nonEmptyString("name"),
             description: try function.decodeIfPresent(String.self, forKey: "description"),
@@ -216,8 +216,8 @@ struct InvokeMistralChatToolCall: Decodable {
     let value: ToolUse
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
-        let function = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: "function")
+        let c = try decoder.container(keyedBy: WireKey.self)
+        let function = try c.nestedContainer(keyedBy: WireKey.self, forKey: "function")
         let arguments = try function.decodeIfPresent(String.self, forKey: "arguments") ?? ""
         let input = arguments.isEmpty
             ? JSONValue.object([:])

@@ -27,15 +27,15 @@ enum InvokeNovaCodec: InvokeChatCodec {
 
     static func writeUsage(_ usage: Usage, into b: inout ByteBuffer) {
         b.writeStaticString("{\"inputTokens\":")
-        ConverseJSONWriter.writeInt(usage.inputTokens, into: &b)
+        b.writeJSONInt(usage.inputTokens)
         b.writeStaticString(",\"outputTokens\":")
-        ConverseJSONWriter.writeInt(usage.outputTokens, into: &b)
+        b.writeJSONInt(usage.outputTokens)
         b.writeStaticString(",\"totalTokens\":")
-        ConverseJSONWriter.writeInt(usage.totalTokens, into: &b)
+        b.writeJSONInt(usage.totalTokens)
         b.writeStaticString(",\"cacheReadInputTokenCount\":")
-        ConverseJSONWriter.writeInt(usage.cacheReadTokens, into: &b)
+        b.writeJSONInt(usage.cacheReadTokens)
         b.writeStaticString(",\"cacheWriteInputTokenCount\":")
-        ConverseJSONWriter.writeInt(usage.cacheWriteTokens, into: &b)
+        b.writeJSONInt(usage.cacheWriteTokens)
         b.writeStaticString("}")
     }
 }
@@ -47,8 +47,8 @@ struct InvokeNovaRequest: Decodable {
     let value: ChatRequest
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
-        let messagesKey: ConverseWireKey = "messages"
+        let c = try decoder.container(keyedBy: WireKey.self)
+        let messagesKey: WireKey = "messages"
         try c.require(messagesKey)
         let messages = try c.decode([ConverseWireMessage].self, forKey: messagesKey).map(\.value)
         if messages.isEmpty { throw c.failure(messagesKey, "must contain at least one message") }
@@ -56,9 +56,9 @@ struct InvokeNovaRequest: Decodable {
         let toolConfig = try c.decodeIfPresent(ConverseWireToolConfig.self, forKey: "toolConfig")
 
         var inference = InferenceConfig()
-        let configKey: ConverseWireKey = "inferenceConfig"
+        let configKey: WireKey = "inferenceConfig"
         if c.contains(configKey), try !c.decodeNil(forKey: configKey) {
-            let config = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: configKey)
+            let config = try c.nestedContainer(keyedBy: WireKey.self, forKey: configKey)
             inference.maxTokens = try config.positiveInt("maxTokens") ?? config.positiveInt("max_new_tokens")
             inference.temperature = try config.number("temperature")
             inference.topP = try config.number("topP") ?? config.number("top_p")
@@ -75,7 +75,7 @@ struct InvokeNovaRequest: Decodable {
 /// `{"messageStop": …}`, then `{"metadata": …}` with Bedrock's invocation metrics.
 struct InvokeNovaStreamEncoder: InvokeChunkEncoder {
     private var clock: InvokeStreamClock
-    private var blocks = InvokeBlockIndexer()
+    private var blocks = StreamBlockIndexer()
     private var started = false
     private var stopped = false
     private var finished = false
@@ -99,7 +99,7 @@ struct InvokeNovaStreamEncoder: InvokeChunkEncoder {
             b.writeStaticString(",\"name\":")
             b.writeJSONString(name)
             b.writeStaticString("}},\"contentBlockIndex\":")
-            ConverseJSONWriter.writeInt(index, into: &b)
+            b.writeJSONInt(index)
             b.writeStaticString("}}")
             chunks.append(b)
         case .blockDelta(let canonical, let delta):
@@ -156,7 +156,7 @@ struct InvokeNovaStreamEncoder: InvokeChunkEncoder {
         b.writeStaticString("{\"contentBlockDelta\":{\"delta\":")
         ConverseJSONWriter.writeBlockDelta(delta, into: &b)
         b.writeStaticString(",\"contentBlockIndex\":")
-        ConverseJSONWriter.writeInt(index, into: &b)
+        b.writeJSONInt(index)
         b.writeStaticString("}}")
         return b
     }
@@ -164,7 +164,7 @@ struct InvokeNovaStreamEncoder: InvokeChunkEncoder {
     private static func blockStop(_ index: Int) -> ByteBuffer {
         var b = ByteBuffer()
         b.writeStaticString("{\"contentBlockStop\":{\"contentBlockIndex\":")
-        ConverseJSONWriter.writeInt(index, into: &b)
+        b.writeJSONInt(index)
         b.writeStaticString("}}")
         return b
     }

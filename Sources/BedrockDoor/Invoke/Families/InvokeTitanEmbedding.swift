@@ -9,9 +9,9 @@ struct InvokeTitanEmbeddingRequest: Decodable {
     let byType: Bool
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let modelId = (decoder.userInfo[InvokeRequestDecoder.modelIdKey] as? String ?? "").lowercased()
-        let typesKey: ConverseWireKey = "embeddingTypes"
+        let typesKey: WireKey = "embeddingTypes"
         let types = try c.decodeIfPresent([String].self, forKey: typesKey)
         if let other = types?.first(where: { $0 != "float" }) {
             throw c.unsupported(typesKey, "the embedding type '\(other)' (only float is)")
@@ -36,7 +36,7 @@ enum InvokeTitanEmbeddingCodec: InvokeEmbeddingCodec {
         b.writeStaticString("{\"embedding\":")
         writeVector(vector, into: &b)
         b.writeStaticString(",\"inputTextTokenCount\":")
-        ConverseJSONWriter.writeInt(response.inputTokens, into: &b)
+        b.writeJSONInt(response.inputTokens)
         if byType {
             b.writeStaticString(",\"embeddingsByType\":{\"float\":")
             writeVector(vector, into: &b)

@@ -12,9 +12,9 @@ enum InvokeTitanTextCodec: InvokeTextFormat {
     static func writeResponse(_ response: ChatResponse, modelId: String, into b: inout ByteBuffer) {
         let usage = response.usage
         b.writeStaticString("{\"inputTextTokenCount\":")
-        ConverseJSONWriter.writeInt(usage.allInputTokens, into: &b)
+        b.writeJSONInt(usage.allInputTokens)
         b.writeStaticString(",\"results\":[{\"tokenCount\":")
-        ConverseJSONWriter.writeInt(usage.outputTokens, into: &b)
+        b.writeJSONInt(usage.outputTokens)
         b.writeStaticString(",\"outputText\":")
         b.writeJSONString(text(of: response))
         b.writeStaticString(",\"completionReason\":")
@@ -31,11 +31,11 @@ enum InvokeTitanTextCodec: InvokeTextFormat {
     static func writeFinalChunk(_ end: InvokeStreamEnd, into b: inout ByteBuffer) {
         let usage = end.usage
         b.writeStaticString("{\"outputText\":\"\",\"index\":0,\"totalOutputTextTokenCount\":")
-        ConverseJSONWriter.writeInt(usage.outputTokens, into: &b)
+        b.writeJSONInt(usage.outputTokens)
         b.writeStaticString(",\"completionReason\":")
         b.writeStaticString(completionReason(end.stopReason))
         b.writeStaticString(",\"inputTextTokenCount\":")
-        ConverseJSONWriter.writeInt(usage.allInputTokens, into: &b)
+        b.writeJSONInt(usage.allInputTokens)
         b.writeStaticString(",")
         end.metrics.writeMember(into: &b)
         b.writeStaticString("}")
@@ -57,12 +57,12 @@ struct InvokeTitanTextRequest: Decodable {
     let value: ChatRequest
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: ConverseWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let text = try c.nonEmptyString("inputText")
         var inference = InferenceConfig()
-        let configKey: ConverseWireKey = "textGenerationConfig"
+        let configKey: WireKey = "textGenerationConfig"
         if c.contains(configKey), try !c.decodeNil(forKey: configKey) {
-            let config = try c.nestedContainer(keyedBy: ConverseWireKey.self, forKey: configKey)
+            let config = try c.nestedContainer(keyedBy: WireKey.self, forKey: configKey)
             inference.maxTokens = try config.positiveInt("maxTokenCount")
             inference.temperature = try config.number("temperature")
             inference.topP = try config.number("topP")

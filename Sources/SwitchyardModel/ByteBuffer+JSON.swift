@@ -42,3 +42,51 @@ extension ByteBuffer {
         }
     }
 }
+
+/// The one hand-written JSON writer of the hot paths (answers, stream events, upstream request bodies): going
+/// through `JSONEncoder` per node costs more than a fast upstream's round trip.
+extension ByteBuffer {
+    /// Writes `value` as JSON; object members in the order the value holds them.
+    public mutating func writeJSONValue(_ value: JSONValue) {
+        switch value {
+        case .null: writeStaticString("null")
+        case .bool(let v): writeStaticString(v ? "true" : "false")
+        case .number(let n): writeJSONNumber(n)
+        case .string(let s): writeJSONString(s)
+        case .array(let items):
+            writeStaticString("[")
+            for (i, item) in items.enumerated() {
+                if i > 0 { writeStaticString(",") }
+                writeJSONValue(item)
+            }
+            writeStaticString("]")
+        case .object(let members):
+            writeStaticString("{")
+            var first = true
+            for (key, member) in members {
+                if !first { writeStaticString(",") }
+                first = false
+                writeJSONString(key)
+                writeStaticString(":")
+                writeJSONValue(member)
+            }
+            writeStaticString("}")
+        }
+    }
+
+    /// Integers (token counts, sizes) go out without a fraction, the rest in Swift's shortest round-trip form;
+    /// non-finite values have no JSON form and are written as null.
+    public mutating func writeJSONNumber(_ n: Double) {
+        if n.rounded() == n, abs(n) < 9.0e15 {
+            writeString(String(Int64(n)))
+        } else if n.isFinite {
+            writeString(String(n))
+        } else {
+            writeStaticString("null")
+        }
+    }
+
+    public mutating func writeJSONInt(_ n: Int) {
+        writeString(String(n))
+    }
+}
