@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 extension ByteBuffer {
@@ -88,5 +89,16 @@ extension ByteBuffer {
 
     public mutating func writeJSONInt(_ n: Int) {
         writeString(String(n))
+    }
+}
+
+extension JSONValue {
+    /// The value as JSON text with sorted keys, so the same document always gives the same text (tool inputs sent
+    /// as strings, JSON tool results, cache keys).
+    public var documentText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        guard let data = try? encoder.encode(self) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,14 +1,14 @@
 import SwitchyardModel
 
 /// `generationConfig` from the inference parameters, Anthropic-style `thinking`, and Gemini's own fields.
-enum GeminiGenerationConfig {
+public enum GeminiGenerationConfig {
     /// `GenerationConfig` fields a caller may also give at the top of `additionalModelRequestFields`.
     static let fieldNames: Set<String> = [
         "topK", "seed", "candidateCount", "presencePenalty", "frequencyPenalty", "responseMimeType", "responseSchema",
         "responseJsonSchema", "responseModalities", "responseLogprobs", "logprobs", "thinkingConfig", "mediaResolution",
     ]
 
-    static func build(_ request: ChatRequest) -> [String: JSONValue] {
+    public static func build(_ request: ChatRequest) -> [String: JSONValue] {
         var config: [String: JSONValue] = [:]
         let extra = request.additionalFields
         for (key, value) in extra where fieldNames.contains(key) { config[key] = value }

@@ -4,7 +4,7 @@ import SwitchyardModel
 /// one key it does not know (`$schema`, `additionalProperties`, `$ref`, …), so unknown keys go and the common
 /// JSON Schema spellings it lacks are rewritten: local `$ref`s inlined, `oneOf` → `anyOf`, `const` → `enum`,
 /// `type: [T, "null"]` → `nullable`.
-enum GeminiSchema {
+public enum GeminiSchema {
     static let allowedKeys: Set<String> = [
         "type", "format", "title", "description", "nullable", "enum", "maxItems", "minItems", "properties", "required",
         "minProperties", "maxProperties", "minLength", "maxLength", "pattern", "example", "anyOf", "propertyOrdering",
@@ -17,7 +17,7 @@ enum GeminiSchema {
 
     /// The `parameters` of a function declaration; nil for a function without parameters, since Gemini refuses an
     /// object schema with no properties.
-    static func parameters(_ schema: JSONValue) -> JSONValue? {
+    public static func parameters(_ schema: JSONValue) -> JSONValue? {
         let definitions = (schema["$defs"]?.objectValue ?? [:]).merging(schema["definitions"]?.objectValue ?? [:]) { a, _ in a }
         let cleaned = clean(schema, definitions: definitions, depth: 0)
         guard case .object(let members) = cleaned else { return nil }

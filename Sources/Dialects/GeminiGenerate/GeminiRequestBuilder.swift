@@ -1,12 +1,13 @@
 import Foundation
 import SwitchyardModel
 
-/// Canonical request → `GenerateContentRequest` body.
-enum GeminiRequestBuilder {
+/// Canonical request → `GenerateContentRequest` body, as a `JSONValue` tree the provider writes with the shared
+/// byte writer (the hot path).
+public enum GeminiRequestBuilder {
     /// Top-level request fields a caller may pass through `additionalModelRequestFields`.
-    static let passThroughFields: Set<String> = ["safetySettings", "cachedContent"]
+    public static let passThroughFields: Set<String> = ["safetySettings", "cachedContent"]
 
-    static func body(_ request: ChatRequest) -> JSONValue {
+    public static func body(_ request: ChatRequest) -> JSONValue {
         var body: [String: JSONValue] = [:]
         for (key, value) in request.additionalFields where passThroughFields.contains(key) {
             body[key] = value
@@ -23,13 +24,18 @@ enum GeminiRequestBuilder {
     }
 
     /// `:countTokens` counts what `:generateContent` would be sent; it takes the model inside the request.
-    static func countTokensBody(_ request: ChatRequest, model: String) -> JSONValue {
+    public static func countTokensBody(_ request: ChatRequest, model: String) -> JSONValue {
         var inner: [String: JSONValue] = [
-            "model": .string("models/\(GeminiProvider.modelName(model))"), "contents": .array(contents(request.messages)),
+            "model": .string("models/\(modelName(model))"), "contents": .array(contents(request.messages)),
         ]
         if let system = systemInstruction(request.system) { inner["systemInstruction"] = system }
         if let tools = tools(request) { inner["tools"] = tools }
         return ["generateContentRequest": .object(inner)]
+    }
+
+    /// Gemini names models `models/X`; callers may write either.
+    public static func modelName(_ model: String) -> String {
+        model.hasPrefix("models/") ? String(model.dropFirst("models/".count)) : model
     }
 
     static func systemInstruction(_ system: [ContentPart]) -> JSONValue? {
@@ -161,7 +167,7 @@ enum GeminiRequestBuilder {
         return .object(declaration)
     }
 
-    static func toolConfig(_ choice: ToolChoice) -> JSONValue {
+    public static func toolConfig(_ choice: ToolChoice) -> JSONValue {
         let config: JSONValue =
             switch choice {
             case .auto: ["mode": "AUTO"]

@@ -1,8 +1,8 @@
 import SwitchyardModel
 
 /// Google's canonical error statuses (`error.status`), and the quirks of how Gemini reports key problems.
-enum GeminiStatus {
-    static func kind(status: String?, code: Int?) -> GatewayError.Kind {
+public enum GeminiStatus {
+    public static func kind(status: String?, code: Int?) -> GatewayError.Kind {
         switch status {
         case "RESOURCE_EXHAUSTED": return .throttled
         case "UNAVAILABLE": return .unavailable
@@ -18,7 +18,7 @@ enum GeminiStatus {
     }
 
     /// Gemini answers a bad or expired key with 400 INVALID_ARGUMENT; it is an authentication failure all the same.
-    static func refine(_ error: GatewayError) -> GatewayError {
+    public static func refine(_ error: GatewayError) -> GatewayError {
         guard error.upstreamStatus == 400, error.message.contains("API key"),
             error.message.contains("not valid") || error.message.contains("expired") || error.message.contains("invalid")
         else { return error }
