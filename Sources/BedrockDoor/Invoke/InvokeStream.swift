@@ -154,5 +154,5 @@ extension Usage {
     var allInputTokens: Int { inputTokens + cacheReadTokens + cacheWriteTokens }
 }
 
-/// The name the Invoke stream encoders knew the shared indexer by.
+/// The shared indexer under the name the Invoke stream tests know it by.
 typealias InvokeBlockIndexer = StreamBlockIndexer

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import SwitchyardModel
 
+/// Cohere embeddings both ways: the body below, and the answer echoing the texts with one vector each.
 enum InvokeCohereEmbeddingCodec: InvokeEmbeddingCodec {
     static func decode(from decoder: any Decoder) throws -> InvokeBody {
         let body = try InvokeCohereEmbeddingRequest(from: decoder)

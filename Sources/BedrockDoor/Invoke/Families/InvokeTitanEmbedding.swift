@@ -24,6 +24,7 @@ struct InvokeTitanEmbeddingRequest: Decodable {
     }
 }
 
+/// Titan embeddings both ways: the body above, and the answer with one vector.
 enum InvokeTitanEmbeddingCodec: InvokeEmbeddingCodec {
     static func decode(from decoder: any Decoder) throws -> InvokeBody {
         let body = try InvokeTitanEmbeddingRequest(from: decoder)
