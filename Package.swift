@@ -37,6 +37,8 @@ let package = Package(
         .target(
             name: "AWSWire",
             dependencies: [
+                // The JSON byte writer (ByteBuffer.writeJSONString) lives with JSONValue in the model.
+                "SwitchyardModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -50,10 +52,18 @@ let package = Package(
             path: "Sources/Dialects/AnthropicMessages",
             swiftSettings: swiftSettings
         ),
+        // The Gemini generateContent wire, both directions: request bodies built and read, answers and stream chunks
+        // read and written; what the Gemini provider and the batch runner's Gemini records share.
+        .target(
+            name: "GeminiDialect",
+            dependencies: ["SwitchyardModel", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Sources/Dialects/GeminiGenerate",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Providers",
             dependencies: [
-                "SwitchyardModel", "AWSWire", "OpenAIDialect", "AnthropicDialect",
+                "SwitchyardModel", "AWSWire", "OpenAIDialect", "AnthropicDialect", "GeminiDialect",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -195,7 +205,7 @@ let package = Package(
         .target(
             name: "Batch",
             dependencies: [
-                "SwitchyardModel", "AWSWire", "Stores", "Engine", "OpenAIDialect", "AnthropicDialect",
+                "SwitchyardModel", "AWSWire", "Stores", "Engine", "OpenAIDialect", "AnthropicDialect", "GeminiDialect",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -278,7 +288,7 @@ let package = Package(
             path: "Tests/SwitchyardTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"], swiftSettings: swiftSettings),
+        .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "SwitchyardModel"], swiftSettings: swiftSettings),
         .testTarget(name: "BedrockDoorTests", dependencies: ["BedrockDoor", "SwitchyardModel", "Engine"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AnthropicDialectTests", dependencies: ["AnthropicDialect", "SwitchyardModel", .product(name: "NIOCore", package: "swift-nio")],
@@ -286,7 +296,7 @@ let package = Package(
         .testTarget(
             name: "ProvidersTests",
             dependencies: [
-                "Providers", "SwitchyardModel", "AWSWire", "OpenAIDialect",
+                "Providers", "SwitchyardModel", "AWSWire", "OpenAIDialect", "GeminiDialect",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ], swiftSettings: swiftSettings),
@@ -320,7 +330,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel", "BedrockDoor", "Engine", "SwitchyardTestSupport"],
+            name: "BatchTests", dependencies: ["Batch", "Stores", "SwitchyardModel", "BedrockDoor", "Engine", "SwitchyardTestSupport", "GeminiDialect"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EngineTests", dependencies: ["Engine", "SwitchyardModel", "SwitchyardServer", "SwitchyardTestSupport"],

@@ -1,4 +1,5 @@
 import NIOCore
+import SwitchyardModel
 
 /// An AWS rest-json error response. botocore takes the code from `x-amzn-ErrorType` and the message from
 /// the body's `message`; the class it raises depends only on the code.

@@ -1,11 +1,12 @@
 import AnthropicDialect
 import Foundation
+import GeminiDialect
 import NIOCore
 import OpenAIDialect
 import SwitchyardModel
 
 /// Reads a record's input in its own form and writes the answer in that form: Bedrock records through the door's
-/// codecs, OpenAI and Anthropic records through their dialects' (the doors' own), Gemini records through the runner's.
+/// codecs, OpenAI and Anthropic records through their dialects' (the doors' own), Gemini records through the Gemini dialect's.
 public struct BatchRecordTranslator: Sendable {
     let bedrock: any BatchRecordCodec
 
@@ -30,7 +31,7 @@ public struct BatchRecordTranslator: Sendable {
             if let format = call.responseFormat { chat.additionalFields["response_format"] = format }
             return BatchDecodedInput(request: .chat(chat), shape: "openai:chat")
         case .gemini:
-            return BatchDecodedInput(request: .chat(try GeminiRecordDecoder.decode(record.modelInput)), shape: "gemini")
+            return BatchDecodedInput(request: .chat(try GeminiBatchRecord.decode(record.modelInput)), shape: "gemini")
         case .anthropic:
             let decoded = try AnthropicRequestDecoder.decode(BatchJSON.data(record.modelInput), form: .messages)
             if decoded.stream { throw GatewayError(.validation, "params.stream: a batch request cannot stream its answer") }
@@ -45,7 +46,7 @@ public struct BatchRecordTranslator: Sendable {
             Data(
                 OpenAIChatResponseWriter.write(response, id: "chatcmpl-\(recordId)", model: model, created: Int(Date().timeIntervalSince1970))
                     .readableBytesView)
-        case "gemini": BatchJSON.data(GeminiRecordEncoder.response(response, model: model))
+        case "gemini": GeminiBatchRecord.response(response, model: model)
         case "anthropic:messages": Self.anthropicMessage(response, model: modelId)
         default: try bedrock.encode(response, shape: shape, modelId: modelId)
         }

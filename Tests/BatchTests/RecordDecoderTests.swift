@@ -4,6 +4,7 @@ import BedrockDoor
 import Testing
 
 @testable import Batch
+@testable import GeminiDialect
 
 @Suite struct RecordDecoderTests {
     func json(_ text: String) throws -> JSONValue {
@@ -50,7 +51,7 @@ import Testing
     }
 
     @Test func geminiRequest() throws {
-        let chat = try GeminiRecordDecoder.decode(
+        let chat = try GeminiBatchRecord.decode(
             try json(
                 #"""
                 {"contents": [{"role": "user", "parts": [{"text": "What is 2 + 2?"}]},
@@ -74,7 +75,8 @@ import Testing
         #expect(openai["choices"]?.arrayValue?.first?["finish_reason"] == "length")
         #expect(openai["choices"]?.arrayValue?.first?["message"]?["content"] == "4")
         #expect(openai["usage"]?["total_tokens"] == 6)
-        let gemini = GeminiRecordEncoder.response(response, model: "gemini-2.0-flash")
+        let gemini = try json(
+            String(decoding: try translator.encode(response, shape: "gemini", modelId: "m", model: "gemini-2.0-flash", recordId: "r1"), as: UTF8.self))
         #expect(gemini["candidates"]?.arrayValue?.first?["finishReason"] == "MAX_TOKENS")
         #expect(gemini["usageMetadata"]?["candidatesTokenCount"] == 1)
     }

@@ -2,6 +2,7 @@ import Foundation
 import SwitchyardModel
 import Testing
 
+@testable import GeminiDialect
 @testable import Providers
 
 @Suite struct GeminiResponseTests {

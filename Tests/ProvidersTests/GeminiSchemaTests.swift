@@ -1,6 +1,7 @@
 import SwitchyardModel
 import Testing
 
+@testable import GeminiDialect
 @testable import Providers
 
 @Suite struct GeminiSchemaTests {

@@ -17,10 +17,10 @@ public enum AnthropicRequestDecoder {
         decoder.userInfo[AnthropicWireRequest.formKey] = form
         do {
             return try decoder.decode(AnthropicWireRequest.self, from: body).value
-        } catch let failure as AnthropicDecodingFailure {
+        } catch let failure as WireDecodingFailure {
             throw GatewayError(.validation, failure.description)
         } catch let error as DecodingError {
-            throw GatewayError(.validation, AnthropicDecodingFailure.describe(error))
+            throw GatewayError(.validation, WireDecodingFailure.describe(error, request: "a valid Messages request"))
         } catch {
             throw GatewayError(.validation, "the request body is not a valid Messages JSON object")
         }

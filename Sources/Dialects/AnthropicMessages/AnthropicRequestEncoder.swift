@@ -127,7 +127,7 @@ public enum AnthropicRequestEncoder {
         let content: [JSONValue] = result.content.map { item in
             switch item {
             case .text(let text): ["type": "text", "text": .string(text)]
-            case .json(let value): ["type": "text", "text": .string(AnthropicJSON.documentText(value))]
+            case .json(let value): ["type": "text", "text": .string(value.documentText)]
             case .image(let image): imageBlock(image)
             case .document(let document): documentBlock(document)
             }

@@ -1,3 +1,5 @@
+import SwitchyardModel
+
 /// Which of the dialect's request bodies is read: they share messages, system, tools and sampling members, and
 /// differ in what names the model and what else rides along.
 public enum AnthropicRequestForm: Sendable, Hashable {
@@ -9,7 +11,7 @@ public enum AnthropicRequestForm: Sendable, Hashable {
     case bedrockInvoke
 
     /// Members without a canonical place that travel as extra fields, for the providers whose API knows them.
-    var extraFields: [AnthropicWireKey] {
+    var extraFields: [WireKey] {
         switch self {
         case .messages: ["top_k", "thinking", "metadata", "service_tier", "container", "mcp_servers", "context_management"]
         case .countTokens: ["thinking", "mcp_servers", "context_management"]

@@ -52,7 +52,7 @@ public enum AnthropicResponseWriter {
             b.writeStaticString(",\"name\":")
             b.writeJSONString(use.name)
             b.writeStaticString(",\"input\":")
-            AnthropicJSON.write(use.input, into: &b)
+            b.writeJSONValue(use.input)
             b.writeStaticString("}")
         case .reasoning(.text(let text, let signature)):
             b.writeStaticString("{\"type\":\"thinking\",\"thinking\":")
@@ -72,13 +72,13 @@ public enum AnthropicResponseWriter {
 
     static func writeUsage(_ usage: Usage, into b: inout ByteBuffer) {
         b.writeStaticString("{\"input_tokens\":")
-        AnthropicJSON.writeInt(usage.inputTokens, into: &b)
+        b.writeJSONInt(usage.inputTokens)
         b.writeStaticString(",\"output_tokens\":")
-        AnthropicJSON.writeInt(usage.outputTokens, into: &b)
+        b.writeJSONInt(usage.outputTokens)
         b.writeStaticString(",\"cache_read_input_tokens\":")
-        AnthropicJSON.writeInt(usage.cacheReadTokens, into: &b)
+        b.writeJSONInt(usage.cacheReadTokens)
         b.writeStaticString(",\"cache_creation_input_tokens\":")
-        AnthropicJSON.writeInt(usage.cacheWriteTokens, into: &b)
+        b.writeJSONInt(usage.cacheWriteTokens)
         b.writeStaticString("}")
     }
 

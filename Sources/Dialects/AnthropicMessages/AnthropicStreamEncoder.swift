@@ -9,7 +9,7 @@ import SwitchyardModel
 public struct AnthropicStreamEncoder: Sendable {
     let model: String
     let messageId: String
-    private var blocks = AnthropicBlockIndexer()
+    private var blocks = StreamBlockIndexer()
     private var started = false
     public private(set) var finished = false
     private var stopReason = StopReason.endTurn
@@ -96,7 +96,7 @@ public struct AnthropicStreamEncoder: Sendable {
     private static func blockStart(_ index: Int, _ block: (inout ByteBuffer) -> Void) -> AnthropicStreamChunk {
         var b = ByteBuffer()
         b.writeStaticString("{\"type\":\"content_block_start\",\"index\":")
-        AnthropicJSON.writeInt(index, into: &b)
+        b.writeJSONInt(index)
         b.writeStaticString(",\"content_block\":")
         block(&b)
         b.writeStaticString("}")
@@ -121,7 +121,7 @@ public struct AnthropicStreamEncoder: Sendable {
     private static func delta(_ index: Int, _ delta: BlockDelta) -> AnthropicStreamChunk? {
         var b = ByteBuffer()
         b.writeStaticString("{\"type\":\"content_block_delta\",\"index\":")
-        AnthropicJSON.writeInt(index, into: &b)
+        b.writeJSONInt(index)
         switch delta {
         case .text(let text):
             b.writeStaticString(",\"delta\":{\"type\":\"text_delta\",\"text\":")
@@ -145,7 +145,7 @@ public struct AnthropicStreamEncoder: Sendable {
     private static func blockStop(_ index: Int) -> AnthropicStreamChunk {
         var b = ByteBuffer()
         b.writeStaticString("{\"type\":\"content_block_stop\",\"index\":")
-        AnthropicJSON.writeInt(index, into: &b)
+        b.writeJSONInt(index)
         b.writeStaticString("}")
         return AnthropicStreamChunk(type: "content_block_stop", json: b)
     }

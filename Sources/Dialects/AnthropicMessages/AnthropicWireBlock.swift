@@ -7,15 +7,15 @@ struct AnthropicWireBlock: Decodable {
     let parts: [ContentPart]
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: AnthropicWireKey.self)
-        let typeKey: AnthropicWireKey = "type"
+        let c = try decoder.container(keyedBy: WireKey.self)
+        let typeKey: WireKey = "type"
         let type = try c.decode(String.self, forKey: typeKey)
         let part: ContentPart
         switch type {
         case "text":
             part = .text(try c.decode(String.self, forKey: "text"))
         case "image":
-            part = .image(try Self.image(c.nestedContainer(keyedBy: AnthropicWireKey.self, forKey: "source")))
+            part = .image(try Self.image(c.nestedContainer(keyedBy: WireKey.self, forKey: "source")))
         case "document":
             part = .document(try Self.document(c))
         case "tool_use":
@@ -41,12 +41,12 @@ struct AnthropicWireBlock: Decodable {
     }
 
     /// `{"type": "base64", "media_type": "image/png", "data": "…"}`
-    static func image(_ source: KeyedDecodingContainer<AnthropicWireKey>) throws -> ImagePart {
+    static func image(_ source: KeyedDecodingContainer<WireKey>) throws -> ImagePart {
         let kind = try source.decode(String.self, forKey: "type")
         guard kind == "base64" else {
             throw source.unsupported("type", "an image source of type '\(kind)' (send base64 data)")
         }
-        let mediaKey: AnthropicWireKey = "media_type"
+        let mediaKey: WireKey = "media_type"
         let media = try source.decode(String.self, forKey: mediaKey)
         let name = media.hasPrefix("image/") ? String(media.dropFirst(6)) : media
         guard let format = ImageFormat(rawValue: name == "jpg" ? "jpeg" : name) else {
@@ -56,9 +56,9 @@ struct AnthropicWireBlock: Decodable {
     }
 
     /// base64 PDF, plain text, or text content blocks; the title names it.
-    static func document(_ c: KeyedDecodingContainer<AnthropicWireKey>) throws -> DocumentPart {
+    static func document(_ c: KeyedDecodingContainer<WireKey>) throws -> DocumentPart {
         let name = try c.decodeIfPresent(String.self, forKey: "title") ?? "document"
-        let source = try c.nestedContainer(keyedBy: AnthropicWireKey.self, forKey: "source")
+        let source = try c.nestedContainer(keyedBy: WireKey.self, forKey: "source")
         let kind = try source.decode(String.self, forKey: "type")
         switch kind {
         case "base64":
@@ -79,8 +79,8 @@ struct AnthropicWireBlock: Decodable {
     }
 
     /// `{"tool_use_id", "content": "…" | [text | image | document], "is_error"}`
-    static func toolResult(_ c: KeyedDecodingContainer<AnthropicWireKey>) throws -> ToolResult {
-        let contentKey: AnthropicWireKey = "content"
+    static func toolResult(_ c: KeyedDecodingContainer<WireKey>) throws -> ToolResult {
+        let contentKey: WireKey = "content"
         var content: [ToolResult.Content] = []
         for part in try c.decodeIfPresent(AnthropicWireContent.self, forKey: contentKey)?.parts ?? [] {
             switch part {

@@ -19,7 +19,7 @@ struct AnthropicWireMessage: Decodable {
     let value: Message
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: AnthropicWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let role = try c.oneOf("role", [("user", Role.user), ("assistant", Role.assistant)])
         try c.require("content")
         value = Message(role: role, content: try c.decode(AnthropicWireContent.self, forKey: "content").parts)

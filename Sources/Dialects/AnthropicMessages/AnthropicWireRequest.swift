@@ -11,18 +11,18 @@ public struct AnthropicWireRequest: Decodable {
     }
 
     public init(from decoder: any Decoder, form: AnthropicRequestForm) throws {
-        let c = try decoder.container(keyedBy: AnthropicWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         var model: String?
         if form != .bedrockInvoke {
             try c.require("model")
             model = try c.nonEmptyString("model")
         }
-        let messagesKey: AnthropicWireKey = "messages"
+        let messagesKey: WireKey = "messages"
         try c.require(messagesKey)
         let messages = try c.decode([AnthropicWireMessage].self, forKey: messagesKey).map(\.value)
         if messages.isEmpty { throw c.failure(messagesKey, "must contain at least one message") }
 
-        let systemKey: AnthropicWireKey = "system"
+        let systemKey: WireKey = "system"
         let system = try c.decodeIfPresent(AnthropicWireContent.self, forKey: systemKey)?.parts ?? []
         for part in system {
             switch part {
@@ -41,7 +41,7 @@ public struct AnthropicWireRequest: Decodable {
         }
 
         var tools = try c.decodeIfPresent([AnthropicWireTool].self, forKey: "tools")?.map(\.value) ?? []
-        let choiceKey: AnthropicWireKey = "tool_choice"
+        let choiceKey: WireKey = "tool_choice"
         var choice: ToolChoice?
         switch try c.decodeIfPresent(AnthropicWireToolChoice.self, forKey: choiceKey) {
         case .never?:
@@ -49,7 +49,7 @@ public struct AnthropicWireRequest: Decodable {
             tools = []
         case .choice(let picked)?:
             if case .tool(let name) = picked, !tools.contains(where: { $0.name == name }) {
-                throw AnthropicDecodingFailure(c.codingPath + [choiceKey, AnthropicWireKey("name")], "'\(name)' is not the name of a tool in tools")
+                throw WireDecodingFailure(c.codingPath + [choiceKey, WireKey("name")], "'\(name)' is not the name of a tool in tools")
             }
             choice = picked
         case nil:

@@ -6,7 +6,7 @@ struct AnthropicWireTool: Decodable {
     let value: ToolSpec
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: AnthropicWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         if let type = try c.decodeIfPresent(String.self, forKey: "type"), type != "custom" {
             throw c.unsupported("type", "the Anthropic server tool '\(type)'")
         }

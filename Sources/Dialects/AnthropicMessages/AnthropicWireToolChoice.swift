@@ -7,7 +7,7 @@ enum AnthropicWireToolChoice: Decodable {
     case never
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: AnthropicWireKey.self)
+        let c = try decoder.container(keyedBy: WireKey.self)
         let type = try c.decode(String.self, forKey: "type")
         switch type {
         case "auto": self = .choice(.auto)

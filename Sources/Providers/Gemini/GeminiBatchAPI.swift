@@ -1,4 +1,5 @@
 import Foundation
+import GeminiDialect
 import NIOCore
 import NIOHTTP1
 import SwitchyardModel

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GeminiDialect
 import NIOCore
 import NIOHTTP1
 import SwitchyardModel

@@ -1,3 +1,4 @@
+import GeminiDialect
 import NIOCore
 import SwitchyardModel
 

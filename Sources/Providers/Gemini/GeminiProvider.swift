@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GeminiDialect
 import NIOCore
 import NIOHTTP1
 import SwitchyardModel
@@ -66,46 +67,9 @@ public struct GeminiProvider: ChatProvider {
 
     static let pathCharacters = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
-    /// Gemini names models `models/X`; callers may write either.
-    static func modelName(_ model: String) -> String {
-        model.hasPrefix("models/") ? String(model.dropFirst("models/".count)) : model
-    }
+    static func modelName(_ model: String) -> String { GeminiRequestBuilder.modelName(model) }
 
     static func response(_ decoded: GeminiResponse, history: [Message], latencyMs: Int) -> ChatResponse {
-        var ids = GeminiToolIDs(history: history)
-        var content: [ContentPart] = []
-        var sawFunctionCall = false
-        for part in decoded.parts {
-            if part.isThought {
-                let text = part.text ?? ""
-                let signature = part.thoughtSignature.flatMap { $0.isEmpty ? nil : $0 }
-                // Thought parts up to the signed one are one reasoning block, as in a stream.
-                if case .reasoning(.text(let previous, nil))? = content.last, !previous.isEmpty {
-                    content[content.count - 1] = .reasoning(.text(previous + text, signature: signature))
-                } else if !text.isEmpty || signature != nil {
-                    content.append(.reasoning(.text(text, signature: signature)))
-                }
-            } else if let call = part.functionCall {
-                if let signature = part.thoughtSignature, !signature.isEmpty {
-                    content.append(.reasoning(.text("", signature: signature)))
-                }
-                sawFunctionCall = true
-                let name = call.name ?? ""
-                content.append(.toolUse(ToolUse(id: ids.make(for: name), name: name, input: call.args ?? .object([:]))))
-            } else if let text = part.text, !text.isEmpty {
-                // Gemini does not check signatures on text parts; keeping them would put an empty reasoning block
-                // in front of every plain answer.
-                if case .text(let previous)? = content.last {
-                    content[content.count - 1] = .text(previous + text)
-                } else {
-                    content.append(.text(text))
-                }
-            }
-        }
-        return ChatResponse(
-            content: content,
-            stopReason: GeminiStopReason.canonical(decoded.finishReason, sawFunctionCall: sawFunctionCall),
-            usage: decoded.usageMetadata?.canonical ?? Usage(),
-            latencyMs: latencyMs)
+        decoded.chatResponse(history: history, latencyMs: latencyMs)
     }
 }

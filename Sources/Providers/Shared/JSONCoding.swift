@@ -60,10 +60,5 @@ enum JSONCoding {
     }
 
     /// Sorted keys, so the same document always gives the same text (tool arguments, tool results).
-    static func documentText(_ value: JSONValue) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        guard let data = try? encoder.encode(value) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func documentText(_ value: JSONValue) -> String { value.documentText }
 }

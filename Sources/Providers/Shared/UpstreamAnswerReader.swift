@@ -1,5 +1,6 @@
 import AWSWire
 import AnthropicDialect
+import GeminiDialect
 import NIOCore
 import OpenAIDialect
 import SwitchyardModel
