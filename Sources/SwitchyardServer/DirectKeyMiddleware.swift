@@ -1,10 +1,14 @@
+import AnthropicDialect
+import AnthropicDoor
 import Engine
 import HTTPTypes
 import Hummingbird
+import OpenAIDialect
 import SwitchyardModel
 
-/// Reads the caller's own upstream credentials (direct keys) on the `/bedrock` routes, runtime, control plane and
-/// files alike, and serves the request with them in `DirectKeyScope`, where the engine finds them.
+/// Reads the caller's own upstream credentials (direct keys) on the `/bedrock` routes (runtime, control plane and
+/// files alike) and on the token doors, and serves the request with them in `DirectKeyScope`, where the engine
+/// finds them.
 ///
 /// - `x-bf-bedrock-access-key` + `x-bf-bedrock-secret-key` (+ `x-bf-bedrock-session-token`): SigV4 credentials
 ///   Bedrock calls (and S3 calls of the `bedrock` files namespace) are signed with; `x-bf-bedrock-region` the
@@ -13,6 +17,9 @@ import SwitchyardModel
 ///   `AWS_BEARER_TOKEN_BEDROCK`): a Bedrock API key.
 /// - `x-bf-openai-key`, `x-bf-anthropic-key`, `x-bf-gemini-key`: for those vendors' own APIs.
 /// - `x-bf-provider-key`: for whichever provider the requested model resolves to (an OpenAI-compatible server…).
+/// - At `/v1`, `Authorization: Bearer <token>` that is not a virtual key: the caller's OpenAI key, the one the SDK
+///   was given. At `/anthropic`, `x-api-key` (or a bearer token) that is not a virtual key: its Anthropic key. Each
+///   goes to its own vendor's API only, never to another provider the model might resolve to.
 ///
 /// With `governance.allow_direct_keys` off, a request carrying any of these headers is refused
 /// (`AccessDeniedException`, S3 `AccessDenied`); a bearer token is then left alone, as before.
@@ -25,35 +32,58 @@ struct DirectKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let filesMount: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
-        guard path == "/bedrock" || path.hasPrefix("/bedrock/") else { return try await next(request, context) }
+        let path = Substring(request.uri.path)
+        let door: DirectKeyHeaders.Door
+        if AuthenticationMiddleware<Context>.isUnder(path, AuthenticationMiddleware<Context>.bedrockMount) {
+            door = .bedrock
+        } else if AuthenticationMiddleware<Context>.isUnder(path, "/v1") {
+            door = .openai
+        } else if AuthenticationMiddleware<Context>.isUnder(path, "/anthropic") {
+            door = .anthropic
+        } else {
+            return try await next(request, context)
+        }
         let found: DirectKeyHeaders
         do throws(DirectKeyHeaders.Problem) {
-            found = try DirectKeyHeaders.parse(request.headers, allowed: allowed)
+            found = try DirectKeyHeaders.parse(request.headers, allowed: allowed, door: door)
         } catch {
-            return refusal(.badRequest, "ValidationException", "InvalidArgument", error.message, request)
+            return refusal(door, .badRequest, "ValidationException", "InvalidArgument", error.message, request, context)
         }
         guard !found.names.isEmpty else { return try await next(request, context) }
         guard allowed else {
             let names = found.names.joined(separator: ", ")
             return refusal(
-                .forbidden, "AccessDeniedException", "AccessDenied",
-                "Direct keys are disabled on this gateway (governance.allow_direct_keys); the request carries \(names).", request)
+                door, .forbidden, "AccessDeniedException", "AccessDenied",
+                "Direct keys are disabled on this gateway (governance.allow_direct_keys); the request carries \(names).", request, context)
         }
         var forwarded = request
-        if found.bearerIsDirect {
+        if found.bearerIsDirect || found.apiKeyIsDirect {
             var head = request.head
-            head.headerFields[.authorization] = nil
+            if found.bearerIsDirect { head.headerFields[.authorization] = nil }
+            if found.apiKeyIsDirect { head.headerFields[DirectKeyHeaders.apiKeyField] = nil }
             forwarded = Request(head: head, body: request.body)
         }
         return try await DirectKeyScope.$current.withValue(found.keys) { try await next(forwarded, context) }
     }
 
+    /// The refusal in the door's dialect: AWS JSON or S3 XML, OpenAI's or Anthropic's error object.
     private func refusal(
-        _ status: HTTPResponse.Status, _ jsonCode: String, _ s3Code: String, _ message: String, _ request: Request
+        _ door: DirectKeyHeaders.Door, _ status: HTTPResponse.Status, _ jsonCode: String, _ s3Code: String, _ message: String,
+        _ request: Request, _ context: Context
     ) -> Response {
-        MiddlewareRefusal(status: status, jsonCode: jsonCode, s3Code: s3Code, message: message)
-            .response(path: request.uri.path, filesMount: filesMount, head: request.method == .head)
+        let denied = status == .forbidden
+        switch door {
+        case .bedrock:
+            return MiddlewareRefusal(status: status, jsonCode: jsonCode, s3Code: s3Code, message: message)
+                .response(path: request.uri.path, filesMount: filesMount, head: request.method == .head)
+        case .openai:
+            return OpenAIError(
+                status: Int(status.code), type: denied ? "permission_denied" : "invalid_request_error",
+                code: denied ? "permission_denied" : "invalid_value", message: message, retryable: false
+            ).response(requestId: context.id)
+        case .anthropic:
+            return AnthropicErrorMapper.response(denied ? .permission : .invalidRequest, message: message, requestId: context.id)
+        }
     }
 }
 
@@ -72,14 +102,20 @@ struct DirectKeyHeaders {
         var message: String
     }
 
+    /// Which door's requests: it decides whose key a bearer token (or Anthropic's `x-api-key`) is.
+    enum Door { case bedrock, openai, anthropic }
+
+    static let apiKeyField = HTTPField.Name("x-api-key")!
+
     var keys = DirectKeys()
     /// The direct-key headers present (`Authorization` for a direct bearer token), for messages: never a value.
     var names: [String] = []
     var bearerIsDirect = false
+    var apiKeyIsDirect = false
 
     /// With `allowed` off only which headers are present counts (the request is refused whatever they hold), and a
     /// bearer token is not this middleware's business; on, the values are checked and become the keys.
-    static func parse(_ fields: HTTPFields, allowed: Bool) throws(Problem) -> DirectKeyHeaders {
+    static func parse(_ fields: HTTPFields, allowed: Bool, door: Door = .bedrock) throws(Problem) -> DirectKeyHeaders {
         var found = DirectKeyHeaders()
         var values: [String: String] = [:]
         var problem: Problem?
@@ -106,9 +142,30 @@ struct DirectKeyHeaders {
             found.bearerIsDirect = true
             found.names.append("Authorization: Bearer")
         }
+        // The SDKs of the token doors always send the key they were given: that key is the caller's own.
+        switch door {
+        case .bedrock:
+            break
+        case .openai:
+            if let token = bearer { try take(token, as: "x-bf-openai-key", into: &values) }
+            bearer = nil
+        case .anthropic:
+            if let key = fields[apiKeyField]?.trimmingSpaces, !key.isEmpty, !key.hasPrefix(virtualKeyBearerPrefix) {
+                try take(key, as: "x-bf-anthropic-key", into: &values)
+                found.apiKeyIsDirect = true
+                found.names.append("x-api-key")
+            }
+            if let token = bearer { try take(token, as: "x-bf-anthropic-key", into: &values) }
+            bearer = nil
+        }
         guard !found.names.isEmpty else { return found }
         found.keys = try keys(values, bearer: bearer)
         return found
+    }
+
+    private static func take(_ key: String, as name: String, into values: inout [String: String]) throws(Problem) {
+        guard values[name] == nil else { throw Problem(message: "a request carries one key for its vendor: \(name) or the door's own key header, not both") }
+        values[name] = key
     }
 
     private static func keys(_ values: [String: String], bearer: String?) throws(Problem) -> DirectKeys {

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 import time
 
+import anthropic
 import boto3
+import openai
 import pytest
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -241,6 +243,32 @@ def test_s3_requests_of_the_bedrock_namespace_are_signed_with_the_callers_keys(g
 
 
 # ---- secrets are nowhere ---------------------------------------------------------------------------------------
+def test_the_token_doors_take_the_sdks_own_key_as_its_vendors_direct_key(direct_gw, openai_fake, anthropic_fake):
+    # The OpenAI SDK's api_key is the caller's OpenAI key: it reaches OpenAI, and only OpenAI.
+    oa = openai.OpenAI(base_url=direct_gw.url + "/v1", api_key=CALLER_OPENAI, max_retries=0, timeout=20)
+    raw = oa.chat.completions.with_raw_response.create(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}])
+    assert raw.parse().choices[0].message.content
+    assert openai_fake.last.header("authorization") == f"Bearer {CALLER_OPENAI}"
+    assert log_row(direct_gw, raw.headers["x-request-id"])["provider_key_name"] == "direct"
+    oa.chat.completions.create(model="groq/llama-3.1-8b-instant", messages=[{"role": "user", "content": "Hi"}])
+    assert openai_fake.last.header("authorization") == "Bearer gsk-test"
+    oa.chat.completions.create(model="anthropic/claude-sonnet-4-5", messages=[{"role": "user", "content": "Hi"}])
+    assert anthropic_fake.last.header("x-api-key") == "sk-ant-test"
+    # The Anthropic SDK's x-api-key is the caller's Anthropic key, on the passthrough as on the translated path.
+    an = anthropic.Anthropic(base_url=direct_gw.url + "/anthropic", api_key=CALLER_ANTHROPIC, max_retries=0)
+    an.messages.create(model="anthropic/claude-sonnet-4-5", max_tokens=16, messages=[{"role": "user", "content": "Hi"}])
+    assert anthropic_fake.last.header("x-api-key") == CALLER_ANTHROPIC
+    an.messages.create(model="openai/gpt-4o-mini", max_tokens=16, messages=[{"role": "user", "content": "Hi"}])
+    assert openai_fake.last.header("authorization") == "Bearer sk-test-one"
+    # One key per vendor: the SDK's and a header's both is a clear 400, not a guess.
+    both = openai.OpenAI(base_url=direct_gw.url + "/v1", api_key=CALLER_OPENAI, max_retries=0,
+                         default_headers={"x-bf-openai-key": CALLER_OPENAI + "x"})
+    with pytest.raises(openai.BadRequestError) as raised:
+        both.chat.completions.create(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}])
+    assert "not both" in raised.value.message and CALLER_OPENAI not in raised.value.message
+    no_direct_headers(openai_fake, anthropic_fake)
+
+
 def test_no_direct_key_is_stored_logged_traced_or_echoed(direct_gw, openai_fake, anthropic_fake, bedrock_fake, receiver,
                                                         monkeypatch):
     rt = direct_gw.client({"x-bf-openai-key": CALLER_OPENAI, "x-bf-anthropic-key": CALLER_ANTHROPIC,
@@ -295,6 +323,21 @@ def test_turned_off_direct_keys_are_access_denied_and_a_bearer_is_ignored(gatewa
     with raises_client_error("AccessDenied", 403):
         with_headers(files(gw), AWS_HEADERS).put_object(Bucket="b-in", Key="k", Body=b"x")
     assert openai_fake.requests == [] and bedrock_fake.requests == []
+
+    # The token doors refuse direct-key headers in their own dialects, and take an SDK's own key for anonymous traffic.
+    with pytest.raises(openai.PermissionDeniedError) as denied:
+        openai.OpenAI(base_url=gw.url + "/v1", api_key="sk-anything", max_retries=0,
+                      default_headers={"x-bf-openai-key": CALLER_OPENAI}).models.list()
+    assert "Direct keys are disabled" in denied.value.message and CALLER_OPENAI not in denied.value.message
+    with pytest.raises(anthropic.PermissionDeniedError):
+        anthropic.Anthropic(base_url=gw.url + "/anthropic", api_key="sk-ant-anything", max_retries=0,
+                            default_headers={"x-bf-anthropic-key": CALLER_ANTHROPIC}).messages.create(
+            model="anthropic/claude-sonnet-4-5", max_tokens=16, messages=[{"role": "user", "content": "Hi"}])
+    assert openai_fake.requests == [] and anthropic_fake.requests == []
+    openai.OpenAI(base_url=gw.url + "/v1", api_key=CALLER_OPENAI, max_retries=0).chat.completions.create(
+        model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}])
+    assert openai_fake.last.header("authorization") == "Bearer sk-test-one"
+    openai_fake.reset()
 
     # A plain bearer token is not a direct key then: the configured keys serve the call, as without the option.
     bearer = bearer_client(gw, monkeypatch)
