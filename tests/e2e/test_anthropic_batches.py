@@ -102,6 +102,30 @@ def test_a_batch_runs_each_request_on_its_own_upstream(gw, openai_fake, anthropi
     assert sorted(last_text(r) for r in messages(openai_fake)) == ["four", "three"]
 
 
+def test_gemini_and_bedrock_answer_batch_requests_too(gateway, openai_fake, anthropic_fake, gemini_fake, bedrock_fake):
+    from fakes.bedrock_fake import converse_answer
+    from fakes.gemini_fake import gemini_response
+    from test_openai_door import BedrockUp, GeminiUp, four_provider_config
+    gemini_fake.reset()
+    bedrock_fake.reset()
+    gw = gateway(four_provider_config(openai_fake, anthropic_fake, gemini_fake, bedrock_fake))
+    client = sdk(gw)
+    gemini_fake.enqueue(Reply(200, gemini_response("gemini says five", prompt_tokens=7, candidates_tokens=3)))
+    bedrock_fake.enqueue(Reply(200, converse_answer("bedrock says six", input_tokens=8, output_tokens=4)))
+    created = client.messages.batches.create(requests=[
+        request("gem", "five", model=GeminiUp.model), request("aws", "six", model=BedrockUp.model)])
+    batch = wait(client, created.id)
+    assert counts(batch) == {"processing": 0, "succeeded": 2, "errored": 0, "canceled": 0, "expired": 0}
+    got = results(client, batch.id)
+    assert got["gem"].message.content[0].text == "gemini says five" and got["gem"].message.usage.output_tokens == 3
+    assert got["aws"].message.content[0].text == "bedrock says six" and got["aws"].message.usage.input_tokens == 8
+    # Each went up once, in its provider's own wire format.
+    sent = [r for r in gemini_fake.requests if ":generateContent" in r.path]
+    assert len(sent) == 1 and sent[0].json["contents"][-1]["parts"][0]["text"] == "five"
+    sent = [r for r in bedrock_fake.requests if r.path.endswith("/converse")]
+    assert len(sent) == 1 and sent[0].json["messages"][-1]["content"][0]["text"] == "six"
+
+
 def test_each_request_is_a_call_of_the_request_log_at_batch_prices(gateway, tmp_path, openai_fake, anthropic_fake):
     config = with_admin_token(default_config(openai_fake, anthropic_fake))
     config["server"]["data_dir"] = str(tmp_path / "data")
