@@ -39,7 +39,7 @@ public struct AnthropicRoutes<Context: RequestContext>: Sendable {
                 body: ResponseBody(byteBuffer: AnthropicModelList.page(AnthropicModelList.ids(self.engine.catalog, caller: CallerScope.current))))
         }
         group.get("v1/models/:modelId") { _, context in
-            let id = context.parameters.get("modelId")?.removingPercentEncoding ?? ""
+            let id = context.parameters.get("modelId")?.percentDecoded ?? ""
             guard AnthropicModelList.ids(self.engine.catalog, caller: CallerScope.current).contains(id) else {
                 return AnthropicErrorMapper.response(.notFound, message: "model: \(id)", requestId: context.id)
             }

@@ -46,7 +46,7 @@ enum BatchJobPatterns {
 enum BatchJobIdentifier {
     /// The job id the identifier names.
     static func jobId(fromRaw raw: String?) throws(GatewayError) -> String {
-        guard let raw, let value = raw.removingPercentEncoding, !value.isEmpty else {
+        guard let raw, let value = raw.percentDecoded, !value.isEmpty else {
             throw GatewayError(
                 .validation,
                 "1 validation error detected: Value '' at 'jobIdentifier' failed to satisfy constraint: Member must have length greater than or equal to 1")

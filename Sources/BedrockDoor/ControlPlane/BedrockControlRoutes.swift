@@ -41,7 +41,7 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
         }
         group.get("inference-profiles/:profileId") { request, context in
             BedrockJSON.answer {
-                guard let raw = context.parameters.get("profileId"), let id = raw.removingPercentEncoding else {
+                guard let raw = context.parameters.get("profileId"), let id = raw.percentDecoded else {
                     throw GatewayError(.validation, "the inference profile identifier is not valid")
                 }
                 return try self.getInferenceProfile(request, id: id)

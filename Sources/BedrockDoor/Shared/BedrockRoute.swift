@@ -13,7 +13,7 @@ import SwitchyardModel
 enum BedrockRoute {
     /// The `{modelId}` path segment, percent-decoded only after routing so `%2F` stays inside it.
     static func modelId<Context: RequestContext>(_ context: Context) throws -> String {
-        guard let raw = context.parameters.get("modelId"), let modelId = raw.removingPercentEncoding, !modelId.isEmpty else {
+        guard let raw = context.parameters.get("modelId"), let modelId = raw.percentDecoded, !modelId.isEmpty else {
             throw GatewayError(.validation, "the model identifier in the path is not valid")
         }
         return modelId

@@ -37,7 +37,7 @@ struct AdminBatchRoutes<Context: RequestContext>: Sendable {
 
     /// The bare id or the job's ARN.
     static func id(_ context: Context) throws -> String {
-        let raw = context.parameters.get("id")?.removingPercentEncoding ?? ""
+        let raw = context.parameters.get("id")?.percentDecoded ?? ""
         let id = raw.split(separator: "/").last.map(String.init) ?? ""
         guard !id.isEmpty else { throw AdminAPIError(status: .badRequest, code: "InvalidRequest", "the job id is missing") }
         return id

@@ -12,7 +12,7 @@ struct AdminCacheRoutes<Context: RequestContext>: Sendable {
         router.get("cache/stats") { _, _ in await answer { AdminResponse.json(try AdminJSON.encode(cache.stats)) } }
         router.delete("cache/entries/:id") { _, context in
             await answer {
-                guard let id = context.parameters.get("id")?.removingPercentEncoding, !id.isEmpty else {
+                guard let id = context.parameters.get("id")?.percentDecoded, !id.isEmpty else {
                     throw AdminAPIError(status: .badRequest, code: "InvalidRequest", "the entry id is missing")
                 }
                 guard try await cache.delete(id: id) else {

@@ -108,7 +108,7 @@ public struct AdminKeyRoutes<Context: RequestContext>: Sendable {
     /// The key the path names: by id, else by access key id, else by name.
     func key(_ context: Context) async throws -> VirtualKeyRecord {
         let raw = context.parameters.get("key") ?? ""
-        let reference = raw.removingPercentEncoding ?? raw
+        let reference = raw.percentDecoded ?? raw
         let store = issuer.ring.store
         if let found = try await store.key(id: reference) { return found }
         if let found = try await store.key(accessKeyId: reference) { return found }
