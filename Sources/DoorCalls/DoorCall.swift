@@ -48,6 +48,11 @@ public enum DoorCall {
             let response = try await handler()
             if !call.endsWithBody { call.finish(CallEnd(outcome: .success, status: Int(response.status.code))) }
             return withPluginHeaders(response, call)
+        } catch is CancellationError {
+            // The client left (its connection closed and the server cancelled the handler): not the gateway's
+            // fault, and charged what was used, at least its input, like a stream the client leaves.
+            call.finish(CallEnd(outcome: .clientGone, status: 499))
+            return failure(GatewayError(.timeout, "the client closed the connection")).response
         } catch {
             let gatewayError = classify(error, logger: logger)
             let answer = failure(gatewayError)

@@ -100,6 +100,14 @@ import Testing
         #expect(record.end?.outcome == .success)
     }
 
+    @Test func aCallCancelledUnderneathEndsAsClientGoneNotAsAFailure() async throws {
+        let test = Self([.cancelled])
+        _ = try await test.withApp { try await test.post($0, "/bedrock/model/fast/converse") }
+        let record = try #require(test.plugin.ended.first)
+        #expect(record.end?.outcome == .clientGone)
+        #expect(record.end?.status == 499)
+    }
+
     @Test func aStreamFailingMidwayEndsWithAnExceptionFrame() async throws {
         let test = Self([.failStream(after: [.messageStart(.assistant)], GatewayError(.streamFailed, "upstream cut the stream"))])
         let response = try await test.withApp { try await test.post($0, "/bedrock/model/fast/converse-stream") }

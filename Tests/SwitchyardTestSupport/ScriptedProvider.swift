@@ -15,6 +15,8 @@ public final class ScriptedProvider: ChatProvider, TokenCountingProvider, Embedd
         case failStream(after: [StreamEvent], GatewayError)
         /// Waits (cancellably) before taking `step`.
         case delayed(Duration, Step)
+        /// Throws what a cancelled upstream call throws: the server cancelled the handler (shutdown).
+        case cancelled
     }
 
     /// One call the provider received.
@@ -94,6 +96,7 @@ public final class ScriptedProvider: ChatProvider, TokenCountingProvider, Embedd
             switch step {
             case .succeed: return nil
             case .fail(let error): throw error
+            case .cancelled: throw CancellationError()
             case .failStream(let events, let error): return (events, error)
             case .delayed(let wait, let next):
                 try await Task.sleep(for: wait)

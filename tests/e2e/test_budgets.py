@@ -15,10 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ReadTimeoutError
 
 from batch_helpers import converse_record, create, put_input, wait
-from fakes.base import Reply, Stream
-from fakes.openai_fake import openai_error_body, openai_stream_events_for
+from fakes.base import Delay, Reply, Stream
+from fakes.openai_fake import openai_completion, openai_error_body, openai_stream_events_for
 from helpers import default_config
 
 ACCESS_KEY_ID = "SWYDBUDGETTESTKEY001"
@@ -68,6 +69,21 @@ def spend(gw) -> tuple[int, int]:
         return (row[0], row[1]) if row else (0, 0)
     finally:
         db.close()
+
+
+def logged_outcomes(gw, polls=300) -> list[tuple[int, str | None]]:
+    """(status, error code) of each request-log row, once the writer has written one."""
+    path = f"file:{gw.workdir.parent / 'data' / 'switchyard.sqlite'}?mode=ro"
+    for _ in range(polls):
+        db = sqlite3.connect(path, uri=True, timeout=5)
+        try:
+            rows = db.execute("SELECT httpStatus, errorCode FROM request_log ORDER BY startMicros").fetchall()
+        finally:
+            db.close()
+        if rows:
+            return [tuple(r) for r in rows]
+        time.sleep(0.02)
+    return []
 
 
 def settled(gw, check, polls=300) -> tuple[int, int]:
@@ -148,6 +164,22 @@ def test_a_stream_the_client_leaves_midway_is_charged_its_input(gateway, tmp_pat
     response["stream"].close()
     gate.set()
     assert settled(gw, lambda spent, held: held == 0 and spent > 0) == (1_500_000, 0)
+
+
+def test_a_call_the_client_leaves_is_still_charged_what_the_upstream_bills(gateway, tmp_path, openai_fake,
+                                                                           anthropic_fake):
+    gw = governed(gateway, tmp_path, openai_fake, anthropic_fake, budgets=[budget("1")])
+    gate = threading.Event()
+    openai_fake.enqueue(Delay(gate=gate, then=Reply(200, openai_completion("too late"))))
+    impatient = client(gw, read_timeout=1)
+    with pytest.raises(ReadTimeoutError):
+        converse(impatient)
+    # The upstream is still working on it, and will bill it: the hold stays until its answer comes.
+    assert spend(gw)[1] > 0
+    gate.set()
+    assert settled(gw, lambda spent, held: held == 0) == (ANSWER_NANOS, 0)
+    assert len(logged_outcomes(gw)) == 1
+    assert "unexpected failure" not in gw.log_tail()
 
 
 def test_a_key_with_a_budget_may_use_only_priced_models(gateway, tmp_path, openai_fake, anthropic_fake):
