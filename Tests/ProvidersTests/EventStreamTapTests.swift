@@ -1,5 +1,7 @@
 import AWSWire
+import Foundation
 import NIOCore
+import SwitchyardModel
 import Testing
 
 @testable import Providers
@@ -20,6 +22,53 @@ import Testing
         prelude.writeInteger(crc)
         prelude.writeRepeatingByte(0, count: 100)
         return prelude
+    }
+
+    static func event(_ type: String, _ json: String) -> ByteBuffer {
+        var out = ByteBuffer()
+        EventStreamEncoder.writeEvent(type: type, into: &out) { $0.writeString(json) }
+        return out
+    }
+
+    static func chunk(_ familyJSON: String) -> ByteBuffer {
+        event("chunk", #"{"bytes":"\#(Data(familyJSON.utf8).base64EncodedString())"}"#)
+    }
+
+    static func read(_ frames: [ByteBuffer], capturing: Bool = true) -> AnthropicStreamTapTests.Observed {
+        let observed = AnthropicStreamTapTests.Observed()
+        var tap = EventStreamTap(provider: "bedrock", observer: observed, capturesContent: capturing)
+        for frame in frames { _ = tap.observe(frame) }
+        _ = tap.finish()
+        return observed
+    }
+
+    @Test func aConverseStreamsUsageStopAndTextAreReadAsTheyPass() {
+        let seen = Self.read([
+            Self.event("messageStart", #"{"role":"assistant"}"#),
+            Self.event("contentBlockDelta", #"{"contentBlockIndex":0,"delta":{"text":"Bonjour"}}"#),
+            Self.event("messageStop", #"{"stopReason":"max_tokens"}"#),
+            Self.event("metadata", #"{"usage":{"inputTokens":12,"outputTokens":7,"cacheReadInputTokens":3,"totalTokens":22},"metrics":{"latencyMs":5}}"#),
+        ]).state.withLock { $0 }
+        #expect(seen.usage == Usage(inputTokens: 12, outputTokens: 7, cacheReadTokens: 3))
+        #expect(seen.stop == "max_tokens" && seen.text == "Bonjour" && seen.failure == nil)
+    }
+
+    @Test func anInvokeStreamsMetricsComeFromTheLastChunkAndDeltasAreNotDecoded() {
+        let seen = Self.read([
+            Self.chunk(#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"stop_reason "x""}}"#),
+            Self.chunk(#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":4}}"#),
+            Self.chunk(#"{"type":"message_stop","amazon-bedrock-invocationMetrics":{"inputTokenCount":5,"outputTokenCount":4,"cacheReadInputTokenCount":2}}"#),
+        ], capturing: false).state.withLock { $0 }
+        #expect(seen.usage == Usage(inputTokens: 5, outputTokens: 4, cacheReadTokens: 2))
+        #expect(seen.stop == "end_turn")
+    }
+
+    @Test func aStreamExceptionIsReadWithItsMessage() {
+        var exception = ByteBuffer()
+        EventStreamEncoder.writeException(type: "throttlingException", into: &exception) { $0.writeString(#"{"message":"Too many tokens"}"#) }
+        let seen = Self.read([exception]).state.withLock { $0 }
+        #expect(seen.failure?.message == "Too many tokens")
+        #expect(seen.failure?.upstreamCode == "throttlingException")
     }
 
     @Test func framesPassUntouchedWhateverTheChunking() {

@@ -78,13 +78,15 @@ public struct BedrockProvider: ChatProvider, PassthroughProvider {
                 }
             }
             if let rest = tap?.finish(), rest.readableBytes > 0 { try await feed.send(rest) }
-            if let copy, let object = BedrockAnswerUsage.object(copy) {
-                if let usage = BedrockAnswerUsage.converse(object) { observer.observeUsage(usage) }
-                if let reason = object["stopReason"] as? String { observer.observeStop(reason) }
-                if captures != nil { for text in BedrockAnswerUsage.converseTexts(object) { observer.observeAnswerText(text) } }
+            if let copy, let members = BedrockAnswerUsage.members(copy) {
+                if let usage = BedrockAnswerUsage.converse(members) { observer.observeUsage(usage) }
+                if let reason = members.stopReason { observer.observeStop(reason) }
+                if captures != nil, let texts = BedrockAnswerUsage.texts(copy) {
+                    for text in BedrockAnswerUsage.converseTexts(texts) { observer.observeAnswerText(text) }
+                }
             }
             if let answer, answer.readableBytes > 0 { observer.observeAnswerText(String(buffer: answer)) }
-            if let summary = tap?.summary {
+            if logger.logLevel <= .debug, let summary = tap?.summary {
                 logger.debug("bedrock stream ended", metadata: ["provider": "\(provider)", "summary": "\(summary)"])
             }
         }

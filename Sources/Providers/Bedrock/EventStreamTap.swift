@@ -88,27 +88,24 @@ struct EventStreamTap {
     private mutating func note(_ message: EventStreamMessage) {
         if let type = message.exceptionType {
             exception = type
-            let text = BedrockAnswerUsage.object(message.payload)?["message"] as? String ?? type
+            let text = BedrockAnswerUsage.members(message.payload)?.message ?? type
             observer?.observeFailure(GatewayError(.streamFailed, text, upstreamCode: type))
         } else if message.eventType == "metadata" {
             usage = String(buffer: message.payload)
-            if let object = BedrockAnswerUsage.object(message.payload), let found = BedrockAnswerUsage.converse(object) {
+            if let members = BedrockAnswerUsage.members(message.payload), let found = BedrockAnswerUsage.converse(members) {
                 observer?.observeUsage(found)
             }
         } else if message.eventType == "contentBlockDelta" {
-            if capturesContent, let delta = BedrockAnswerUsage.object(message.payload)?["delta"] as? [String: Any], let text = delta["text"] as? String {
+            if capturesContent, let text = BedrockAnswerUsage.texts(message.payload)?.delta?.text {
                 observer?.observeAnswerText(text)
             }
         } else if message.eventType == "messageStop" {
-            if let reason = BedrockAnswerUsage.object(message.payload)?["stopReason"] as? String { observer?.observeStop(reason) }
+            if let reason = BedrockAnswerUsage.members(message.payload)?.stopReason { observer?.observeStop(reason) }
         } else if message.eventType == "chunk" {
             lastChunk = message.payload
-            if capturesContent, let encoded = BedrockAnswerUsage.object(message.payload)?["bytes"] as? String,
-                let bytes = Data(base64Encoded: encoded)
-            {
-                observer?.observeAnswerText(String(decoding: bytes, as: UTF8.self))
-            }
-            if let inner = Self.chunkBody(message.payload) {
+            guard let bytes = Self.chunkBytes(message.payload) else { return }
+            if capturesContent { observer?.observeAnswerText(String(decoding: bytes, as: UTF8.self)) }
+            if let inner = BedrockAnswerUsage.invokeChunkBody(bytes) {
                 if let found = BedrockAnswerUsage.invocationMetrics(inner) { observer?.observeUsage(found) }
                 if let reason = BedrockAnswerUsage.stopReason(inInvokeChunk: inner) { observer?.observeStop(reason) }
             }
@@ -116,9 +113,8 @@ struct EventStreamTap {
     }
 
     /// An InvokeModelWithResponseStream chunk carries the model family's own JSON, base64-encoded in `bytes`.
-    private static func chunkBody(_ payload: ByteBuffer) -> [String: Any]? {
-        guard let encoded = BedrockAnswerUsage.object(payload)?["bytes"] as? String, let bytes = Data(base64Encoded: encoded) else { return nil }
-        return (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any]
+    private static func chunkBytes(_ payload: ByteBuffer) -> Data? {
+        BedrockAnswerUsage.members(payload)?.bytes.flatMap { Data(base64Encoded: $0) }
     }
 
     /// InvokeModelWithResponseStream puts the invocation metrics inside the last chunk's bytes.
