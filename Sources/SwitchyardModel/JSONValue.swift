@@ -86,3 +86,6 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     }
     public init(nilLiteral: ()) { self = .null }
 }
+
+/// `"arn:aws:bedrock:\(region)::…"` as a JSON string where a document is written as a literal.
+extension JSONValue: ExpressibleByStringInterpolation {}

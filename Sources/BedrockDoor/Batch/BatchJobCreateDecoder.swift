@@ -21,7 +21,7 @@ package enum BatchJobCreateDecoder {
 
     package static func decode(_ body: ByteBuffer, options: Options) throws(GatewayError) -> BatchJobSpec {
         guard body.readableBytes > 0,
-            let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+            let object = (try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)))?.objectValue
         else {
             throw GatewayError(.validation, "the request body must be a JSON object")
         }
@@ -46,9 +46,9 @@ package enum BatchJobCreateDecoder {
 
         let input = try s3Config(object, member: "inputDataConfig", union: "s3InputDataConfig")
         if let format = input["s3InputFormat"] {
-            guard let text = format as? String, text == "JSONL" else {
+            guard format.stringValue == "JSONL" else {
                 throw BatchJobPatterns.violation(
-                    "\(format)", at: "inputDataConfig.s3InputDataConfig.s3InputFormat", "Member must satisfy enum value set: [JSONL]")
+                    text(format), at: "inputDataConfig.s3InputDataConfig.s3InputFormat", "Member must satisfy enum value set: [JSONL]")
             }
         }
         let inputURI = try s3Uri(input, at: "inputDataConfig.s3InputDataConfig.s3Uri")
@@ -56,24 +56,22 @@ package enum BatchJobCreateDecoder {
         let outputURI = try s3Uri(output, at: "outputDataConfig.s3OutputDataConfig.s3Uri")
         for (config, path) in [(input, "inputDataConfig.s3InputDataConfig"), (output, "outputDataConfig.s3OutputDataConfig")] {
             if let owner = config["s3BucketOwner"] {
-                let text = owner as? String ?? "\(owner)"
-                try BatchJobPatterns.check(text, at: "\(path).s3BucketOwner", pattern: BatchJobPatterns.bucketOwner)
+                try BatchJobPatterns.check(text(owner), at: "\(path).s3BucketOwner", pattern: BatchJobPatterns.bucketOwner)
             }
         }
 
         var timeout: Int?
         if let raw = object["timeoutDurationInHours"] {
-            guard let number = raw as? NSNumber, !(raw is Bool), number.doubleValue == number.doubleValue.rounded() else {
+            guard let hours = raw.doubleValue, hours.isFinite, hours == hours.rounded() else {
                 throw GatewayError(.validation, "timeoutDurationInHours must be a whole number of hours")
             }
-            let hours = number.intValue
             if hours < 24 {
-                throw BatchJobPatterns.violation("\(hours)", at: "timeoutDurationInHours", "Member must have value greater than or equal to 24")
+                throw BatchJobPatterns.violation(text(raw), at: "timeoutDurationInHours", "Member must have value greater than or equal to 24")
             }
             if hours > 168 {
-                throw BatchJobPatterns.violation("\(hours)", at: "timeoutDurationInHours", "Member must have value less than or equal to 168")
+                throw BatchJobPatterns.violation(text(raw), at: "timeoutDurationInHours", "Member must have value less than or equal to 168")
             }
-            timeout = hours
+            timeout = Int(hours)
         }
 
         var invocationType: String?
@@ -86,7 +84,12 @@ package enum BatchJobCreateDecoder {
         }
 
         if let vpc = object["vpcConfig"] {
-            guard let vpc = vpc as? [String: Any], let subnets = vpc["subnetIds"] as? [String], let groups = vpc["securityGroupIds"] as? [String],
+            func strings(_ member: String) -> [String]? {
+                guard let list = vpc[member]?.arrayValue else { return nil }
+                let texts = list.compactMap(\.stringValue)
+                return texts.count == list.count ? texts : nil
+            }
+            guard let subnets = strings("subnetIds"), let groups = strings("securityGroupIds"),
                 (1...16).contains(subnets.count), (1...5).contains(groups.count)
             else {
                 throw GatewayError(.validation, "vpcConfig must have 1 to 16 subnetIds and 1 to 5 securityGroupIds")
@@ -99,15 +102,15 @@ package enum BatchJobCreateDecoder {
             region: options.region)
     }
 
-    static func tags(_ raw: Any?) throws(GatewayError) -> [String: String] {
+    static func tags(_ raw: JSONValue?) throws(GatewayError) -> [String: String] {
         guard let raw else { return [:] }
-        guard let list = raw as? [Any] else { throw GatewayError(.validation, "tags must be a list of {key, value} objects") }
+        guard let list = raw.arrayValue else { throw GatewayError(.validation, "tags must be a list of {key, value} objects") }
         if list.count > 200 {
             throw BatchJobPatterns.violation("\(list.count) tags", at: "tags", "Member must have length less than or equal to 200")
         }
         var out: [String: String] = [:]
         for (i, item) in list.enumerated() {
-            guard let tag = item as? [String: Any], let key = tag["key"] as? String, let value = tag["value"] as? String else {
+            guard let key = item["key"]?.stringValue, let value = item["value"]?.stringValue else {
                 throw GatewayError(.validation, "tags[\(i)] must be an object with a string key and a string value")
             }
             try BatchJobPatterns.check(key, at: "tags.\(i + 1).member.key", length: 1...128)
@@ -119,30 +122,35 @@ package enum BatchJobCreateDecoder {
         return out
     }
 
-    static func s3Config(_ object: [String: Any], member: String, union: String) throws(GatewayError) -> [String: Any] {
+    static func s3Config(_ object: [String: JSONValue], member: String, union: String) throws(GatewayError) -> [String: JSONValue] {
         guard let outer = object[member] else { throw missing(member) }
-        guard let outer = outer as? [String: Any], outer.count == 1, let inner = outer[union] as? [String: Any] else {
+        guard let outer = outer.objectValue, outer.count == 1, let inner = outer[union]?.objectValue else {
             throw GatewayError(.validation, "\(member) must set exactly one member, \(union)")
         }
         return inner
     }
 
-    static func s3Uri(_ config: [String: Any], at path: String) throws(GatewayError) -> String {
+    static func s3Uri(_ config: [String: JSONValue], at path: String) throws(GatewayError) -> String {
         guard let raw = config["s3Uri"] else { throw missing(path) }
-        guard let uri = raw as? String else { throw GatewayError(.validation, "\(path) must be a string") }
+        guard let uri = raw.stringValue else { throw GatewayError(.validation, "\(path) must be a string") }
         try BatchJobPatterns.check(uri, at: path, length: 1...1024)
         try BatchJobPatterns.check(uri, at: path, pattern: BatchJobPatterns.s3Uri)
         return uri
     }
 
-    static func requiredString(_ object: [String: Any], _ member: String) throws(GatewayError) -> String {
+    static func requiredString(_ object: [String: JSONValue], _ member: String) throws(GatewayError) -> String {
         guard object[member] != nil else { throw missing(member) }
         return try string(object, member)
     }
 
-    static func string(_ object: [String: Any], _ member: String) throws(GatewayError) -> String {
-        guard let value = object[member] as? String else { throw GatewayError(.validation, "\(member) must be a string") }
+    static func string(_ object: [String: JSONValue], _ member: String) throws(GatewayError) -> String {
+        guard let value = object[member]?.stringValue else { throw GatewayError(.validation, "\(member) must be a string") }
         return value
+    }
+
+    /// A value as the caller wrote it, for a message: a string bare, anything else as JSON.
+    static func text(_ value: JSONValue) -> String {
+        value.stringValue ?? value.documentText
     }
 
     static func missing(_ member: String) -> GatewayError {

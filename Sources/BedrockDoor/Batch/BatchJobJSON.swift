@@ -5,34 +5,33 @@ import SwitchyardModel
 
 /// The job description members of GetModelInvocationJob / ModelInvocationJobSummary, absent ones left out.
 enum BatchJobJSON {
-    static func description(_ job: BatchJobInfo) -> [String: Any] {
-        var out: [String: Any] = [
-            "jobArn": job.arn,
-            "jobName": job.name,
-            "modelId": job.modelId,
-            "roleArn": job.roleArn,
-            "status": job.status,
-            "submitTime": BatchJobTimestamp.format(job.submitTime),
-            "lastModifiedTime": BatchJobTimestamp.format(job.lastModifiedTime),
-            "inputDataConfig": ["s3InputDataConfig": ["s3Uri": job.inputURI, "s3InputFormat": "JSONL"]],
-            "outputDataConfig": ["s3OutputDataConfig": ["s3Uri": job.outputURI]],
-            "totalRecordCount": job.totalRecordCount,
-            "processedRecordCount": job.processedRecordCount,
-            "successRecordCount": job.successRecordCount,
-            "errorRecordCount": job.errorRecordCount,
+    static func description(_ job: BatchJobInfo) -> JSONValue {
+        var out: [String: JSONValue] = [
+            "jobArn": .string(job.arn),
+            "jobName": .string(job.name),
+            "modelId": .string(job.modelId),
+            "roleArn": .string(job.roleArn),
+            "status": .string(job.status),
+            "submitTime": .string(BatchJobTimestamp.format(job.submitTime)),
+            "lastModifiedTime": .string(BatchJobTimestamp.format(job.lastModifiedTime)),
+            "inputDataConfig": ["s3InputDataConfig": ["s3Uri": .string(job.inputURI), "s3InputFormat": "JSONL"]],
+            "outputDataConfig": ["s3OutputDataConfig": ["s3Uri": .string(job.outputURI)]],
+            "totalRecordCount": .number(Double(job.totalRecordCount)),
+            "processedRecordCount": .number(Double(job.processedRecordCount)),
+            "successRecordCount": .number(Double(job.successRecordCount)),
+            "errorRecordCount": .number(Double(job.errorRecordCount)),
         ]
-        if let token = job.clientRequestToken { out["clientRequestToken"] = token }
-        if let message = job.message { out["message"] = String(message.prefix(2048)) }
-        if let end = job.endTime { out["endTime"] = BatchJobTimestamp.format(end) }
-        if let hours = job.timeoutHours { out["timeoutDurationInHours"] = hours }
-        if let expiry = job.expirationTime { out["jobExpirationTime"] = BatchJobTimestamp.format(expiry) }
-        if let type = job.invocationType { out["modelInvocationType"] = type }
-        return out
+        if let token = job.clientRequestToken { out["clientRequestToken"] = .string(token) }
+        if let message = job.message { out["message"] = .string(String(message.prefix(2048))) }
+        if let end = job.endTime { out["endTime"] = .string(BatchJobTimestamp.format(end)) }
+        if let hours = job.timeoutHours { out["timeoutDurationInHours"] = .number(Double(hours)) }
+        if let expiry = job.expirationTime { out["jobExpirationTime"] = .string(BatchJobTimestamp.format(expiry)) }
+        if let type = job.invocationType { out["modelInvocationType"] = .string(type) }
+        return .object(out)
     }
 
-    static func response(_ object: [String: Any]) throws -> Response {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    static func response(_ document: JSONValue) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: BedrockJSON.encode(document)))
     }
 }
 

@@ -59,7 +59,7 @@ public struct BedrockBatchRoutes<Context: RequestContext>: Sendable {
                 route: "/bedrock/model-invocation-job")
         }
         let job = try await desk.create(spec)
-        return try BatchJobJSON.response(["jobArn": job.arn])
+        return try BatchJobJSON.response(["jobArn": .string(job.arn)])
     }
 
     func get(_ request: Request, _ context: Context, raw: String?) async throws -> Response {
@@ -82,9 +82,9 @@ public struct BedrockBatchRoutes<Context: RequestContext>: Sendable {
                 route: "/bedrock/model-invocation-jobs")
         }
         let page = try await desk.list(filter)
-        var out: [String: Any] = ["invocationJobSummaries": page.jobs.map(BatchJobJSON.description)]
-        if let next = page.nextOffset { out["nextToken"] = BatchJobPageToken.make(offset: next) }
-        return try BatchJobJSON.response(out)
+        var out: [String: JSONValue] = ["invocationJobSummaries": .array(page.jobs.map(BatchJobJSON.description))]
+        if let next = page.nextOffset { out["nextToken"] = .string(BatchJobPageToken.make(offset: next)) }
+        return try BatchJobJSON.response(.object(out))
     }
 
     func stop(_ request: Request, _ context: Context, raw: String?) async throws -> Response {
@@ -138,8 +138,8 @@ public struct BedrockBatchRoutes<Context: RequestContext>: Sendable {
     /// the body's `__type`.
     static func errorCode(_ answer: ControlPlaneAnswer) -> String? {
         var named = answer.headers.first { $0.0.lowercased() == "x-amzn-errortype" }?.1
-        if named == nil, let object = try? JSONSerialization.jsonObject(with: Data(answer.body.readableBytesView)) as? [String: Any] {
-            named = (object["__type"] ?? object["code"]) as? String
+        if named == nil, let document = try? JSONDecoder().decode(JSONValue.self, from: Data(answer.body.readableBytesView)) {
+            named = document["__type"]?.stringValue ?? document["code"]?.stringValue
         }
         guard let named, let code = named.split(separator: ":").first?.split(separator: "#").last, !code.isEmpty else { return nil }
         return String(code)

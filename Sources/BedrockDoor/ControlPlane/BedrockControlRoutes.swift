@@ -49,24 +49,24 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
         }
     }
 
-    func listFoundationModels(_ request: Request) throws -> [String: Any] {
+    func listFoundationModels(_ request: Request) throws -> JSONValue {
         let region = BedrockJSON.region(of: request)
         let query = request.uri.queryParameters
         var summaries = engine.catalog.models(for: CallerScope.current).map { summary($0, region: region) }
         if let provider = query["byProvider"].map(String.init) {
-            summaries = summaries.filter { ($0["providerName"] as? String)?.lowercased() == provider.lowercased() }
+            summaries = summaries.filter { $0["providerName"]?.stringValue?.lowercased() == provider.lowercased() }
         }
         if let modality = query["byOutputModality"].map(String.init) {
-            summaries = summaries.filter { ($0["outputModalities"] as? [String])?.contains(modality) ?? false }
+            summaries = summaries.filter { $0["outputModalities"]?.arrayValue?.contains(.string(modality)) ?? false }
         }
         if let type = query["byInferenceType"].map(String.init) {
-            summaries = summaries.filter { ($0["inferenceTypesSupported"] as? [String])?.contains(type) ?? false }
+            summaries = summaries.filter { $0["inferenceTypesSupported"]?.arrayValue?.contains(.string(type)) ?? false }
         }
         if query["byCustomizationType"] != nil { summaries = [] }
-        return ["modelSummaries": summaries]
+        return ["modelSummaries": .array(summaries)]
     }
 
-    func getFoundationModel(_ request: Request, id: String) throws -> [String: Any] {
+    func getFoundationModel(_ request: Request, id: String) throws -> JSONValue {
         let base = id.hasPrefix("arn:") ? BedrockModelID.baseModel(id) : id
         guard let entry = engine.catalog.models.first(where: { $0.id == base }) ?? (try? catalogEntry(base)) else {
             throw GatewayError(.notFound, "the model '\(id)' is not served by this gateway")
@@ -88,7 +88,7 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
         CatalogEntry(id: id, route: try engine.resolve(id).route)
     }
 
-    func listInferenceProfiles(_ request: Request) throws -> [String: Any] {
+    func listInferenceProfiles(_ request: Request) throws -> JSONValue {
         let region = BedrockJSON.region(of: request)
         let query = request.uri.queryParameters
         let caller = CallerScope.current
@@ -97,15 +97,15 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
             systemProfile($0, region: region)
         }
         if let type = query["type"].map(String.init) {
-            profiles = profiles.filter { $0["type"] as? String == type }
+            profiles = profiles.filter { $0["type"]?.stringValue == type }
         }
         let page = try BedrockJSON.page(profiles, query: query)
-        var out: [String: Any] = ["inferenceProfileSummaries": page.items]
-        if let next = page.nextToken { out["nextToken"] = next }
-        return out
+        var out: [String: JSONValue] = ["inferenceProfileSummaries": .array(page.items)]
+        if let next = page.nextToken { out["nextToken"] = .string(next) }
+        return .object(out)
     }
 
-    func getInferenceProfile(_ request: Request, id: String) throws -> [String: Any] {
+    func getInferenceProfile(_ request: Request, id: String) throws -> JSONValue {
         let region = BedrockJSON.region(of: request)
         // An ARN names the profile after its last slash; one without a slash names nothing the gateway has.
         let name = id.hasPrefix("arn:") ? id.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? id : id
@@ -120,27 +120,27 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
         throw GatewayError(.notFound, "the inference profile '\(id)' does not exist on this gateway")
     }
 
-    func summary(_ entry: CatalogEntry, region: String) -> [String: Any] {
+    func summary(_ entry: CatalogEntry, region: String) -> JSONValue {
         let modality = entry.isEmbedding ? "EMBEDDING" : "TEXT"
         return [
             "modelArn": "arn:aws:bedrock:\(region)::foundation-model/\(entry.id)",
-            "modelId": entry.id,
-            "modelName": entry.route.model,
-            "providerName": Self.brand(entry),
+            "modelId": .string(entry.id),
+            "modelName": .string(entry.route.model),
+            "providerName": .string(Self.brand(entry)),
             "inputModalities": entry.isEmbedding ? ["TEXT"] : ["TEXT", "IMAGE"],
-            "outputModalities": [modality],
-            "responseStreamingSupported": !entry.isEmbedding,
-            "customizationsSupported": [String](),
+            "outputModalities": [.string(modality)],
+            "responseStreamingSupported": .bool(!entry.isEmbedding),
+            "customizationsSupported": [],
             "inferenceTypesSupported": ["ON_DEMAND"],
             "modelLifecycle": ["status": "ACTIVE"],
         ]
     }
 
-    func applicationProfile(_ alias: CatalogEntry, region: String) -> [String: Any] {
+    func applicationProfile(_ alias: CatalogEntry, region: String) -> JSONValue {
         let target = alias.aliasTarget ?? alias.route.model
         return [
-            "inferenceProfileName": alias.id,
-            "inferenceProfileId": alias.id,
+            "inferenceProfileName": .string(alias.id),
+            "inferenceProfileId": .string(alias.id),
             "inferenceProfileArn": "arn:aws:bedrock:\(region):\(Self.account):application-inference-profile/\(alias.id)",
             "description": "Switchyard alias for \(target)",
             "models": [["modelArn": "arn:aws:bedrock:\(region)::foundation-model/\(target)"]],
@@ -149,11 +149,11 @@ public struct BedrockControlRoutes<Context: RequestContext>: Sendable {
         ]
     }
 
-    func systemProfile(_ entry: CatalogEntry, region: String) -> [String: Any] {
+    func systemProfile(_ entry: CatalogEntry, region: String) -> JSONValue {
         let id = "us.\(entry.id)"
         return [
             "inferenceProfileName": "US \(entry.route.model)",
-            "inferenceProfileId": id,
+            "inferenceProfileId": .string(id),
             "inferenceProfileArn": "arn:aws:bedrock:\(region):\(Self.account):inference-profile/\(id)",
             "description": "Routes to \(entry.route.provider)/\(entry.route.model)",
             "models": [["modelArn": "arn:aws:bedrock:\(region)::foundation-model/\(entry.id)"]],

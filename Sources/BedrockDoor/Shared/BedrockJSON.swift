@@ -5,10 +5,9 @@ import SwitchyardModel
 
 /// JSON answers for the small control-plane operations, where clarity beats a hand-written encoder.
 enum BedrockJSON {
-    static func answer(_ body: () throws -> [String: Any]) -> Response {
+    static func answer(_ body: () throws -> JSONValue) -> Response {
         do {
-            let data = try JSONSerialization.data(withJSONObject: try body(), options: [.sortedKeys, .withoutEscapingSlashes])
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: encode(try body())))
         } catch let error as GatewayError {
             return BedrockRoute.errorResponse(error)
         } catch {
@@ -23,7 +22,14 @@ enum BedrockJSON {
         return parts.count >= 3 ? String(parts[2]) : "us-east-1"
     }
 
-    static func page(_ items: [[String: Any]], query: Parameters) throws -> (items: [[String: Any]], nextToken: String?) {
+    /// Keys sorted, as AWS's own answers are not but tests and diffs like them.
+    static func encode(_ document: JSONValue) -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return ByteBuffer(bytes: (try? encoder.encode(document)) ?? Data("{}".utf8))
+    }
+
+    static func page(_ items: [JSONValue], query: Parameters) throws -> (items: [JSONValue], nextToken: String?) {
         let size = query["maxResults"].map { Int(String($0)) } ?? 1000
         guard let size, (1...1000).contains(size) else {
             throw GatewayError(.validation, "maxResults must be a whole number from 1 to 1000")

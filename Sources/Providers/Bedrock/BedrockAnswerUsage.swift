@@ -63,28 +63,65 @@ enum BedrockAnswerUsage {
         (texts.output?.message?.content ?? []).compactMap(\.text)
     }
 
+    /// What the gateway reads of the family's JSON inside an invoke stream chunk: the invocation metrics Bedrock adds
+    /// to the last chunk, and the stop reason as each family names it (Anthropic's `message_delta`, Converse-shaped
+    /// `stopReason`, Nova, Llama/Mistral `stop_reason`, Titan `completionReason`, Mistral's `outputs`). Each member is
+    /// read on its own, so one of an unexpected type loses only itself.
+    struct InvokeChunkMembers: Decodable {
+        struct Metrics: Decodable {
+            var inputTokenCount: Int?
+            var outputTokenCount: Int?
+            var cacheReadInputTokenCount: Int?
+            var cacheWriteInputTokenCount: Int?
+        }
+
+        var metrics: Metrics?
+        var stopReason: String?
+
+        enum Keys: String, CodingKey {
+            case metrics = "amazon-bedrock-invocationMetrics"
+            case delta, outputs
+            case stop_reason, stopReason, completionReason, finish_reason
+        }
+
+        enum ReasonKeys: String, CodingKey { case stop_reason }
+
+        init(from decoder: any Decoder) throws {
+            let members = try decoder.container(keyedBy: Keys.self)
+            metrics = try? members.decodeIfPresent(Metrics.self, forKey: .metrics)
+            var reason = try? members.nestedContainer(keyedBy: ReasonKeys.self, forKey: .delta).decodeIfPresent(String.self, forKey: .stop_reason)
+            for key in [Keys.stop_reason, .stopReason, .completionReason, .finish_reason] where reason == nil {
+                reason = try? members.decodeIfPresent(String.self, forKey: key)
+            }
+            if reason == nil, var outputs = try? members.nestedUnkeyedContainer(forKey: .outputs), !outputs.isAtEnd {
+                reason = try? outputs.nestedContainer(keyedBy: ReasonKeys.self).decodeIfPresent(String.self, forKey: .stop_reason)
+            }
+            stopReason = reason
+        }
+
+        var usage: Usage? {
+            metrics.map {
+                Usage(
+                    inputTokens: $0.inputTokenCount ?? 0, outputTokens: $0.outputTokenCount ?? 0,
+                    cacheReadTokens: $0.cacheReadInputTokenCount ?? 0, cacheWriteTokens: $0.cacheWriteInputTokenCount ?? 0)
+            }
+        }
+    }
+
     /// The family's JSON inside an invoke stream chunk, decoded only when it may hold what the gateway reads: most
     /// chunks are text deltas with neither metrics nor a stop reason.
-    static func invokeChunkBody(_ bytes: Data) -> [String: Any]? {
+    static func invokeChunk(_ bytes: Data) -> InvokeChunkMembers? {
         let mayMatter = bytes.withUnsafeBytes { raw -> Bool in
             let json = raw.bindMemory(to: UInt8.self)
-            return stopKeys.contains { key in key.withUTF8Buffer { JSONMemberSniffer.hasValue($0, in: json) } }
+            return sniffedKeys.contains { key in key.withUTF8Buffer { JSONMemberSniffer.hasValue($0, in: json) } }
         }
         guard mayMatter else { return nil }
-        return (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any]
+        return try? JSONDecoder().decode(InvokeChunkMembers.self, from: bytes)
     }
 
-    private static let stopKeys: [StaticString] = [
+    private static let sniffedKeys: [StaticString] = [
         "amazon-bedrock-invocationMetrics", "stop_reason", "stopReason", "completionReason", "finish_reason",
     ]
-
-    /// `amazon-bedrock-invocationMetrics` in the last chunk of an invoke stream.
-    static func invocationMetrics(_ inner: [String: Any]) -> Usage? {
-        guard let metrics = inner["amazon-bedrock-invocationMetrics"] as? [String: Any] else { return nil }
-        return Usage(
-            inputTokens: int(metrics["inputTokenCount"]), outputTokens: int(metrics["outputTokenCount"]),
-            cacheReadTokens: int(metrics["cacheReadInputTokenCount"]), cacheWriteTokens: int(metrics["cacheWriteInputTokenCount"]))
-    }
 
     /// InvokeModel answers count their tokens in headers, whatever the family's body looks like.
     static func invokeHeaders(_ headers: [(String, String)]) -> Usage? {
@@ -94,20 +131,5 @@ enum BedrockAnswerUsage {
             inputTokens: input, outputTokens: value("x-amzn-bedrock-output-token-count") ?? 0,
             cacheReadTokens: value("x-amzn-bedrock-cache-read-input-token-count") ?? 0,
             cacheWriteTokens: value("x-amzn-bedrock-cache-write-input-token-count") ?? 0)
-    }
-
-    /// The stop reason as each family names it: Anthropic's `message_delta`, Converse-shaped `stopReason`, Nova,
-    /// Llama/Mistral `stop_reason`, Titan `completionReason`.
-    static func stopReason(inInvokeChunk inner: [String: Any]) -> String? {
-        if let delta = inner["delta"] as? [String: Any], let reason = delta["stop_reason"] as? String { return reason }
-        for key in ["stop_reason", "stopReason", "completionReason", "finish_reason"] {
-            if let reason = inner[key] as? String { return reason }
-        }
-        if let outputs = inner["outputs"] as? [[String: Any]], let reason = outputs.first?["stop_reason"] as? String { return reason }
-        return nil
-    }
-
-    private static func int(_ value: Any?) -> Int {
-        (value as? Int) ?? (value as? NSNumber)?.intValue ?? 0
     }
 }

@@ -105,9 +105,9 @@ struct EventStreamTap {
             lastChunk = message.payload
             guard let bytes = Self.chunkBytes(message.payload) else { return }
             if capturesContent { observer?.observeAnswerText(String(decoding: bytes, as: UTF8.self)) }
-            if let inner = BedrockAnswerUsage.invokeChunkBody(bytes) {
-                if let found = BedrockAnswerUsage.invocationMetrics(inner) { observer?.observeUsage(found) }
-                if let reason = BedrockAnswerUsage.stopReason(inInvokeChunk: inner) { observer?.observeStop(reason) }
+            if let inner = BedrockAnswerUsage.invokeChunk(bytes) {
+                if let found = inner.usage { observer?.observeUsage(found) }
+                if let reason = inner.stopReason { observer?.observeStop(reason) }
             }
         }
     }
@@ -119,11 +119,7 @@ struct EventStreamTap {
 
     /// InvokeModelWithResponseStream puts the invocation metrics inside the last chunk's bytes.
     private func invocationMetrics() -> String? {
-        guard let payload = lastChunk,
-            let object = try? JSONSerialization.jsonObject(with: Data(payload.readableBytesView)) as? [String: Any],
-            let encoded = object["bytes"] as? String, let bytes = Data(base64Encoded: encoded),
-            let inner = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any],
-            let metrics = inner["amazon-bedrock-invocationMetrics"]
+        guard let payload = lastChunk, let bytes = Self.chunkBytes(payload), let metrics = BedrockAnswerUsage.invokeChunk(bytes)?.metrics
         else { return nil }
         return String(describing: metrics)
     }

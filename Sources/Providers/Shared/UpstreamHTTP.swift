@@ -130,26 +130,19 @@ public struct UpstreamHTTP: Sendable {
 
     /// AWS JSON errors name their code in `__type` (or `code`); other providers nest theirs under `error`.
     static func awsErrorCode(in body: ByteBuffer) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
-            return nil
-        }
-        let raw = (object["__type"] as? String) ?? (object["code"] as? String) ?? (object["Code"] as? String)
-        return raw.map(awsErrorCode).flatMap { $0.hasSuffix("Exception") ? $0 : nil }
+        guard let members = UpstreamErrorMembers.read(body) else { return nil }
+        return (members.type ?? members.code).map(awsErrorCode).flatMap { $0.hasSuffix("Exception") ? $0 : nil }
     }
 
     /// OpenAI, Anthropic and Gemini all put the human-readable text at `error.message`.
     public static func errorMessage(in body: ByteBuffer) -> String? {
         guard body.readableBytes > 0 else { return nil }
-        let data = Data(body.readableBytesView)
-        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            if let error = object["error"] as? [String: Any], let message = error["message"] as? String {
-                return message
-            }
-            if let error = object["error"] as? String { return error }
-            if let message = (object["message"] ?? object["Message"]) as? String { return message }
-            if let detail = object["detail"] as? String { return detail }
+        if let members = UpstreamErrorMembers.read(body),
+            let message = members.errorMessage ?? members.errorText ?? members.message ?? members.detail
+        {
+            return message
         }
-        let raw = String(decoding: data.prefix(1000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let raw = String(decoding: body.readableBytesView.prefix(1000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if raw.hasPrefix("<") { return nil }
         return raw.isEmpty ? nil : raw
     }
@@ -161,5 +154,42 @@ public struct UpstreamHTTP: Sendable {
 
     static func formatSeconds(_ s: Double) -> String {
         s.rounded() == s ? String(Int(s)) : String(s)
+    }
+}
+
+/// The members of an upstream's error body that name what went wrong, whichever provider wrote it. Each is read on
+/// its own: Google's numeric `code` or an `error` that is a string must not hide the message beside it.
+struct UpstreamErrorMembers: Decodable {
+    var type: String?
+    var code: String?
+    var message: String?
+    var detail: String?
+    /// `error.message` (OpenAI, Anthropic, Gemini).
+    var errorMessage: String?
+    /// `error` as a bare string.
+    var errorText: String?
+
+    enum Keys: String, CodingKey {
+        case type = "__type"
+        case code, Code, message, Message, detail, error
+    }
+
+    enum NestedKeys: String, CodingKey { case message }
+
+    init(from decoder: any Decoder) throws {
+        let members = try decoder.container(keyedBy: Keys.self)
+        func text(_ key: Keys) -> String? { try? members.decodeIfPresent(String.self, forKey: key) }
+        type = text(.type)
+        code = text(.code) ?? text(.Code)
+        message = text(.message) ?? text(.Message)
+        detail = text(.detail)
+        errorText = text(.error)
+        if errorText == nil {
+            errorMessage = try? members.nestedContainer(keyedBy: NestedKeys.self, forKey: .error).decodeIfPresent(String.self, forKey: .message)
+        }
+    }
+
+    static func read(_ body: ByteBuffer) -> UpstreamErrorMembers? {
+        try? JSONDecoder().decode(UpstreamErrorMembers.self, from: Data(body.readableBytesView))
     }
 }

@@ -76,19 +76,44 @@ struct CredentialHTTP: Sendable {
 
 /// The JSON credentials shape the ECS endpoint, IMDS and `credential_process` share (with their own key spellings).
 enum CredentialJSON {
+    /// The members read, each on its own: a member of another type counts as absent.
+    struct Members: Decodable {
+        var text: [String: String] = [:]
+        var version: Int?
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let members = try decoder.container(keyedBy: Key.self)
+            for key in members.allKeys {
+                if let value = try? members.decode(String.self, forKey: key) { text[key.stringValue] = value }
+            }
+            version = try? members.decodeIfPresent(Int.self, forKey: Key(stringValue: "Version"))
+        }
+
+        static func read(_ text: String) -> Members? {
+            try? JSONDecoder().decode(Members.self, from: Data(text.utf8))
+        }
+    }
+
     static func parse(_ text: String, source: String, tokenKey: String) throws -> FetchedCredentials {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+        guard let object = Members.read(text)?.text else {
             throw CredentialFailure("\(source): the answer is not a JSON object")
         }
-        guard let id = object["AccessKeyId"] as? String, !id.isEmpty, let secret = object["SecretAccessKey"] as? String, !secret.isEmpty else {
+        guard let id = object["AccessKeyId"], !id.isEmpty, let secret = object["SecretAccessKey"], !secret.isEmpty else {
             throw CredentialFailure("\(source): the answer has no AccessKeyId and SecretAccessKey")
         }
         var expiration: Date?
-        if let text = object["Expiration"] as? String {
+        if let text = object["Expiration"] {
             guard let date = ISO8601.parse(text) else { throw CredentialFailure("\(source): Expiration '\(text)' is not an ISO 8601 time") }
             expiration = date
         }
-        let token = (object[tokenKey] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        let token = object[tokenKey].flatMap { $0.isEmpty ? nil : $0 }
         return FetchedCredentials(access: AWSAccess(accessKeyId: id, secretAccessKey: secret, sessionToken: token), expiration: expiration)
     }
 }

@@ -38,7 +38,7 @@ struct ProcessCredentialSource: AWSCredentialSource {
         guard let program = words.first else { throw CredentialFailure("\(description): the command is empty") }
         let output = try await Self.run(program: program, arguments: Array(words.dropFirst()), description: description)
         let credentials = try CredentialJSON.parse(output, source: description, tokenKey: "SessionToken")
-        guard let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], (object["Version"] as? Int) == 1 else {
+        guard CredentialJSON.Members.read(output)?.version == 1 else {
             throw CredentialFailure("\(description): the output must have \"Version\": 1")
         }
         return credentials
