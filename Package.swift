@@ -257,7 +257,7 @@ let package = Package(
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "SwitchyardServer",
+                "SwitchyardServer", "SwitchyardModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // `switchyard keys` talks to the running gateway's admin API.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

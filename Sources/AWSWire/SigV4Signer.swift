@@ -1,4 +1,5 @@
 import Crypto
+import Synchronization
 import Foundation
 
 /// AWS credentials for Signature Version 4.
@@ -69,13 +70,20 @@ public struct SigV4Signer: Sendable {
         return (request, signedHeaders)
     }
 
+    /// Derived once per credentials, day, region and service (four HMACs), then taken from `derivedKeys`: every
+    /// request the Bedrock provider signs would otherwise pay for the chain again.
     func signingKey(day: String) -> SymmetricKey {
+        let scope = "\(credentials.accessKeyId)/\(day)/\(region)/\(service)"
+        if let key = Self.derivedKeys.key(scope: scope, secret: credentials.secretAccessKey) { return key }
         var key = SymmetricKey(data: Data("AWS4\(credentials.secretAccessKey)".utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
         }
+        Self.derivedKeys.store(key, scope: scope, secret: credentials.secretAccessKey)
         return key
     }
+
+    static let derivedKeys = SigV4DerivedKeys(capacity: 256)
 
     public static func sha256Hex(_ bytes: some DataProtocol) -> String { hex(SHA256.hash(data: bytes)) }
 
@@ -147,5 +155,30 @@ public struct SigV4Signer: Sendable {
             }
         }
         return out
+    }
+}
+
+/// Signing keys the signer derived, by access key id and scope. The secret is kept beside each key and compared, so
+/// rotated credentials under the same access key id derive afresh; a full cache starts over.
+final class SigV4DerivedKeys: Sendable {
+    private let entries = Mutex<[String: (secret: String, key: SymmetricKey)]>([:])
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    func key(scope: String, secret: String) -> SymmetricKey? {
+        entries.withLock { entries in
+            guard let hit = entries[scope], hit.secret == secret else { return nil }
+            return hit.key
+        }
+    }
+
+    func store(_ key: SymmetricKey, scope: String, secret: String) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[scope] = (secret, key)
+        }
     }
 }

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SwitchyardModel
 
 /// Where the running gateway is and the admin token it wants.
 struct AdminConnectionOptions: ParsableArguments {
@@ -41,14 +42,14 @@ struct AdminAPIClient {
         let description: String
     }
 
-    func call(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil) async throws -> [String: Any] {
+    func call(_ method: HTTPMethod, _ path: String, body: [String: JSONValue]? = nil) async throws -> [String: JSONValue] {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Accept", value: "application/json")
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(JSONValue.object(body))))
         }
         let response: HTTPClientResponse
         let bytes: ByteBuffer
@@ -58,12 +59,12 @@ struct AdminAPIClient {
         } catch {
             throw Failure(description: "cannot reach the gateway at \(baseURL): \(error)")
         }
-        let object = (try? JSONSerialization.jsonObject(with: Data(buffer: bytes))) as? [String: Any]
+        let object = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes)))?.objectValue
         guard (200..<300).contains(response.status.code) else {
             if response.status == .notFound, object == nil {
                 throw Failure(description: "\(baseURL) has no admin API (is an admin token configured on the gateway?)")
             }
-            let message = (object?["error"] as? [String: Any])?["message"] as? String ?? "HTTP \(response.status.code)"
+            let message = object?["error"]?["message"]?.stringValue ?? "HTTP \(response.status.code)"
             throw Failure(description: "the gateway answered \(response.status.code): \(message)")
         }
         guard let object else { throw Failure(description: "the gateway's answer is not a JSON object") }

@@ -17,7 +17,7 @@ struct CacheStatsCommand: AsyncParsableCommand {
     func run() async throws {
         let answer = try await KeysRun.call { try await connection.client().call(.GET, "/api/cache/stats") }
         output.emit(answer) {
-            answer.keys.sorted().map { name in "\(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(answer[name] ?? "")" }
+            answer.keys.sorted().map { name in "\(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(KeyPrinting.text(answer[name]))" }
                 .joined(separator: "\n")
         }
     }
@@ -44,6 +44,6 @@ struct CachePurgeCommand: AsyncParsableCommand {
             path = "/api/cache?scope=" + (scope!.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         }
         let answer = try await KeysRun.call { try await connection.client().call(.DELETE, path) }
-        output.emit(answer) { "deleted \(answer["deleted"] ?? 0)" }
+        output.emit(answer) { "deleted \(KeyPrinting.text(answer["deleted"] ?? 0))" }
     }
 }

@@ -1,17 +1,18 @@
 import Foundation
+import SwitchyardModel
 
 /// How `switchyard keys` prints the admin API's answers: tables for people, and for a new secret the forms a
 /// caller pastes (a boto3 client, an AWS profile, the Bedrock API key variable).
 enum KeyPrinting {
-    static func issued(_ key: [String: Any], verb: String, endpoint: String) -> String {
-        let name = key["name"] as? String ?? "key"
-        let accessKeyId = key["access_key_id"] as? String ?? ""
-        let secret = key["secret_access_key"] as? String ?? ""
-        let token = key["bearer_token"] as? String ?? ""
+    static func issued(_ key: [String: JSONValue], verb: String, endpoint: String) -> String {
+        let name = key["name"]?.stringValue ?? "key"
+        let accessKeyId = key["access_key_id"]?.stringValue ?? ""
+        let secret = key["secret_access_key"]?.stringValue ?? ""
+        let token = key["bearer_token"]?.stringValue ?? ""
         let bedrock = endpoint + "/bedrock"
         let profile = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
         return """
-            \(verb) virtual key '\(name)' (id \(key["id"] as? String ?? "?")). The secret is shown only now: store it safely.
+            \(verb) virtual key '\(name)' (id \(key["id"]?.stringValue ?? "?")). The secret is shown only now: store it safely.
 
               access key id      \(accessKeyId)
               secret access key  \(secret)
@@ -44,7 +45,7 @@ enum KeyPrinting {
             """
     }
 
-    static func table(_ keys: [[String: Any]]) -> String {
+    static func table(_ keys: [[String: JSONValue]]) -> String {
         guard !keys.isEmpty else { return "no virtual keys" }
         let header = ["NAME", "ACCESS KEY ID", "STATE", "SOURCE", "MODELS", "BUDGETS", "RATE LIMIT", "EXPIRES", "LAST USED", "ID"]
         let rows = keys.map { key in
@@ -57,8 +58,8 @@ enum KeyPrinting {
         return columns([header] + rows)
     }
 
-    static func details(_ key: [String: Any]) -> String {
-        let metadata = (key["metadata"] as? [String: String] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    static func details(_ key: [String: JSONValue]) -> String {
+        let metadata = (key["metadata"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\(text($0.value))" }
         let lines: [(String, String)] = [
             ("name", text(key["name"])), ("id", text(key["id"])), ("access key id", text(key["access_key_id"])),
             ("state", text(key["state"])), ("source", text(key["source"])),
@@ -71,19 +72,19 @@ enum KeyPrinting {
         return lines.map { "\($0.0.padding(toLength: 16, withPad: " ", startingAt: 0))\($0.1)" }.joined(separator: "\n")
     }
 
-    static func usage(_ usage: [String: Any]) -> String {
+    static func usage(_ usage: [String: JSONValue]) -> String {
         var out = "usage (\(text(usage["source"])))"
-        let budgets = usage["budgets"] as? [[String: Any]] ?? []
+        let budgets = objects(usage["budgets"])
         if budgets.isEmpty { out += "\n  no budgets" }
         for budget in budgets {
             out += "\n  budget \(text(budget["id"])) (\(text(budget["period"]))): $\(text(budget["spent_usd"])) spent"
             out += ", $\(text(budget["reserved_usd"])) reserved, $\(text(budget["remaining_usd"])) of $\(text(budget["limit_usd"])) left"
             out += "  [\(text(budget["window_start"])) – \(text(budget["window_end"]))]"
         }
-        if let rate = usage["rate_limit"] as? [String: Any] {
+        if let rate = usage["rate_limit"]?.objectValue {
             for kind in ["requests", "tokens"] {
-                guard let count = rate[kind] as? [String: Any] else { continue }
-                let limit = count["limit"].flatMap { $0 is NSNull ? nil : "\($0)" } ?? "unlimited"
+                guard let count = rate[kind]?.objectValue else { continue }
+                let limit = count["limit"].flatMap { $0 == .null ? nil : text($0) } ?? "unlimited"
                 out += "\n  \(kind): \(text(count["used"])) of \(limit) this window"
             }
             out += "  [\(text(rate["window_start"])) – \(text(rate["window_end"]))]"
@@ -93,43 +94,57 @@ enum KeyPrinting {
         return out
     }
 
-    static func text(_ value: Any?) -> String {
-        guard let value, !(value is NSNull) else { return "-" }
-        return "\(value)"
+    /// A member as a person reads it: a string bare, a whole number without a fraction, nothing as `-`.
+    static func text(_ value: JSONValue?) -> String {
+        switch value {
+        case nil, .null?: return "-"
+        case .string(let text)?: return text
+        case .bool(let flag)?: return String(flag)
+        case .number(let number)?: return number.rounded() == number && abs(number) < 9.0e15 ? String(Int64(number)) : String(number)
+        case let other?: return other.documentText
+        }
     }
 
-    static func list(_ value: Any?, empty: String) -> String {
-        let items = value as? [String] ?? []
+    static func strings(_ value: JSONValue?) -> [String] {
+        value?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
+    static func objects(_ value: JSONValue?) -> [[String: JSONValue]] {
+        value?.arrayValue?.compactMap(\.objectValue) ?? []
+    }
+
+    static func list(_ value: JSONValue?, empty: String) -> String {
+        let items = strings(value)
         return items.isEmpty ? empty : items.joined(separator: ", ")
     }
 
-    static func models(_ key: [String: Any]) -> String {
-        let providers = key["allowed_providers"] as? [String] ?? [], models = key["allowed_models"] as? [String] ?? []
+    static func models(_ key: [String: JSONValue]) -> String {
+        let providers = strings(key["allowed_providers"]), models = strings(key["allowed_models"])
         if providers.isEmpty, models.isEmpty { return "all" }
         return (providers.map { "\($0)/*" } + models).joined(separator: ",")
     }
 
-    static func budgets(_ key: [String: Any]) -> String {
-        let budgets = key["budgets"] as? [[String: Any]] ?? []
+    static func budgets(_ key: [String: JSONValue]) -> String {
+        let budgets = objects(key["budgets"])
         guard !budgets.isEmpty else { return "none" }
         return budgets.map { budget in
-            "$\(text(budget["limit_usd"]))/\(text(budget["period"]))\((budget["calendar_aligned"] as? Bool) == true ? " (calendar)" : "")"
+            "$\(text(budget["limit_usd"]))/\(text(budget["period"]))\(budget["calendar_aligned"] == .bool(true) ? " (calendar)" : "")"
         }.joined(separator: ", ")
     }
 
-    static func rateLimit(_ value: Any?) -> String {
-        guard let limit = value as? [String: Any] else { return "none" }
+    static func rateLimit(_ value: JSONValue?) -> String {
+        guard let limit = value?.objectValue else { return "none" }
         let window = "\(text(limit["window_seconds"]))s"
         var parts: [String] = []
-        if let requests = limit["requests"] as? Int { parts.append("\(requests) req/\(window)") }
-        if let tokens = limit["tokens"] as? Int { parts.append("\(tokens) tok/\(window)") }
-        if let concurrent = limit["max_concurrent"] as? Int { parts.append("\(concurrent) at once") }
+        if let requests = limit["requests"]?.intValue { parts.append("\(requests) req/\(window)") }
+        if let tokens = limit["tokens"]?.intValue { parts.append("\(tokens) tok/\(window)") }
+        if let concurrent = limit["max_concurrent"]?.intValue { parts.append("\(concurrent) at once") }
         return parts.joined(separator: ", ")
     }
 
     /// RFC 3339 to the second: the milliseconds the API gives are noise in a table.
-    static func time(_ value: Any?, none: String) -> String {
-        guard let text = value as? String else { return none }
+    static func time(_ value: JSONValue?, none: String) -> String {
+        guard let text = value?.stringValue else { return none }
         guard let dot = text.firstIndex(of: ".") else { return text }
         return String(text[..<dot]) + "Z"
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwitchyardModel
 
 /// `switchyard keys …`: manage virtual keys through the running gateway's admin API.
 struct KeysCommand: AsyncParsableCommand {
@@ -36,20 +37,22 @@ struct KeyRuleOptions: ParsableArguments {
     var metadata: [String] = []
 
     /// The JSON fields these options set.
-    func fields() throws -> [String: Any] {
-        var body: [String: Any] = [:]
-        if !providers.isEmpty { body["allowed_providers"] = providers }
-        if !models.isEmpty { body["allowed_models"] = models }
-        if !pinnedKeys.isEmpty { body["pinned_keys"] = pinnedKeys }
-        if !budgets.isEmpty { body["budgets"] = try budgets.map(Self.budget) }
+    func fields() throws -> [String: JSONValue] {
+        func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+        func number(_ value: Int) -> JSONValue { .number(Double(value)) }
+        var body: [String: JSONValue] = [:]
+        if !providers.isEmpty { body["allowed_providers"] = strings(providers) }
+        if !models.isEmpty { body["allowed_models"] = strings(models) }
+        if !pinnedKeys.isEmpty { body["pinned_keys"] = strings(pinnedKeys) }
+        if !budgets.isEmpty { body["budgets"] = .array(try budgets.map(Self.budget)) }
         if requests != nil || tokens != nil || windowSeconds != nil || maxConcurrent != nil {
-            var limit: [String: Any] = ["window_seconds": windowSeconds ?? 60]
-            if let requests { limit["requests"] = requests }
-            if let tokens { limit["tokens"] = tokens }
-            if let maxConcurrent { limit["max_concurrent"] = maxConcurrent }
-            body["rate_limit"] = limit
+            var limit: [String: JSONValue] = ["window_seconds": number(windowSeconds ?? 60)]
+            if let requests { limit["requests"] = number(requests) }
+            if let tokens { limit["tokens"] = number(tokens) }
+            if let maxConcurrent { limit["max_concurrent"] = number(maxConcurrent) }
+            body["rate_limit"] = .object(limit)
         }
-        if let expiresAt { body["expires_at"] = expiresAt }
+        if let expiresAt { body["expires_at"] = .string(expiresAt) }
         if !metadata.isEmpty {
             var map: [String: String] = [:]
             for pair in metadata {
@@ -58,26 +61,26 @@ struct KeyRuleOptions: ParsableArguments {
                 }
                 map[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
             }
-            body["metadata"] = map
+            body["metadata"] = .object(map.mapValues(JSONValue.string))
         }
         return body
     }
 
-    static func budget(_ text: String) throws -> [String: Any] {
+    static func budget(_ text: String) throws -> JSONValue {
         var rest = Substring(text)
-        var budget: [String: Any] = [:]
+        var budget: [String: JSONValue] = [:]
         if let equals = rest.firstIndex(of: "=") {
-            budget["id"] = String(rest[..<equals])
+            budget["id"] = .string(String(rest[..<equals]))
             rest = rest[rest.index(after: equals)...]
         }
         let parts = rest.split(separator: "/", omittingEmptySubsequences: false)
         guard (2...3).contains(parts.count), !parts[0].isEmpty, !parts[1].isEmpty, parts.count == 2 || parts[2] == "calendar" else {
             throw ValidationError("--budget: expected [ID=]USD/PERIOD[/calendar] such as 25/1M/calendar, got '\(text)'")
         }
-        budget["limit_usd"] = String(parts[0].drop(while: { $0 == "$" }))
-        budget["period"] = String(parts[1])
-        budget["calendar_aligned"] = parts.count == 3
-        return budget
+        budget["limit_usd"] = .string(String(parts[0].drop(while: { $0 == "$" })))
+        budget["period"] = .string(String(parts[1]))
+        budget["calendar_aligned"] = .bool(parts.count == 3)
+        return .object(budget)
     }
 }
 
@@ -86,9 +89,11 @@ struct KeyOutputOptions: ParsableArguments {
     @Flag(help: "Print the gateway's JSON answer instead of tables.")
     var json = false
 
-    func emit(_ object: [String: Any], else text: () -> String) {
+    func emit(_ object: [String: JSONValue], else text: () -> String) {
         if json {
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let data = (try? encoder.encode(JSONValue.object(object))) ?? Data()
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         } else {
             FileHandle.standardOutput.write(Data((text() + "\n").utf8))
@@ -114,7 +119,7 @@ struct KeysCreate: AsyncParsableCommand {
 
     func run() async throws {
         var body = try rules.fields()
-        body["name"] = name
+        body["name"] = .string(name)
         let key = try await KeysRun.call { try await connection.client().call(.POST, "/api/keys", body: body) }
         output.emit(key) { KeyPrinting.issued(key, verb: "Created", endpoint: snippet.publicURL ?? connection.baseURL) }
     }
@@ -128,7 +133,7 @@ struct KeysList: AsyncParsableCommand {
 
     func run() async throws {
         let answer = try await KeysRun.call { try await connection.client().call(.GET, "/api/keys") }
-        output.emit(answer) { KeyPrinting.table(answer["keys"] as? [[String: Any]] ?? []) }
+        output.emit(answer) { KeyPrinting.table(KeyPrinting.objects(answer["keys"])) }
     }
 }
 
@@ -144,7 +149,7 @@ struct KeysShow: AsyncParsableCommand {
             let client = try connection.client()
             return (try await client.call(.GET, AdminAPIClient.path(key)), try await client.call(.GET, AdminAPIClient.path(key) + "/usage"))
         }
-        output.emit(["key": record, "usage": usage]) { KeyPrinting.details(record) + "\n\n" + KeyPrinting.usage(usage) }
+        output.emit(["key": .object(record), "usage": .object(usage)]) { KeyPrinting.details(record) + "\n\n" + KeyPrinting.usage(usage) }
     }
 }
 
@@ -164,11 +169,11 @@ struct KeysUpdate: AsyncParsableCommand {
 
     func run() async throws {
         var body = try rules.fields()
-        if let name { body["name"] = name }
-        if let active { body["active"] = active }
-        if clearBudgets { body["budgets"] = [Any]() }
-        if clearRateLimit { body["rate_limit"] = NSNull() }
-        if clearExpiry { body["expires_at"] = NSNull() }
+        if let name { body["name"] = .string(name) }
+        if let active { body["active"] = .bool(active) }
+        if clearBudgets { body["budgets"] = [] }
+        if clearRateLimit { body["rate_limit"] = .null }
+        if clearExpiry { body["expires_at"] = .null }
         guard !body.isEmpty else { throw ValidationError("nothing to change: give at least one option") }
         let record = try await KeysRun.call { try await connection.client().call(.PATCH, AdminAPIClient.path(key), body: body) }
         output.emit(record) { "Updated.\n\n" + KeyPrinting.details(record) }
