@@ -91,7 +91,7 @@ enum AllowanceOutcome: Sendable {
 extension GovernancePlugin {
     /// How much more than the calls waiting ask for a grant takes, in worst cases of the first call waiting: enough
     /// that a busy key goes to the store about once per this many calls.
-    static let allowanceCalls: Int64 = 32
+    static let allowanceCalls: Int64 = 256
 
     func allowanceId(_ keyId: String) -> String { "allowance:\(instanceId):\(keyId)" }
 
