@@ -11,7 +11,7 @@ import NIOCore
 /// Holds back accepting while the process is close to its descriptor limit, and tries again shortly. Two reasons
 /// not to accept until EMFILE: an accept that fails so leaves NIO's listener registered for readability with its
 /// read still pending, and the event loop spins at full CPU until a descriptor frees; and libdispatch, which runs
-/// Swift's global executor here, checks its worker threads by opening `/proc/<tid>/stat` each second and traps the
+/// the database queues and timers, checks its worker threads by opening `/proc/<tid>/stat` each second and traps the
 /// whole process when that open fails. So a few descriptors always stay free for everything that is not a client.
 /// Sits on the listening channel, where `read` means "accept the next connection".
 final class DescriptorBackoffHandler: ChannelOutboundHandler, RemovableChannelHandler {
