@@ -9,14 +9,7 @@ import SwitchyardModel
 enum BedrockAnswerUsage {
     /// The members of a Converse answer or of a Converse stream event the gateway reads as it passes.
     struct ConverseMembers: Decodable {
-        struct Tokens: Decodable {
-            var inputTokens: Int?
-            var outputTokens: Int?
-            var cacheReadInputTokens: Int?
-            var cacheWriteInputTokens: Int?
-        }
-
-        var usage: Tokens?
+        var usage: BedrockUsage?
         var stopReason: String?
         /// An exception event's text.
         var message: String?
@@ -53,10 +46,7 @@ enum BedrockAnswerUsage {
     /// Converse and ConverseStream `metadata`: `{"usage": {"inputTokens", "outputTokens", "cacheReadInputTokens", …}}`.
     /// Bedrock's `inputTokens` already leaves cached tokens out, as the canonical usage does.
     static func converse(_ members: ConverseMembers) -> Usage? {
-        guard let usage = members.usage else { return nil }
-        return Usage(
-            inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0,
-            cacheReadTokens: usage.cacheReadInputTokens ?? 0, cacheWriteTokens: usage.cacheWriteInputTokens ?? 0)
+        members.usage?.canonical
     }
 
     static func converseTexts(_ texts: ConverseTexts) -> [String] {
