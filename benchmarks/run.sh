@@ -25,6 +25,8 @@
 #         for the ±5 minute skew window, so keep rounds shorter than that), headers and body fed to wrk through a
 #         generated Lua script. GOVERNANCE_LIMITS=off declares the key without budget and rate limit (signature
 #         verification and the plugin's key checks only).
+#   keys - as `on`, but the key has neither budget nor rate limit: GOVERNANCE="on keys on keys" isolates what the
+#         limits cost beyond verifying the signature (GOVERNANCE_LIMITS=off makes `on` the same as `keys`).
 #   off - the same Converse request, unsigned, to a gateway without enforcement and without keys.
 # The summary has req/s and latency percentiles per round, and the mean on/off throughput ratio (issue 9's goal:
 # at least 0.90). The upstream-direct baseline is skipped in this mode. GOVERNANCE=on or =off alone is one round.
@@ -226,7 +228,8 @@ fi
 if [[ -n "${GOVERNANCE:-}" ]]; then
   read -r -a rounds <<<"$GOVERNANCE"
   for mode in "${rounds[@]}"; do
-    [[ "$mode" == on || "$mode" == off || "$mode" == pg ]] || { echo "GOVERNANCE: expected words 'on'/'off'/'pg', got '$mode'" >&2; exit 1; }
+    [[ "$mode" == on || "$mode" == off || "$mode" == pg || "$mode" == keys ]] ||
+      { echo "GOVERNANCE: expected words 'on'/'off'/'pg'/'keys', got '$mode'" >&2; exit 1; }
   done
   if [[ " ${rounds[*]} " == *" pg "* && -z "${BENCH_DATABASE_URL:-}" ]]; then
     # A throwaway PostgreSQL on loopback, as the tests use (scripts/postgres.sh).
@@ -247,7 +250,9 @@ if [[ -n "${GOVERNANCE:-}" ]]; then
     mkdir -p "$work/$mode"
     governance=""
     [[ "$mode" == pg ]] && governance="\"store\": {\"postgres\": {\"url\": \"$BENCH_DATABASE_URL\"}},"
-    [[ "$mode" != off ]] && governance+="\"governance\": {\"enforce\": true, \"keys\": [{\"name\": \"bench\", \"access_key_id\": \"$key_id\", \"secret\": \"env.SWYD_BENCH_SECRET\"$limits}]},"
+    key_limits="$limits"
+    [[ "$mode" == keys ]] && key_limits=""
+    [[ "$mode" != off ]] && governance+="\"governance\": {\"enforce\": true, \"keys\": [{\"name\": \"bench\", \"access_key_id\": \"$key_id\", \"secret\": \"env.SWYD_BENCH_SECRET\"$key_limits}]},"
     echo "{$governance \"server\": {\"data_dir\": \"$work/$mode/data\"}, $provider_json}" >"$work/$mode/switchyard.json"
     gw_ports[$mode]="$(free_port)"
     (cd "$work/$mode" && SWITCHYARD_MASTER_KEY=bench-master-key exec "$bin" serve --config "$work/$mode/switchyard.json" \
@@ -327,6 +332,9 @@ PY
   awk '{s[$1]+=$2; m[$1]+=$3; c[$1]++} END {if (c["on"] && c["off"]) {
          printf "mean on/off throughput = %.3f (goal >= 0.90)\n", (s["on"]/c["on"])/(s["off"]/c["off"])
          printf "gateway CPU per request off/on = %.3f (the same ratio when CPU is the bottleneck)\n", (m["off"]/c["off"])/(m["on"]/c["on"]) }
+         if (c["on"] && c["keys"]) {
+         printf "mean on/keys throughput = %.3f (what the budget and rate limit cost beyond verifying the key)\n", (s["on"]/c["on"])/(s["keys"]/c["keys"])
+         printf "gateway CPU per request keys/on = %.3f\n", (m["keys"]/c["keys"])/(m["on"]/c["on"]) }
          if (c["on"] && c["pg"]) {
          printf "mean pg/on throughput = %.3f (the PostgreSQL store against the SQLite store, both governed)\n", (s["pg"]/c["pg"])/(s["on"]/c["on"])
          printf "gateway CPU per request on/pg = %.3f\n", (m["on"]/c["on"])/(m["pg"]/c["pg"]) }}' "$work/rates"

@@ -29,6 +29,10 @@ struct KeyAllowance: Sendable {
     /// The window's count in the store after this gateway's last grant in it.
     var requestsUsedInStore = 0
     var inFlight = 0
+    /// When the last call in flight ended; nil while calls run.
+    var idleSince: ContinuousClock.Instant?
+    /// A task waits to give the allowance back once it has been idle long enough (`Settings.allowanceIdle`).
+    var returnScheduled = false
     /// The budgets' current windows, worked out once for the charges of the calls ending in them.
     var chargeWindows: [BudgetWindow] = []
 
@@ -49,8 +53,12 @@ struct KeyAllowance: Sendable {
         nanos -= need.nanos
         requests -= need.requests
         inFlight += 1
+        idleSince = nil
         return true
     }
+
+    /// There is something to give back.
+    var holdsRoom: Bool { nanos > 0 || requests > 0 }
 
     /// The window as this gateway knows it, for the answer's rate-limit headers.
     func state(windowSeconds: Int) -> RateLimitState {
@@ -62,7 +70,7 @@ struct KeyAllowance: Sendable {
 
     /// What is left, when nothing runs on it: to give back.
     mutating func leftover(keyId: String) -> AllowanceReturn? {
-        guard inFlight == 0, nanos > 0 || requests > 0 else { return nil }
+        guard inFlight == 0, holdsRoom else { return nil }
         let given = AllowanceReturn(
             id: id, keyId: keyId, nanos: max(0, nanos), budgetIds: policy.budgets.map(\.id), requests: requests,
             windowSeconds: policy.windowSeconds, windowStart: windowStart)
@@ -126,16 +134,32 @@ extension GovernancePlugin {
         let held = ticket.worstCase?.totalNanos ?? 0
         let charged = cost > 0 && !ticket.budgets.isEmpty
         let moment = Int64(pending.endedAt.timeIntervalSince1970.rounded(.down))
-        let (given, cached): (AllowanceReturn?, [BudgetWindow]?) = allowances.withLock { all in
-            guard var allowance = all[ticket.keyId] else { return (nil, nil) }
+        let idle = settings.allowanceIdle
+        let (given, cached, scheduleReturn): (AllowanceReturn?, [BudgetWindow]?, Bool) = allowances.withLock { all in
+            guard var allowance = all[ticket.keyId] else { return (nil, nil, false) }
             allowance.inFlight = max(0, allowance.inFlight - 1)
             let samePolicy = allowance.policy.budgets == ticket.budgets
-            if samePolicy { allowance.nanos += held - cost }
-            let given = allowance.leftover(keyId: ticket.keyId)
+            // Only budgets are spent from the room: a key that counts requests alone has none to spend.
+            if samePolicy, !ticket.budgets.isEmpty { allowance.nanos += held - cost }
+            var given: AllowanceReturn?
+            var scheduleReturn = false
+            if allowance.inFlight == 0 {
+                if idle <= .zero {
+                    given = allowance.leftover(keyId: ticket.keyId)
+                } else if allowance.holdsRoom {
+                    allowance.idleSince = .now
+                    scheduleReturn = !allowance.returnScheduled
+                    allowance.returnScheduled = true
+                }
+            }
             all[ticket.keyId] = allowance
             let current = allowance.chargeWindows
             let fits = samePolicy && current.count == ticket.budgets.count && current.allSatisfy { $0.start <= moment && moment < $0.end }
-            return (given, fits ? current : nil)
+            return (given, fits ? current : nil, scheduleReturn)
+        }
+        if scheduleReturn {
+            let keyId = ticket.keyId
+            Task { await self.giveBackWhenIdle(keyId: keyId) }
         }
         var charge: AllowanceCharge?
         if charged {
@@ -152,6 +176,49 @@ extension GovernancePlugin {
                 queue.charges.append(charge)
             }
             if let given { queue.returns.append(given) }
+            start(&queue)
+        }
+    }
+
+    /// Gives the key's allowance back once no call has run on it for `Settings.allowanceIdle`; a call that takes
+    /// from it meanwhile pushes the moment on, to its own end.
+    func giveBackWhenIdle(keyId: String) async {
+        var wait = settings.allowanceIdle
+        while true {
+            try? await Task.sleep(for: wait)
+            let next: Duration? = allowances.withLock { all in
+                guard var allowance = all[keyId] else { return nil }
+                defer { all[keyId] = allowance }
+                guard allowance.inFlight == 0, let since = allowance.idleSince else {
+                    // Calls run on it: the last of them to end schedules the next give-back.
+                    allowance.returnScheduled = false
+                    return nil
+                }
+                let idleFor = ContinuousClock.now - since
+                if idleFor < settings.allowanceIdle { return settings.allowanceIdle - idleFor }
+                allowance.returnScheduled = false
+                if let given = allowance.leftover(keyId: keyId) { queueReturn(given) }
+                return nil
+            }
+            guard let next else { return }
+            wait = next
+        }
+    }
+
+    /// Every idle allowance's room, queued to go back now: at shutdown (`drain`).
+    func giveBackIdleAllowances() {
+        let given: [AllowanceReturn] = allowances.withLock { all in
+            var given: [AllowanceReturn] = []
+            for keyId in Array(all.keys) {
+                guard var allowance = all[keyId], let back = allowance.leftover(keyId: keyId) else { continue }
+                all[keyId] = allowance
+                given.append(back)
+            }
+            return given
+        }
+        guard !given.isEmpty else { return }
+        queue.withLock { queue in
+            queue.returns.append(contentsOf: given)
             start(&queue)
         }
     }

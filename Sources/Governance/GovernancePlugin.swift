@@ -33,17 +33,24 @@ public final class GovernancePlugin: CallPlugin, Service {
         /// How long the charges of calls that ended on an allowance wait for the charges of the calls ending beside
         /// them, so that one write carries them all (one statement per allowance). The allowance's hold in the store
         /// covers the amount until then, so no gateway's budget check sees less spent than there is; a crash in this
-        /// window loses these charges, as it loses any queued write.
+        /// window loses these charges, as it loses any queued write. At 10 ms these writes cost a busy gateway about a
+        /// tenth of its throughput (`GOVERNANCE="on keys"` in benchmarks/run.sh); at 50 ms they are within noise.
         public var chargeLinger: Duration
+        /// How long a key's allowance stays on this gateway once its last call in flight ended, before what is left
+        /// goes back to the store. A client calling one call after another finds it still there instead of paying
+        /// two store writes a call (a give-back and a new grant); another gateway waits at most this long for room
+        /// this one does not use. Zero gives it back at once.
+        public var allowanceIdle: Duration
 
         public init(
             holdSeconds: Double = 900, defaultMaxOutputTokens: Int = 4_096, sweepInterval: Duration = .seconds(60),
-            chargeLinger: Duration = .milliseconds(10)
+            chargeLinger: Duration = .milliseconds(50), allowanceIdle: Duration = .milliseconds(250)
         ) {
             self.holdSeconds = holdSeconds
             self.defaultMaxOutputTokens = defaultMaxOutputTokens
             self.sweepInterval = sweepInterval
             self.chargeLinger = chargeLinger
+            self.allowanceIdle = allowanceIdle
         }
     }
 

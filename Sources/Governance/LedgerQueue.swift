@@ -164,8 +164,10 @@ extension GovernancePlugin {
         logger.error("budget settlements and rate-limit completions not written", metadata: ["entries": "\(count)"])
     }
 
-    /// Waits until everything queued so far is written: at shutdown, after the server has ended its calls.
+    /// Gives back the allowances no call runs on and waits until everything queued so far is written: at shutdown,
+    /// after the server has ended its calls.
     public func drain() async {
+        giveBackIdleAllowances()
         while let pump = queue.withLock({ $0.pump }) { await pump.value }
     }
 }

@@ -176,6 +176,44 @@ import Testing
         #expect(usage.spentNanos == 6 * Self.answerCost && usage.reservedNanos == 0)
     }
 
+    /// A client calling one call after another leaves the allowance idle between calls: kept for `allowanceIdle`,
+    /// the next call runs on it; given back at once, every call costs a give-back and a grant. Either way the
+    /// allowance goes back by itself, with no drain, once the key is idle.
+    @Test(arguments: [(idle: Duration.seconds(2), grants: 1), (idle: .zero, grants: 5)])
+    func aKeyCalledOneCallAfterAnotherKeepsItsAllowanceWhileBusy(idle: Duration, grants: Int) async throws {
+        let world = try await World()
+        let key = try await world.key(budgets: [Self.budget(1_000 * Self.worstCase)])
+        let ledger = CountingLedger(world.store.ledger)
+        let plugin = GovernancePlugin(
+            keys: world.ring, ledger: ledger, prices: Self.prices, settings: .init(allowanceIdle: idle), logger: TestEngines.quietLogger)
+        let engine = TestEngines.engine(TestEngines.provider("openai", maxRetries: 0), ScriptedProvider(), plugins: [plugin])
+        for _ in 0..<5 { #expect(await Self.complete(engine, key) == nil) }
+        #expect(ledger.grants.withLock { $0 } == grants)
+        func usage() async throws -> Stores.BudgetUsage {
+            try #require(try await world.store.spend.usage(keyId: key.id, budgets: key.budgetWindows(at: Date()), now: Date()).first)
+        }
+        if idle > .zero { #expect(try await usage().reservedNanos > 0) }
+        var left = try await usage()
+        for _ in 0..<500 where left.reservedNanos != 0 || left.spentNanos != 5 * Self.answerCost {
+            try await Task.sleep(for: .milliseconds(20))
+            left = try await usage()
+        }
+        #expect(left.spentNanos == 5 * Self.answerCost && left.reservedNanos == 0)
+    }
+
+    /// A key with a request limit and no budget: its calls' cost is charged nowhere, so it must not eat into the
+    /// allowance's room (which would leave every later call waiting for a grant).
+    @Test func aKeyThatCountsRequestsAloneRunsOnItsAllowance() async throws {
+        let world = try await World()
+        let key = try await world.key(rateLimit: RateLimitRule(requests: 1_000, windowSeconds: 3_600))
+        let ledger = CountingLedger(world.store.ledger)
+        let plugin = GovernancePlugin(
+            keys: world.ring, ledger: ledger, prices: Self.prices, settings: .init(allowanceIdle: .seconds(5)), logger: TestEngines.quietLogger)
+        let engine = TestEngines.engine(TestEngines.provider("openai", maxRetries: 0), ScriptedProvider(), plugins: [plugin])
+        for _ in 0..<5 { #expect(await Self.complete(engine, key) == nil) }
+        #expect(ledger.grants.withLock { $0 } == 1)
+    }
+
     /// The charges of a busy key's calls wait for each other (`chargeLinger`) and go to the store as one statement
     /// in one write; with no linger each call's charge is a write of its own. The long call's own charge, when it
     /// ends, is one more. Nothing is lost either way.
