@@ -61,6 +61,16 @@ import Testing
             TestEngines.engine(TestEngines.provider(prefix, maxRetries: 0), provider, plugins: [plugin])
         }
 
+        /// A plugin of its own, on a ledger that counts what it is asked for, in an engine over `provider`.
+        func counted(_ provider: ScriptedProvider = ScriptedProvider(), settings: GovernancePlugin.Settings = .init())
+            -> (ledger: CountingLedger, plugin: GovernancePlugin, engine: Engine)
+        {
+            let ledger = CountingLedger(store.ledger)
+            let plugin = GovernancePlugin(
+                keys: ring, ledger: ledger, prices: GovernancePluginTests.prices, settings: settings, logger: TestEngines.quietLogger)
+            return (ledger, plugin, TestEngines.engine(TestEngines.provider("openai", maxRetries: 0), provider, plugins: [plugin]))
+        }
+
         func usage(_ key: VirtualKeyRecord) async throws -> Stores.BudgetUsage {
             await plugin.drain()
             return try #require(try await store.spend.usage(keyId: key.id, budgets: key.budgetWindows(at: Date()), now: Date()).first)
@@ -159,12 +169,10 @@ import Testing
     @Test func aBusyKeyRunsOnItsAllowanceAndGivesItBackWhenIdle() async throws {
         let world = try await World()
         let key = try await world.key(budgets: [Self.budget(1_000 * Self.worstCase)])
-        let ledger = CountingLedger(world.store.ledger)
-        let plugin = GovernancePlugin(keys: world.ring, ledger: ledger, prices: Self.prices, logger: TestEngines.quietLogger)
         // The first call stays in flight (long enough for five calls on a loaded machine), so the key's allowance
         // stays on this gateway while five more run. They start once the upstream has it: the delay is its step.
         let provider = ScriptedProvider([.delayed(.seconds(5), .succeed)])
-        let engine = TestEngines.engine(TestEngines.provider("openai", maxRetries: 0), provider, plugins: [plugin])
+        let (ledger, plugin, engine) = world.counted(provider)
         let long = Task { await Self.complete(engine, key) }
         for _ in 0..<500 where provider.calls.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         for _ in 0..<5 { #expect(await Self.complete(engine, key) == nil) }
@@ -183,10 +191,7 @@ import Testing
     func aKeyCalledOneCallAfterAnotherKeepsItsAllowanceWhileBusy(idle: Duration, grants: Int) async throws {
         let world = try await World()
         let key = try await world.key(budgets: [Self.budget(1_000 * Self.worstCase)])
-        let ledger = CountingLedger(world.store.ledger)
-        let plugin = GovernancePlugin(
-            keys: world.ring, ledger: ledger, prices: Self.prices, settings: .init(allowanceIdle: idle), logger: TestEngines.quietLogger)
-        let engine = TestEngines.engine(TestEngines.provider("openai", maxRetries: 0), ScriptedProvider(), plugins: [plugin])
+        let (ledger, _, engine) = world.counted(settings: .init(allowanceIdle: idle))
         for _ in 0..<5 { #expect(await Self.complete(engine, key) == nil) }
         #expect(ledger.grants.withLock { $0 } == grants)
         func usage() async throws -> Stores.BudgetUsage {
@@ -206,10 +211,7 @@ import Testing
     @Test func aKeyThatCountsRequestsAloneRunsOnItsAllowance() async throws {
         let world = try await World()
         let key = try await world.key(rateLimit: RateLimitRule(requests: 1_000, windowSeconds: 3_600))
-        let ledger = CountingLedger(world.store.ledger)
-        let plugin = GovernancePlugin(
-            keys: world.ring, ledger: ledger, prices: Self.prices, settings: .init(allowanceIdle: .seconds(5)), logger: TestEngines.quietLogger)
-        let engine = TestEngines.engine(TestEngines.provider("openai", maxRetries: 0), ScriptedProvider(), plugins: [plugin])
+        let (ledger, _, engine) = world.counted(settings: .init(allowanceIdle: .seconds(5)))
         for _ in 0..<5 { #expect(await Self.complete(engine, key) == nil) }
         #expect(ledger.grants.withLock { $0 } == 1)
     }
@@ -221,11 +223,8 @@ import Testing
     func chargesOfABusyKeyJoinInOneWrite(linger: Duration, writes: Int) async throws {
         let world = try await World()
         let key = try await world.key(budgets: [Self.budget(1_000 * Self.worstCase)])
-        let ledger = CountingLedger(world.store.ledger)
-        let plugin = GovernancePlugin(
-            keys: world.ring, ledger: ledger, prices: Self.prices, settings: .init(chargeLinger: linger), logger: TestEngines.quietLogger)
         let provider = ScriptedProvider([.delayed(.seconds(5), .succeed)])
-        let engine = TestEngines.engine(TestEngines.provider("openai", maxRetries: 0), provider, plugins: [plugin])
+        let (ledger, plugin, engine) = world.counted(provider, settings: .init(chargeLinger: linger))
         let long = Task { await Self.complete(engine, key) }
         for _ in 0..<500 where provider.calls.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         for ended in 1...5 {
