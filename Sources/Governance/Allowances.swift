@@ -209,23 +209,22 @@ extension GovernancePlugin {
     func giveBackIdleAllowances() {
         let given: [AllowanceReturn] = allowances.withLock { all in
             var given: [AllowanceReturn] = []
-            for keyId in Array(all.keys) {
-                guard var allowance = all[keyId], let back = allowance.leftover(keyId: keyId) else { continue }
+            for (keyId, var allowance) in all {
+                guard let back = allowance.leftover(keyId: keyId) else { continue }
                 all[keyId] = allowance
                 given.append(back)
             }
             return given
         }
+        queueReturns(given)
+    }
+
+    func queueReturn(_ given: AllowanceReturn) { queueReturns([given]) }
+
+    func queueReturns(_ given: [AllowanceReturn]) {
         guard !given.isEmpty else { return }
         queue.withLock { queue in
             queue.returns.append(contentsOf: given)
-            start(&queue)
-        }
-    }
-
-    func queueReturn(_ given: AllowanceReturn) {
-        queue.withLock { queue in
-            queue.returns.append(given)
             start(&queue)
         }
     }
@@ -321,9 +320,8 @@ extension GovernancePlugin {
                 }
             }
         }
-        if !returns.isEmpty {
-            queue.withLock { queue in queue.returns.append(contentsOf: returns) }
-        }
+        // The pump that called this is running: the returns go into its next round.
+        queueReturns(returns)
         for (continuation, outcome) in answers { continuation.resume(returning: outcome) }
         return still
     }
