@@ -35,7 +35,7 @@ enum AnthropicRoute {
     /// upstream's own bytes carry it, as in passthrough).
     static func streamBody(
         _ call: CallContext, logger: Logger, errorEvent: @escaping @Sendable (GatewayError) -> ByteBuffer?,
-        _ write: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void
+        _ write: @escaping @Sendable @concurrent (inout any ResponseBodyWriter) async throws -> Void
     ) -> ResponseBody {
         DoorCall.streamBody(call, logger: logger, code: { AnthropicErrorMapper.type(for: $0.kind).rawValue }, errorFrame: errorEvent, write)
     }

@@ -113,7 +113,7 @@ public struct AnthropicRoutes<Context: RequestContext>: Sendable {
     }
 
     /// One write per canonical event: its chunks go out together.
-    static func send(_ chunks: inout [AnthropicStreamChunk], to writer: inout any ResponseBodyWriter) async throws {
+    @concurrent static func send(_ chunks: inout [AnthropicStreamChunk], to writer: inout any ResponseBodyWriter) async throws {
         guard !chunks.isEmpty else { return }
         var b = ByteBuffer()
         for chunk in chunks { chunk.writeSSE(into: &b) }

@@ -86,7 +86,7 @@ public enum DoorCall {
     public static func streamBody(
         _ call: CallContext, logger: Logger, code: @escaping @Sendable (GatewayError) -> String,
         errorFrame: @escaping @Sendable (GatewayError) -> ByteBuffer?,
-        _ write: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void
+        _ write: @escaping @Sendable @concurrent (inout any ResponseBodyWriter) async throws -> Void
     ) -> ResponseBody {
         call.endWithBody()
         return ResponseBody { writer in

@@ -31,7 +31,7 @@ public struct EventStream: AsyncSequence, Sendable {
 
         public mutating func next() async throws -> StreamEvent? {
             do {
-                guard let event = try await base.next() else {
+                guard let event = try await base.next(isolation: #isolation) else {
                     recorder?.finished()
                     return nil
                 }

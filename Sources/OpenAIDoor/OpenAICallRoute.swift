@@ -48,7 +48,7 @@ enum OpenAICallRoute {
     static func code(_ error: OpenAIError) -> String { error.code ?? error.type }
 
     static func streamBody(
-        _ call: CallContext, logger: Logger, errorEvent: Bool, _ write: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void
+        _ call: CallContext, logger: Logger, errorEvent: Bool, _ write: @escaping @Sendable @concurrent (inout any ResponseBodyWriter) async throws -> Void
     ) -> ResponseBody {
         DoorCall.streamBody(
             call, logger: logger, code: { code(OpenAIError($0)) },

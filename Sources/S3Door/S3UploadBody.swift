@@ -87,7 +87,7 @@ struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable whe
             while true {
                 if !ready.isEmpty { return ready.removeFirst() }
                 if ended { return nil }
-                guard let input = try await base.next() else {
+                guard let input = try await base.next(isolation: #isolation) else {
                     try finish()
                     ended = true
                     continue
@@ -118,7 +118,7 @@ struct S3UploadBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable whe
         /// half-read on the connection, which then closed under the client; and the trailer's checksum would
         /// never be checked.
         private mutating func readToEnd() async throws {
-            while let input = try await base.next() {
+            while let input = try await base.next(isolation: #isolation) {
                 var more: [ByteBuffer] = []
                 if decoder != nil {
                     do {

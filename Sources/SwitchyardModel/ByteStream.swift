@@ -17,7 +17,7 @@ public struct ByteStream: AsyncSequence, Sendable {
 
         init<Base: AsyncIteratorProtocol>(_ base: Base) where Base.Element == ByteBuffer {
             var base = base
-            pull = { try await base.next() }
+            pull = { try await base.next(isolation: #isolation) }
         }
 
         public mutating func next() async throws -> ByteBuffer? { try await pull() }

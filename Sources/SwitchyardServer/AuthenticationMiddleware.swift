@@ -30,7 +30,7 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     static var bedrockMount: String { "/bedrock" }
     static var keyFields: [HTTPField.Name] { virtualKeyFields }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         let target = request.head.path ?? "/"
         let question = target.utf8.firstIndex(of: UInt8(ascii: "?"))
         let path = target[..<(question ?? target.endIndex)]

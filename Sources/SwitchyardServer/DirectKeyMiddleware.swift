@@ -31,7 +31,7 @@ struct DirectKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let allowed: Bool
     let filesMount: String
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         let path = Substring(request.uri.path)
         let door: DirectKeyHeaders.Door
         if AuthenticationMiddleware<Context>.isUnder(path, AuthenticationMiddleware<Context>.bedrockMount) {

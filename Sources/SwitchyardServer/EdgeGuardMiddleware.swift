@@ -14,7 +14,7 @@ struct EdgeGuardMiddleware<Context: RequestContext>: RouterMiddleware {
     static var requestMethodField: HTTPField.Name { HTTPField.Name("Access-Control-Request-Method")! }
     static var requestHeadersField: HTTPField.Name { HTTPField.Name("Access-Control-Request-Headers")! }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         let verdict = policy.verdict(
             method: request.method.rawValue, path: request.uri.path, authority: request.head.authority,
             origin: request.headers[Self.originField], fetchSite: request.headers[Self.fetchSiteField],

@@ -6,7 +6,7 @@ import Hummingbird
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     static var field: HTTPField.Name { HTTPField.Name("x-amzn-RequestId")! }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         if response.headers[Self.field] == nil {
             response.headers[Self.field] = context.id

@@ -24,7 +24,7 @@ struct TokenAuthenticationMiddleware<Context: RequestContext>: RouterMiddleware 
 
     static var apiKeyField: HTTPField.Name { HTTPField.Name("x-api-key")! }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         let path = Substring(request.head.path ?? "/").prefix { $0 != "?" }
         let door: Door
         if AuthenticationMiddleware<Context>.isUnder(path, "/v1") {

@@ -14,7 +14,7 @@ import Testing
 /// authentication binds it (`CallerScope.current`), from an `x-test-key` header.
 @Suite struct OwnershipRouteTests {
     struct TestCaller<Context: RequestContext>: RouterMiddleware {
-        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
             let identity = request.headers[HTTPField.Name("x-test-key")!].map { CallerIdentity(keyId: $0, name: $0) }
             return try await CallerScope.$current.withValue(identity) { try await next(request, context) }
         }

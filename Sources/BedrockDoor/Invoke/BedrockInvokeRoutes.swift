@@ -114,7 +114,7 @@ public struct BedrockInvokeRoutes<Context: RequestContext>: Sendable {
     }
 
     /// All of one event's chunks go out in one write, as soon as the event has arrived.
-    private static func send(_ chunks: inout [ByteBuffer], to writer: inout any ResponseBodyWriter) async throws {
+    @concurrent private static func send(_ chunks: inout [ByteBuffer], to writer: inout any ResponseBodyWriter) async throws {
         guard !chunks.isEmpty else { return }
         var frame = ByteBuffer()
         for chunk in chunks { InvokeStreamFrames.writeChunk(chunk, into: &frame) }

@@ -53,7 +53,7 @@ enum BedrockRoute {
     /// (nil where the upstream's own bytes carry it, as in passthrough).
     static func streamBody(
         _ call: CallContext, logger: Logger, exceptionFrame: @escaping @Sendable (GatewayError) -> ByteBuffer?,
-        _ write: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void
+        _ write: @escaping @Sendable @concurrent (inout any ResponseBodyWriter) async throws -> Void
     ) -> ResponseBody {
         DoorCall.streamBody(call, logger: logger, code: { BedrockErrorMapper.awsError(for: $0).code }, errorFrame: exceptionFrame, write)
     }

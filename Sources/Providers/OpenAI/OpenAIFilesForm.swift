@@ -77,7 +77,7 @@ public struct OpenAIFilesForm: Sendable {
                     return first
                 }
                 while !fileDone {
-                    guard let chunk = try await file.next() else {
+                    guard let chunk = try await file.next(isolation: #isolation) else {
                         fileDone = true
                         break
                     }

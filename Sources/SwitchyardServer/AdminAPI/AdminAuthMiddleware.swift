@@ -12,7 +12,7 @@ struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: AdminToken
     var sessions: DashboardSessions? = nil
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         if request.headers[.authorization] == nil, let sessions, let (_, session) = await sessions.session(cookieHeader: request.headers[.cookie]) {
             if ![.get, .head].contains(request.method) {
                 let sent = request.headers[HTTPField.Name(DashboardSessions.csrfHeader)!] ?? ""
