@@ -173,7 +173,7 @@ extension GovernancePlugin {
         queue.withLock { queue in
             if let charge {
                 if queue.charges.isEmpty { queue.chargesSince = .now }
-                queue.charges.append(charge)
+                queue.add(charge)
             }
             if let given { queue.returns.append(given) }
             start(&queue)

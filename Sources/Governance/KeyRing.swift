@@ -8,10 +8,18 @@ import Synchronization
 /// what keeps a request off the database; its time to live bounds how long another gateway on the same database
 /// may go on accepting a key that was revoked or changed elsewhere (this gateway's own changes invalidate at once).
 public final class KeyRing: Sendable {
-    public struct Entry: Sendable {
+    /// A class: every request looks its key up twice (authentication, then the governance plugin), and a record
+    /// copied by value costs a retain and a release per string, array and dictionary it holds.
+    public final class Entry: Sendable {
         public let record: VirtualKeyRecord
         public let secret: String
         public let identity: CallerIdentity
+
+        init(record: VirtualKeyRecord, secret: String, identity: CallerIdentity) {
+            self.record = record
+            self.secret = secret
+            self.identity = identity
+        }
     }
 
     private struct Cached {

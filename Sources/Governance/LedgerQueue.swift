@@ -16,6 +16,21 @@ struct LedgerQueue {
     /// The pump's wait for more charges, cut short when anything else arrives.
     var linger: Task<Void, any Error>?
 
+    /// Joins the charge queued for the same allowance and budget windows, if there is one: a busy key's calls end
+    /// into one entry instead of one each (which `GovernancePlugin.merged` would fold again at write time).
+    mutating func add(_ charge: AllowanceCharge) {
+        if let at = charges.lastIndex(where: { $0.id == charge.id && Self.sameWindows($0.budgets, charge.budgets) }) {
+            charges[at].costNanos = min(charges[at].costNanos + charge.costNanos, BudgetHold.maxAmountNanos)
+            charges[at].expiresAt = max(charges[at].expiresAt, charge.expiresAt)
+        } else {
+            charges.append(charge)
+        }
+    }
+
+    static func sameWindows(_ a: [BudgetWindow], _ b: [BudgetWindow]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0.budgetId == $1.budgetId && $0.start == $1.start }
+    }
+
     var isEmpty: Bool { settlements.isEmpty && charges.isEmpty && returns.isEmpty && admissions.isEmpty && waits.isEmpty }
     /// Only allowance charges are queued: nothing waits on this write.
     var holdsOnlyCharges: Bool { settlements.isEmpty && returns.isEmpty && admissions.isEmpty && waits.isEmpty && !charges.isEmpty }

@@ -464,6 +464,21 @@ import Testing
         }
     }
 
+    /// Charges queued for one allowance in the same budget windows become one entry as they arrive; a charge in
+    /// another window (the day turned) or of another allowance stays an entry of its own.
+    @Test func chargesOfOneAllowanceAndWindowJoinAsTheyAreQueued() {
+        let day = BudgetWindow(budgetId: "daily", limitNanos: 10, start: 0, end: 86_400)
+        let nextDay = BudgetWindow(budgetId: "daily", limitNanos: 10, start: 86_400, end: 172_800)
+        let at = Date(timeIntervalSince1970: 1_000)
+        var queue = LedgerQueue()
+        queue.add(AllowanceCharge(id: "a", keyId: "k", costNanos: 3, budgets: [day], expiresAt: at))
+        queue.add(AllowanceCharge(id: "a", keyId: "k", costNanos: 4, budgets: [day], expiresAt: at.addingTimeInterval(5)))
+        queue.add(AllowanceCharge(id: "a", keyId: "k", costNanos: 5, budgets: [nextDay], expiresAt: at))
+        queue.add(AllowanceCharge(id: "b", keyId: "k2", costNanos: 6, budgets: [day], expiresAt: at))
+        #expect(queue.charges.map(\.costNanos) == [7, 5, 6])
+        #expect(queue.charges[0].expiresAt == at.addingTimeInterval(5))
+    }
+
     @Test func lapsedHoldsAreSweptAway() async throws {
         let world = try await World(holdSeconds: 0)
         let key = try await world.key(budgets: [Self.budget(Self.worstCase)])
