@@ -35,6 +35,11 @@ struct KeyAllowance: Sendable {
     var returnScheduled = false
     /// The budgets' current windows, worked out once for the charges of the calls ending in them.
     var chargeWindows: [BudgetWindow] = []
+    /// A top-up is queued or being written (`GovernancePlugin.refillBelow`).
+    var refilling = false
+    /// The last top-up got nothing: the store has no room to spare, so no call asks again until one runs short
+    /// (and waits for a grant of its own) or a new window begins.
+    var refillStalled = false
 
     init(id: String, policy: AllowancePolicy) {
         self.id = id
@@ -48,6 +53,7 @@ struct KeyAllowance: Sendable {
             windowStart = need.windowStart
             requests = 0
             requestsUsedInStore = 0
+            refillStalled = false
         }
         guard nanos >= need.nanos, requests >= need.requests else { return false }
         nanos -= need.nanos
@@ -59,6 +65,12 @@ struct KeyAllowance: Sendable {
 
     /// There is something to give back.
     var holdsRoom: Bool { nanos > 0 || requests > 0 }
+
+    /// Less than `calls` more calls like `need` fit: time to ask for more, before a call has to wait for it.
+    func runsLow(for need: AllowanceNeed, calls: Int64) -> Bool {
+        let (room, overflow) = need.nanos.multipliedReportingOverflow(by: calls)
+        return (!policy.budgets.isEmpty && (overflow || nanos < room)) || (policy.requests != nil && Int64(requests) < calls)
+    }
 
     /// The window as this gateway knows it, for the answer's rate-limit headers.
     func state(windowSeconds: Int) -> RateLimitState {
@@ -80,14 +92,17 @@ struct KeyAllowance: Sendable {
     }
 }
 
-/// A call waiting for its key's allowance to grow: the pump asks the store for its key once per round.
+/// A call waiting for its key's allowance to grow: the pump asks the store for its key once per round. Without a
+/// continuation it is a top-up that no call waits for.
 struct AllowanceWait: Sendable {
     var keyId: String
     var need: AllowanceNeed
     /// The request's shape for this key (its budgets in the current windows, its window); the amounts are set by
     /// the pump for everything waiting on the key.
     var request: AllowanceRequest
-    var continuation: CheckedContinuation<AllowanceOutcome, any Error>
+    var continuation: CheckedContinuation<AllowanceOutcome, any Error>?
+
+    var isRefill: Bool { continuation == nil }
 }
 
 enum AllowanceOutcome: Sendable {
@@ -100,12 +115,24 @@ extension GovernancePlugin {
     /// How much more than the calls waiting ask for a grant takes, in worst cases of the first call waiting: enough
     /// that a busy key goes to the store about once per this many calls.
     static let allowanceCalls: Int64 = 256
+    /// Below room for this many more calls a busy key's allowance is topped up in the background: a grant asked
+    /// for while calls still run on what is left, so they do not all stop and wait for the store's write.
+    static let refillBelow: Int64 = allowanceCalls / 4
+
+    /// `allowanceCalls` worst cases of `nanos`, within what a store holds.
+    static func slack(_ nanos: Int64) -> Int64 {
+        let (room, overflow) = allowanceCalls.multipliedReportingOverflow(by: max(1, nanos))
+        return overflow ? BudgetHold.maxAmountNanos : min(room, BudgetHold.maxAmountNanos)
+    }
 
     func allowanceId(_ keyId: String) -> String { "allowance:\(instanceId):\(keyId)" }
 
-    /// Takes `need` from the key's allowance on this gateway: the allowance's hold id, and whether it covered the
-    /// call (then the window's state for the answer's headers, nil when the key counts no requests).
-    func takeFromAllowance(keyId: String, need: AllowanceNeed, policy: AllowancePolicy) -> (id: String, covered: RateLimitState??) {
+    /// Takes `need` from the key's allowance on this gateway: the allowance's hold id, whether it covered the
+    /// call (then the window's state for the answer's headers, nil when the key counts no requests), and whether
+    /// the caller should queue a top-up (`refill`), which it then owns.
+    func takeFromAllowance(keyId: String, need: AllowanceNeed, policy: AllowancePolicy)
+        -> (id: String, covered: RateLimitState??, refill: Bool)
+    {
         allowances.withLock { all in
             var allowance = all[keyId] ?? KeyAllowance(id: allowanceId(keyId), policy: policy)
             if allowance.policy != policy {
@@ -113,9 +140,25 @@ extension GovernancePlugin {
                 allowance = KeyAllowance(id: allowance.id, policy: policy)
             }
             defer { all[keyId] = allowance }
-            guard allowance.take(need) else { return (allowance.id, .none) }
-            return (allowance.id, .some(policy.requests == nil ? nil : allowance.state(windowSeconds: policy.windowSeconds)))
+            guard allowance.take(need) else { return (allowance.id, .none, false) }
+            let refill = !allowance.refilling && !allowance.refillStalled && allowance.runsLow(for: need, calls: Self.refillBelow)
+            if refill { allowance.refilling = true }
+            return (allowance.id, .some(policy.requests == nil ? nil : allowance.state(windowSeconds: policy.windowSeconds)), refill)
         }
+    }
+
+    /// Queues a top-up of the key's allowance, which no call waits for: the next round asks for at least nothing
+    /// and at most a grant's worth, so a store with less room grants what it has and refuses nothing.
+    func queueRefill(_ need: AllowanceNeed, request: AllowanceRequest) {
+        queue.withLock { queue in
+            queue.waits.append(AllowanceWait(keyId: request.keyId, need: need, request: request, continuation: nil))
+            start(&queue)
+        }
+    }
+
+    /// The key's top-up was answered (or failed): the next call that finds the room low may ask again.
+    func refillEnded(keyId: String) {
+        allowances.withLock { $0[keyId]?.refilling = false }
     }
 
     /// Waits for the round that grows the key's allowance enough for this call, or refuses it.
@@ -236,7 +279,7 @@ extension GovernancePlugin {
         var byKey: [String: AllowanceRequest] = [:]
         var lacking: [String: (nanos: Int64, requests: Int)] = [:]
         let snapshot = allowances.withLock { all in Dictionary(uniqueKeysWithValues: Set(waits.map(\.keyId)).map { ($0, all[$0]) }) }
-        for wait in waits {
+        for wait in waits where !wait.isRefill {
             let allowance = snapshot[wait.keyId] ?? nil
             let sameWindow = allowance?.windowStart == wait.need.windowStart
             let haveNanos = allowance?.nanos ?? 0
@@ -246,7 +289,7 @@ extension GovernancePlugin {
                 sum.nanos += wait.need.nanos
                 sum.requests += wait.need.requests
                 lacking[wait.keyId] = sum
-                request.nanosAtMost = sum.nanos - haveNanos + Self.allowanceCalls * max(1, request.nanosAtLeast)
+                request.nanosAtMost = sum.nanos - haveNanos + Self.slack(request.nanosAtLeast)
                 request.requests?.atMost = max(0, sum.requests - haveRequests) + Int(Self.allowanceCalls)
                 byKey[wait.keyId] = request
                 continue
@@ -254,7 +297,7 @@ extension GovernancePlugin {
             order.append(wait.keyId)
             var request = wait.request
             request.nanosAtLeast = max(0, wait.need.nanos - haveNanos)
-            request.nanosAtMost = request.budgets.isEmpty ? 0 : request.nanosAtLeast + Self.allowanceCalls * max(1, wait.need.nanos)
+            request.nanosAtMost = request.budgets.isEmpty ? 0 : request.nanosAtLeast + Self.slack(wait.need.nanos)
             if var requests = request.requests {
                 requests.atLeast = max(0, wait.need.requests - haveRequests)
                 requests.atMost = requests.atLeast > 0 ? requests.atLeast + Int(Self.allowanceCalls) : 0
@@ -262,6 +305,19 @@ extension GovernancePlugin {
             }
             if request.nanosAtLeast == 0 { request.nanosAtMost = 0 }
             lacking[wait.keyId] = (wait.need.nanos, wait.need.requests)
+            byKey[wait.keyId] = request
+        }
+        // A key whose calls wait already asks for their need and a grant's worth more: its top-up is that request.
+        for wait in waits where wait.isRefill && byKey[wait.keyId] == nil {
+            var request = wait.request
+            request.nanosAtLeast = 0
+            request.nanosAtMost = request.budgets.isEmpty ? 0 : Self.slack(wait.need.nanos)
+            if var requests = request.requests {
+                requests.atLeast = 0
+                requests.atMost = Int(Self.allowanceCalls)
+                request.requests = requests
+            }
+            order.append(wait.keyId)
             byKey[wait.keyId] = request
         }
         return order.map { byKey[$0]! }
@@ -279,6 +335,7 @@ extension GovernancePlugin {
             for (keyId, grant) in grants {
                 guard var allowance = all[keyId] else { continue }
                 allowance.nanos += grant.nanos
+                if grant.nanos > 0 || grant.requests > 0 { allowance.refillStalled = false }
                 if let window = grant.window {
                     if allowance.windowStart != window.windowStart {
                         allowance.windowStart = window.windowStart
@@ -290,6 +347,12 @@ extension GovernancePlugin {
                 all[keyId] = allowance
             }
             for wait in waits {
+                guard let continuation = wait.continuation else {
+                    // A top-up: its grant joined the allowance above; one that got nothing is not asked for again soon.
+                    all[wait.keyId]?.refilling = false
+                    if let grant = grants[wait.keyId], grant.nanos == 0, grant.requests == 0 { all[wait.keyId]?.refillStalled = true }
+                    continue
+                }
                 guard var allowance = all[wait.keyId] else {
                     still.append(wait)
                     continue
@@ -297,17 +360,17 @@ extension GovernancePlugin {
                 let policy = allowance.policy
                 if allowance.take(wait.need) {
                     all[wait.keyId] = allowance
-                    answers.append((wait.continuation, .admitted(policy.requests == nil ? nil : allowance.state(windowSeconds: policy.windowSeconds))))
+                    answers.append((continuation, .admitted(policy.requests == nil ? nil : allowance.state(windowSeconds: policy.windowSeconds))))
                     continue
                 }
                 all[wait.keyId] = allowance
                 let grant = grants[wait.keyId]
                 if let grant, grant.requestsRefused, let window = grant.window, wait.need.requests > 0 {
                     // No request fits the window: every call of the key waiting for one is refused.
-                    answers.append((wait.continuation, .throttled(window)))
+                    answers.append((continuation, .throttled(window)))
                 } else if let grant, let usage = grant.exhausted, !refusedOnce.contains(wait.keyId) {
                     refusedOnce.insert(wait.keyId)
-                    answers.append((wait.continuation, .exhausted(usage)))
+                    answers.append((continuation, .exhausted(usage)))
                 } else {
                     still.append(wait)
                 }

@@ -174,17 +174,24 @@ public final class GovernancePlugin: CallPlugin, Service {
         }
         let need = AllowanceNeed(nanos: nanos, requests: rule?.requests == nil ? 0 : 1, windowStart: windowStart)
         let policy = AllowancePolicy(budgets: key.policy.budgets, requests: rule?.requests, windowSeconds: windowSeconds)
-        let (id, covered) = takeFromAllowance(keyId: key.id, need: need, policy: policy)
-        let outcome: AllowanceOutcome
-        if let covered {
-            outcome = .admitted(covered)
-        } else {
-            // Only a call the allowance does not cover needs the budgets' windows (and the key's periods checked).
-            let request = AllowanceRequest(
+        let (id, covered, refill) = takeFromAllowance(keyId: key.id, need: need, policy: policy)
+        // Only a call the allowance does not cover, or the one that asks for its top-up, needs the budgets' windows
+        // (and the key's periods checked).
+        func request() throws -> AllowanceRequest {
+            AllowanceRequest(
                 id: id, keyId: key.id, budgets: key.policy.budgets.isEmpty ? [] : try windows(of: key, at: now), nanosAtLeast: 0,
                 nanosAtMost: 0,
                 requests: rule?.requests.map { AllowanceRequest.Requests(windowSeconds: windowSeconds, limit: $0, atLeast: 0, atMost: 0) },
                 expiresAt: expiresAt, now: now)
+        }
+        let outcome: AllowanceOutcome
+        if let covered {
+            outcome = .admitted(covered)
+            if refill {
+                if let request = try? request() { queueRefill(need, request: request) } else { refillEnded(keyId: key.id) }
+            }
+        } else {
+            let request = try request()
             do {
                 outcome = try await waitForAllowance(need, request: request)
             } catch {

@@ -135,7 +135,9 @@ extension GovernancePlugin {
             return settleWaits(round.waits, grants: granted)
         } catch {
             for (_, waiting) in round.admissions { waiting.resume(throwing: error) }
-            for wait in round.waits { wait.continuation.resume(throwing: error) }
+            for wait in round.waits {
+                if let continuation = wait.continuation { continuation.resume(throwing: error) } else { refillEnded(keyId: wait.keyId) }
+            }
             logger.error(
                 "governance write failed", metadata: ["admissions": "\(round.admissions.count + round.waits.count)", "error": "\(error)"])
         }

@@ -150,6 +150,8 @@ import Testing
     final class CountingLedger: GovernanceLedger {
         let inner: any GovernanceLedger
         let grants = Mutex(0)
+        /// What each grant asked for at least: a call waits for a grant with a floor, a top-up has none.
+        let grantFloors = Mutex<[(nanos: Int64, requests: Int?)]>([])
         /// The writes that carried allowance charges, and the charge statements they carried.
         let chargeWrites = Mutex((writes: 0, charges: 0))
 
@@ -159,6 +161,7 @@ import Testing
 
         func write(_ write: LedgerWrite) async throws -> LedgerAnswers {
             grants.withLock { $0 += write.grants.count }
+            grantFloors.withLock { $0 += write.grants.map { ($0.nanosAtLeast, $0.requests?.atLeast) } }
             if !write.charges.isEmpty { chargeWrites.withLock { $0.writes += 1; $0.charges += write.charges.count } }
             return try await inner.write(write)
         }
@@ -204,6 +207,37 @@ import Testing
             left = try await usage()
         }
         #expect(left.spentNanos == 5 * Self.answerCost && left.reservedNanos == 0)
+    }
+
+    /// A busy key's allowance is topped up before it runs out: below room for `refillBelow` more calls, one grant
+    /// is asked for that no call waits for (it asks for at least nothing), while the calls go on running on what
+    /// is left. Here 200 calls one after another on a first grant of 257 requests: the top-up is asked for after
+    /// call 194, and no call ever waits for a second grant.
+    @Test func aBusyKeysAllowanceIsToppedUpBeforeItRunsOut() async throws {
+        let world = try await World()
+        let key = try await world.key(rateLimit: RateLimitRule(requests: 100_000, windowSeconds: 3_600))
+        let (ledger, plugin, engine) = world.counted(settings: .init(allowanceIdle: .seconds(30)))
+        let calls = Int(GovernancePlugin.allowanceCalls - GovernancePlugin.refillBelow) + 8
+        for _ in 0..<calls { #expect(await Self.complete(engine, key) == nil) }
+        for _ in 0..<500 where ledger.grantFloors.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        let floors = ledger.grantFloors.withLock { $0 }
+        #expect(floors.map(\.requests) == [1, 0])
+        await plugin.drain()
+    }
+
+    /// A top-up asks for what the store has, up to a grant's worth: a budget with no room to spare refuses no call,
+    /// and a top-up that got nothing is not asked for again by the calls that still fit.
+    @Test func aTopUpOfABudgetWithoutRoomRefusesNothingAndIsNotRepeated() async throws {
+        let world = try await World()
+        let key = try await world.key(budgets: [Self.budget(2 * Self.worstCase)])
+        let (ledger, plugin, engine) = world.counted(settings: .init(allowanceIdle: .seconds(30)))
+        // The first call waits for a grant: all the budget holds, two worst cases. The second runs on it and finds
+        // the room low: its top-up gets nothing. The third still fits and asks for nothing.
+        for _ in 0..<3 { #expect(await Self.complete(engine, key) == nil) }
+        await plugin.drain()
+        #expect(ledger.grantFloors.withLock { $0 }.map(\.nanos) == [Self.worstCase, 0])
+        let usage = try #require(try await world.store.spend.usage(keyId: key.id, budgets: key.budgetWindows(at: Date()), now: Date()).first)
+        #expect(usage.spentNanos == 3 * Self.answerCost && usage.reservedNanos == 0)
     }
 
     /// A key with a request limit and no budget: its calls' cost is charged nowhere, so it must not eat into the
