@@ -116,8 +116,11 @@ extension GovernancePlugin {
     /// that a busy key goes to the store about once per this many calls.
     static let allowanceCalls: Int64 = 256
     /// Below room for this many more calls a busy key's allowance is topped up in the background: a grant asked
-    /// for while calls still run on what is left, so they do not all stop and wait for the store's write.
-    static let refillBelow: Int64 = allowanceCalls / 4
+    /// for while calls still run on what is left, so they do not all stop and wait for the store's write. Half a
+    /// grant: at 2 000 calls a second the write has 64 ms. With a quarter (32 ms) a busy key's calls still waited
+    /// in some benchmark runs, p50 2–4 ms above a key without limits; with half, not in the runs measured
+    /// (benchmarks/README.md).
+    static let refillBelow: Int64 = allowanceCalls / 2
 
     /// `allowanceCalls` worst cases of `nanos`, within what a store holds.
     static func slack(_ nanos: Int64) -> Int64 {

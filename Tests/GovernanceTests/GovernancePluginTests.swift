@@ -211,8 +211,8 @@ import Testing
 
     /// A busy key's allowance is topped up before it runs out: below room for `refillBelow` more calls, one grant
     /// is asked for that no call waits for (it asks for at least nothing), while the calls go on running on what
-    /// is left. Here 200 calls one after another on a first grant of 257 requests: the top-up is asked for after
-    /// call 194, and no call ever waits for a second grant.
+    /// is left. Here calls one after another on a first grant of `allowanceCalls + 1` requests, eight more than it
+    /// takes to cross the mark and fewer than the grant holds: one top-up, and no call waits for a second grant.
     @Test func aBusyKeysAllowanceIsToppedUpBeforeItRunsOut() async throws {
         let world = try await World()
         let key = try await world.key(rateLimit: RateLimitRule(requests: 100_000, windowSeconds: 3_600))
