@@ -159,9 +159,13 @@ extension GovernancePlugin {
         }
     }
 
-    /// The key's top-up was answered (or failed): the next call that finds the room low may ask again.
-    func refillEnded(keyId: String) {
-        allowances.withLock { $0[keyId]?.refilling = false }
+    /// The key's top-up could not be asked for or written. Not asked for again until a call runs short: a store
+    /// that is down would otherwise see one failing write per call.
+    func refillFailed(keyId: String) {
+        allowances.withLock { all in
+            all[keyId]?.refilling = false
+            all[keyId]?.refillStalled = true
+        }
     }
 
     /// Waits for the round that grows the key's allowance enough for this call, or refuses it.

@@ -188,7 +188,7 @@ public final class GovernancePlugin: CallPlugin, Service {
         if let covered {
             outcome = .admitted(covered)
             if refill {
-                if let request = try? request() { queueRefill(need, request: request) } else { refillEnded(keyId: key.id) }
+                if let request = try? request() { queueRefill(need, request: request) } else { refillFailed(keyId: key.id) }
             }
         } else {
             let request = try request()

@@ -136,7 +136,7 @@ extension GovernancePlugin {
         } catch {
             for (_, waiting) in round.admissions { waiting.resume(throwing: error) }
             for wait in round.waits {
-                if let continuation = wait.continuation { continuation.resume(throwing: error) } else { refillEnded(keyId: wait.keyId) }
+                if let continuation = wait.continuation { continuation.resume(throwing: error) } else { refillFailed(keyId: wait.keyId) }
             }
             logger.error(
                 "governance write failed", metadata: ["admissions": "\(round.admissions.count + round.waits.count)", "error": "\(error)"])

@@ -62,10 +62,10 @@ import Testing
         }
 
         /// A plugin of its own, on a ledger that counts what it is asked for, in an engine over `provider`.
-        func counted(_ provider: ScriptedProvider = ScriptedProvider(), settings: GovernancePlugin.Settings = .init())
+        func counted(_ provider: ScriptedProvider = ScriptedProvider(), settings: GovernancePlugin.Settings = .init(), failTopUps: Bool = false)
             -> (ledger: CountingLedger, plugin: GovernancePlugin, engine: Engine)
         {
-            let ledger = CountingLedger(store.ledger)
+            let ledger = CountingLedger(store.ledger, failTopUps: failTopUps)
             let plugin = GovernancePlugin(
                 keys: ring, ledger: ledger, prices: GovernancePluginTests.prices, settings: settings, logger: TestEngines.quietLogger)
             return (ledger, plugin, TestEngines.engine(TestEngines.provider("openai", maxRetries: 0), provider, plugins: [plugin]))
@@ -155,13 +155,20 @@ import Testing
         /// The writes that carried allowance charges, and the charge statements they carried.
         let chargeWrites = Mutex((writes: 0, charges: 0))
 
-        init(_ inner: any GovernanceLedger) {
+        /// Writes that carry a top-up fail, as a store that is down fails them.
+        let failTopUps: Bool
+
+        init(_ inner: any GovernanceLedger, failTopUps: Bool = false) {
             self.inner = inner
+            self.failTopUps = failTopUps
         }
+
+        struct Unavailable: Error {}
 
         func write(_ write: LedgerWrite) async throws -> LedgerAnswers {
             grants.withLock { $0 += write.grants.count }
             grantFloors.withLock { $0 += write.grants.map { ($0.nanosAtLeast, $0.requests?.atLeast) } }
+            if failTopUps, write.grants.contains(where: { $0.nanosAtLeast == 0 && ($0.requests?.atLeast ?? 0) == 0 }) { throw Unavailable() }
             if !write.charges.isEmpty { chargeWrites.withLock { $0.writes += 1; $0.charges += write.charges.count } }
             return try await inner.write(write)
         }
@@ -223,6 +230,20 @@ import Testing
         let floors = ledger.grantFloors.withLock { $0 }
         #expect(floors.map(\.requests) == [1, 0])
         await plugin.drain()
+    }
+
+    /// A top-up the store could not write is not asked for again by every call after it: the calls go on running
+    /// on what is left, and only one that runs short goes to the store.
+    @Test func aFailedTopUpIsNotRetriedByEveryCall() async throws {
+        let world = try await World()
+        let key = try await world.key(rateLimit: RateLimitRule(requests: 100_000, windowSeconds: 3_600))
+        let (ledger, plugin, engine) = world.counted(settings: .init(allowanceIdle: .seconds(30)), failTopUps: true)
+        let calls = Int(GovernancePlugin.allowanceCalls - GovernancePlugin.refillBelow) + 8
+        for _ in 0..<calls { #expect(await Self.complete(engine, key) == nil) }
+        for _ in 0..<500 where ledger.grantFloors.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<20 { #expect(await Self.complete(engine, key) == nil) }
+        await plugin.drain()
+        #expect(ledger.grantFloors.withLock { $0 }.map(\.requests) == [1, 0])
     }
 
     /// A top-up asks for what the store has, up to a grant's worth: a budget with no room to spare refuses no call,
