@@ -16,8 +16,8 @@ struct LedgerQueue {
     /// The pump's wait for more charges, cut short when anything else arrives.
     var linger: Task<Void, any Error>?
 
-    /// Joins the charge queued for the same allowance and budget windows, if there is one: a busy key's calls end
-    /// into one entry instead of one each (which `GovernancePlugin.merged` would fold again at write time).
+    /// Joins the charge queued for the same allowance and budget windows, if there is one: a busy key's round costs
+    /// the same few statements however many of its calls ended.
     mutating func add(_ charge: AllowanceCharge) {
         if let at = charges.lastIndex(where: { $0.id == charge.id && Self.sameWindows($0.budgets, charge.budgets) }) {
             charges[at].costNanos = min(charges[at].costNanos + charge.costNanos, BudgetHold.maxAmountNanos)
@@ -119,7 +119,7 @@ extension GovernancePlugin {
         let (settlements, completions) = await entries(round.settlements)
         let grants = grantRequests(round.waits)
         let write = LedgerWrite(
-            settlements: settlements, completions: completions, charges: Self.merged(round.charges), returns: round.returns,
+            settlements: settlements, completions: completions, charges: round.charges, returns: round.returns,
             admissions: round.admissions.map(\.0), grants: grants)
         do {
             let answers = try await ledger.write(write)
@@ -153,25 +153,6 @@ extension GovernancePlugin {
             logEndsLost(ends)
         }
         return []
-    }
-
-    /// One charge per allowance and budget windows: a busy key's round costs the same few statements however many
-    /// of its calls ended.
-    static func merged(_ charges: [AllowanceCharge]) -> [AllowanceCharge] {
-        guard charges.count > 1 else { return charges }
-        var order: [AllowanceCharge] = []
-        var index: [String: Int] = [:]
-        for charge in charges {
-            let slot = charge.id + "\u{0}" + charge.budgets.map { "\($0.budgetId)@\($0.start)" }.joined(separator: ",")
-            if let at = index[slot] {
-                order[at].costNanos = min(order[at].costNanos + charge.costNanos, BudgetHold.maxAmountNanos)
-                order[at].expiresAt = max(order[at].expiresAt, charge.expiresAt)
-            } else {
-                index[slot] = order.count
-                order.append(charge)
-            }
-        }
-        return order
     }
 
     private func logEndsLost(_ ends: LedgerWrite) {
