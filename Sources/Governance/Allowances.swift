@@ -35,11 +35,17 @@ struct KeyAllowance: Sendable {
     var returnScheduled = false
     /// The budgets' current windows, worked out once for the charges of the calls ending in them.
     var chargeWindows: [BudgetWindow] = []
-    /// A top-up is queued or being written (`GovernancePlugin.refillBelow`).
-    var refilling = false
-    /// The last top-up got nothing: the store has no room to spare, so no call asks again until one runs short
-    /// (and waits for a grant of its own) or a new window begins.
-    var refillStalled = false
+    /// The background top-up (`GovernancePlugin.refillBelow`).
+    var topUp = TopUp.none
+
+    enum TopUp: Sendable {
+        case none
+        /// Queued or being written.
+        case asked
+        /// The last one got nothing or failed: the store has no room to spare (or is down), so no call asks again
+        /// until one runs short (and waits for a grant of its own) or a new window begins.
+        case stalled
+    }
 
     init(id: String, policy: AllowancePolicy) {
         self.id = id
@@ -53,7 +59,7 @@ struct KeyAllowance: Sendable {
             windowStart = need.windowStart
             requests = 0
             requestsUsedInStore = 0
-            refillStalled = false
+            if topUp == .stalled { topUp = .none }
         }
         guard nanos >= need.nanos, requests >= need.requests else { return false }
         nanos -= need.nanos
@@ -144,8 +150,8 @@ extension GovernancePlugin {
             }
             defer { all[keyId] = allowance }
             guard allowance.take(need) else { return (allowance.id, .none, false) }
-            let refill = !allowance.refilling && !allowance.refillStalled && allowance.runsLow(for: need, calls: Self.refillBelow)
-            if refill { allowance.refilling = true }
+            let refill = allowance.topUp == .none && allowance.runsLow(for: need, calls: Self.refillBelow)
+            if refill { allowance.topUp = .asked }
             return (allowance.id, .some(policy.requests == nil ? nil : allowance.state(windowSeconds: policy.windowSeconds)), refill)
         }
     }
@@ -162,10 +168,7 @@ extension GovernancePlugin {
     /// The key's top-up could not be asked for or written. Not asked for again until a call runs short: a store
     /// that is down would otherwise see one failing write per call.
     func refillFailed(keyId: String) {
-        allowances.withLock { all in
-            all[keyId]?.refilling = false
-            all[keyId]?.refillStalled = true
-        }
+        allowances.withLock { $0[keyId]?.topUp = .stalled }
     }
 
     /// Waits for the round that grows the key's allowance enough for this call, or refuses it.
@@ -342,7 +345,7 @@ extension GovernancePlugin {
             for (keyId, grant) in grants {
                 guard var allowance = all[keyId] else { continue }
                 allowance.nanos += grant.nanos
-                if grant.nanos > 0 || grant.requests > 0 { allowance.refillStalled = false }
+                if grant.nanos > 0 || grant.requests > 0, allowance.topUp == .stalled { allowance.topUp = .none }
                 if let window = grant.window {
                     if allowance.windowStart != window.windowStart {
                         allowance.windowStart = window.windowStart
@@ -356,8 +359,8 @@ extension GovernancePlugin {
             for wait in waits {
                 guard let continuation = wait.continuation else {
                     // A top-up: its grant joined the allowance above; one that got nothing is not asked for again soon.
-                    all[wait.keyId]?.refilling = false
-                    if let grant = grants[wait.keyId], grant.nanos == 0, grant.requests == 0 { all[wait.keyId]?.refillStalled = true }
+                    let gotNothing = grants[wait.keyId].map { $0.nanos == 0 && $0.requests == 0 } ?? true
+                    all[wait.keyId]?.topUp = gotNothing ? .stalled : .none
                     continue
                 }
                 guard var allowance = all[wait.keyId] else {

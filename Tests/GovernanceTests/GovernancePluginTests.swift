@@ -250,11 +250,19 @@ import Testing
     /// and a top-up that got nothing is not asked for again by the calls that still fit.
     @Test func aTopUpOfABudgetWithoutRoomRefusesNothingAndIsNotRepeated() async throws {
         let world = try await World()
-        let key = try await world.key(budgets: [Self.budget(2 * Self.worstCase)])
-        let (ledger, plugin, engine) = world.counted(settings: .init(allowanceIdle: .seconds(30)))
-        // The first call waits for a grant: all the budget holds, two worst cases. The second runs on it and finds
-        // the room low: its top-up gets nothing. The third still fits and asks for nothing.
-        for _ in 0..<3 { #expect(await Self.complete(engine, key) == nil) }
+        let key = try await world.key(budgets: [Self.budget(3 * Self.worstCase)])
+        // A first call stays in flight, so the allowance is not idle (an idle one gives a grant's room back).
+        let provider = ScriptedProvider([.delayed(.seconds(5), .succeed)])
+        let (ledger, plugin, engine) = world.counted(provider, settings: .init(allowanceIdle: .seconds(30)))
+        let long = Task { await Self.complete(engine, key) }
+        for _ in 0..<500 where provider.calls.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        // Its grant is all the budget holds, three worst cases. The next call runs on it and finds the room low: its
+        // top-up gets nothing. Once that answer is in, the third still fits and asks for nothing.
+        #expect(await Self.complete(engine, key) == nil)
+        for _ in 0..<500 where ledger.grantFloors.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<50 where plugin.allowances.withLock({ $0[key.id]?.topUp == .asked }) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await Self.complete(engine, key) == nil)
+        #expect(await long.value == nil)
         await plugin.drain()
         #expect(ledger.grantFloors.withLock { $0 }.map(\.nanos) == [Self.worstCase, 0])
         let usage = try #require(try await world.store.spend.usage(keyId: key.id, budgets: key.budgetWindows(at: Date()), now: Date()).first)
