@@ -56,32 +56,35 @@ public struct SigV4Presentation: Sendable, Hashable {
     }
 
     static func parseHeader(_ value: String, request: SigV4Request) throws(SigV4Failure) -> SigV4Presentation? {
-        let trimmed = value.drop { $0 == " " }
-        guard let space = trimmed.utf8.firstIndex(of: UInt8(ascii: " ")) else {
-            if trimmed.hasPrefix("AWS4") { try unsupported(String(trimmed)) }
+        // Int offsets into one copy of the bytes: this runs for every signed request, and Substring.UTF8View's
+        // checked indices cost more than the parse itself.
+        let bytes = Array(value.utf8)
+        func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        var start = 0
+        while start < bytes.count, bytes[start] == 0x20 { start += 1 }
+        guard let space = bytes[start...].firstIndex(of: 0x20) else {
+            let trimmed = text(start..<bytes.count)
+            if trimmed.hasPrefix("AWS4") { try unsupported(trimmed) }
             return nil
         }
-        let scheme = trimmed[..<space]
-        if scheme != algorithm {
+        if !bytes[start..<space].elementsEqual(algorithm.utf8) {
+            let scheme = text(start..<space)
             guard scheme.hasPrefix("AWS4") || scheme == "AWS" else { return nil }
-            try unsupported(String(scheme))
+            try unsupported(scheme)
         }
-        var credential: Substring?
-        var signedHeaders: Substring?
-        var signature: Substring?
-        // On bytes, without splitting into arrays: this runs for every signed request.
-        let rest = trimmed[trimmed.utf8.index(after: space)...]
-        let bytes = rest.utf8
-        var cursor = bytes.startIndex
-        while cursor < bytes.endIndex {
-            let comma = bytes[cursor...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
+        var credential: Range<Int>?
+        var signedHeaders: Range<Int>?
+        var signature: Range<Int>?
+        var cursor = space + 1
+        while cursor < bytes.count {
+            let comma = bytes[cursor...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.count
             var low = cursor
             var high = comma
-            while low < high, bytes[low] == 0x20 || bytes[low] == 0x09 { bytes.formIndex(after: &low) }
-            while high > low, bytes[bytes.index(before: high)] == 0x20 || bytes[bytes.index(before: high)] == 0x09 { bytes.formIndex(before: &high) }
+            while low < high, bytes[low] == 0x20 || bytes[low] == 0x09 { low += 1 }
+            while high > low, bytes[high - 1] == 0x20 || bytes[high - 1] == 0x09 { high -= 1 }
             if let equals = bytes[low..<high].firstIndex(of: UInt8(ascii: "=")) {
                 let name = bytes[low..<equals]
-                let value = rest[bytes.index(after: equals)..<high]
+                let value = equals + 1..<high
                 if name.elementsEqual("Credential".utf8) {
                     credential = value
                 } else if name.elementsEqual("SignedHeaders".utf8) {
@@ -90,7 +93,7 @@ public struct SigV4Presentation: Sendable, Hashable {
                     signature = value
                 }
             }
-            cursor = comma == bytes.endIndex ? comma : bytes.index(after: comma)
+            cursor = comma + 1
         }
         var missing = ""
         if credential == nil { missing += "Authorization header requires 'Credential' parameter. " }
@@ -104,7 +107,8 @@ public struct SigV4Presentation: Sendable, Hashable {
             throw SigV4Failure(.malformedHeader, String(missing.dropLast()))
         }
         return try make(
-            .header, credential: credential, signedHeaders: signedHeaders, signature: hexBytes(signature), amzDate: amzDate,
+            .header, credential: Substring(text(credential)), signedHeaders: Substring(text(signedHeaders)),
+            signature: hexBytes(bytes[signature]), amzDate: amzDate,
             expires: nil, sessionToken: request.header("x-amz-security-token"), failure: .malformedHeader)
     }
 
@@ -204,7 +208,10 @@ public struct SigV4Presentation: Sendable, Hashable {
 
     /// 64 hex digits as 32 bytes; empty for anything else.
     static func hexBytes(_ text: Substring) -> [UInt8] {
-        let digits = text.utf8
+        hexBytes(Array(text.utf8)[...])
+    }
+
+    static func hexBytes(_ digits: ArraySlice<UInt8>) -> [UInt8] {
         guard digits.count == 64 else { return [] }
         var out = [UInt8]()
         out.reserveCapacity(32)

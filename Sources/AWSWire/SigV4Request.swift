@@ -35,6 +35,41 @@ extension SigV4HeaderSource {
     public func value(of lowercasedName: String) -> String? { values(of: lowercasedName).first }
 }
 
+/// A request's header fields read once, as lower-cased names and values. A signed request asks for a dozen names
+/// (the key headers, `Authorization`, the date, the payload hash, each signed header); walking an HTTP library's
+/// fields for each copied every field every time, and its own name index costs more to build than this list.
+public struct SigV4Headers: SigV4HeaderSource {
+    private var fields: [(name: String, value: String)] = []
+
+    public init(capacity: Int = 0) {
+        fields.reserveCapacity(capacity)
+    }
+
+    public init(_ fields: [(name: String, value: String)]) {
+        self.fields = fields.map { ($0.name.lowercased(), $0.value) }
+    }
+
+    /// Adds one field; the server passes its library's canonical (lower-case) name.
+    public mutating func append(lowercasedName: String, value: String) {
+        fields.append((lowercasedName, value))
+    }
+
+    public func values(of lowercasedName: String) -> [String] {
+        var found: [String] = []
+        for field in fields where field.name == lowercasedName { found.append(field.value) }
+        return found
+    }
+
+    public func value(of lowercasedName: String) -> String? {
+        for field in fields where field.name == lowercasedName { return field.value }
+        return nil
+    }
+
+    public func contains(_ lowercasedName: String) -> Bool {
+        fields.contains { $0.name == lowercasedName }
+    }
+}
+
 /// A request as it arrived, unparsed: what a signature covers. Not generic over its headers: it crosses modules on
 /// every signed request, and an unspecialised generic there cost more in runtime type lookups than the check itself.
 public struct SigV4Request {

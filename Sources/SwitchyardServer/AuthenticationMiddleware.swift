@@ -55,9 +55,10 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
                 return Self.bedrockResponse(BedrockErrorMapper.awsError(for: error))
             }
         }
+        var headers = SigV4Headers(capacity: request.headers.count)
+        for field in request.headers { headers.append(lowercasedName: field.name.canonicalName, value: field.value) }
         let signed = SigV4Request(
-            method: request.method.rawValue, path: path, query: query, authority: request.head.authority,
-            headers: FieldsSource(fields: request.headers),
+            method: request.method.rawValue, path: path, query: query, authority: request.head.authority, headers: headers,
             s3ResourcePath: door == .s3 ? path.dropFirst(filesMount.count) : nil)
         let caller: CallerIdentity?
         do {
@@ -66,7 +67,7 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             report(error, door: door, method: request.method, path: path, logger: context.logger)
             return Self.response(error, door: door, head: request.method == .head)
         }
-        let forwarded = Self.withoutCredentials(request, path: path, query: query)
+        let forwarded = Self.withoutCredentials(request, headers: headers, path: path, query: query)
         return try await CallerScope.$current.withValue(caller) { try await next(forwarded, context) }
     }
 
@@ -131,10 +132,10 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// The request with its key headers, virtual-key bearer and presigned-signature parameters removed; itself when
     /// it carries none (the usual SigV4 request: its `Authorization` stays, the doors read its region).
-    static func withoutCredentials(_ request: Request, path: Substring, query: Substring) -> Request {
+    static func withoutCredentials(_ request: Request, headers: SigV4Headers, path: Substring, query: Substring) -> Request {
         let unsignedQuery = SigV4Presentation.queryWithoutSignature(query)
-        let bearer = request.headers[values: .authorization].contains(where: Authenticator.isVirtualKeyBearer)
-        let keyHeader = keyFields.contains { request.headers[$0] != nil }
+        let bearer = headers.values(of: "authorization").contains(where: Authenticator.isVirtualKeyBearer)
+        let keyHeader = Authenticator.headerNames.contains { headers.contains($0) }
         guard unsignedQuery != nil || bearer || keyHeader else { return request }
         var head = request.head
         for field in keyFields { head.headerFields[field] = nil }
@@ -197,23 +198,6 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
                     "SignatureDoesNotMatch", 403,
                     "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
             }
-        }
-    }
-
-    /// Looks names up by walking the fields: a request has a dozen, and `HTTPFields`' subscript builds a name index
-    /// on its first lookup, which cost more than the handful of lookups a signature check makes.
-    struct FieldsSource: SigV4HeaderSource {
-        let fields: HTTPFields
-
-        func values(of lowercasedName: String) -> [String] {
-            var found: [String] = []
-            for field in fields where field.name.canonicalName == lowercasedName { found.append(field.value) }
-            return found
-        }
-
-        func value(of lowercasedName: String) -> String? {
-            for field in fields where field.name.canonicalName == lowercasedName { return field.value }
-            return nil
         }
     }
 }
