@@ -11,6 +11,7 @@ import Governance
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import OpenAIDoor
 import Pricing
 import Providers
@@ -125,17 +126,35 @@ public struct Gateway: Sendable {
     static func makeUpstreamHTTP(_ providers: [ProviderConfig]) -> UpstreamHTTP {
         var lanes: [String: UpstreamLane] = [:]
         for provider in providers {
-            let client = makeHTTPClient(readTimeoutSeconds: readTimeout(provider), maxConnections: provider.maxConnections)
-            lanes[provider.name] = UpstreamLane(
-                client: client, maxConnections: provider.maxConnections, maxStreamEventBytes: provider.maxStreamEventBytes)
+            let loops = Array(NIOSingletons.posixEventLoopGroup.makeIterator())
+            let shares = poolShares(maxConnections: provider.maxConnections, loops: loops.count)
+            let timeout = readTimeout(provider)
+            let clients =
+                shares.count == 1
+                ? [makeHTTPClient(readTimeoutSeconds: timeout, maxConnections: provider.maxConnections)]
+                : zip(loops, shares).map { makeHTTPClient(readTimeoutSeconds: timeout, maxConnections: $1, on: $0) }
+            lanes[provider.name] = UpstreamLane(clients: clients, shares: shares, maxStreamEventBytes: provider.maxStreamEventBytes)
         }
         let shared = makeHTTPClient(
             readTimeoutSeconds: providers.map(readTimeout).max() ?? 121, maxConnections: ProviderConfig.defaultMaxConnections)
         return UpstreamHTTP(client: shared, lanes: lanes, clientMaxConnections: ProviderConfig.defaultMaxConnections)
     }
 
+    /// The fewest connections a loop's own pool is given (`UpstreamLane.lease` says why each loop has one): below
+    /// that, one pool for all loops.
+    static let perLoopPoolMinimum = 64
+
+    /// Each loop's pool size, adding up to `maxConnections`; one share when a split would leave a loop fewer than
+    /// `perLoopPoolMinimum`.
+    static func poolShares(maxConnections: Int, loops: Int) -> [Int] {
+        guard loops > 1, maxConnections / loops >= perLoopPoolMinimum else { return [maxConnections] }
+        return (0..<loops).map { maxConnections / loops + ($0 < maxConnections % loops ? 1 : 0) }
+    }
+
     static func shutdown(_ http: UpstreamHTTP) async {
-        for lane in http.lanes.values { try? await lane.client.shutdown() }
+        for lane in http.lanes.values {
+            for client in lane.clients { try? await client.shutdown() }
+        }
         try? await http.client.shutdown()
     }
 
@@ -145,7 +164,7 @@ public struct Gateway: Sendable {
         max(provider.timeoutSeconds, provider.streamIdleTimeoutSeconds) + 1
     }
 
-    static func makeHTTPClient(readTimeoutSeconds: Double, maxConnections: Int) -> HTTPClient {
+    static func makeHTTPClient(readTimeoutSeconds: Double, maxConnections: Int, on loop: (any EventLoop)? = nil) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.read = .milliseconds(Int64(readTimeoutSeconds * 1000))
         // Every in-flight HTTP/1.1 call (a stream for its whole length) holds a connection; a call beyond the
@@ -158,6 +177,7 @@ public struct Gateway: Sendable {
         // A refused connection fails the call at once; the engine's retries and fallbacks decide what next.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .enabled(limit: .ratio(100))
+        if let loop { return HTTPClient(eventLoopGroup: loop, configuration: configuration) }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -73,10 +73,12 @@ public struct UpstreamHTTP: Sendable {
         // After signing: a SigV4 signature covers only the headers it lists, and traceparent is not one of them.
         if let traceParent = target.traceParent { request.headers.replaceOrAdd(name: "traceparent", value: traceParent) }
         request.body = .bytes(body)
-        let response: HTTPClientResponse
+        var response: HTTPClientResponse
         do {
             // AsyncHTTPClient's deadline covers the wait for the response head only, which is what a stream wants.
-            response = try await lane.client.execute(request, timeout: .milliseconds(Int64(target.timeoutSeconds * 1000)))
+            let (client, lease) = lane.lease()
+            response = try await client.execute(request, timeout: .milliseconds(Int64(target.timeoutSeconds * 1000)))
+            if let lease { response.body = .stream(LeasedBody(base: response.body, lease: lease)) }
         } catch let error as HTTPClientError where error == .deadlineExceeded {
             throw Self.timeoutError(target)
         } catch let error as HTTPClientError where error == .getConnectionFromPoolTimeout {
