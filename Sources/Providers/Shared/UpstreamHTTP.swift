@@ -34,8 +34,10 @@ public struct UpstreamHTTP: Sendable {
     /// gateway's throughput, which this avoids.)
     public func postJSON(url: String, headers: HTTPHeaders, body: ByteBuffer, target: UpstreamTarget) async throws -> ByteBuffer {
         let deadline = ContinuousClock.now + .milliseconds(Int64(target.timeoutSeconds * 1000))
-        let response = try await open(url: url, headers: headers, body: body, target: target)
+        let (response, lease) = try await send(url: url, headers: headers, body: body, target: target)
         do {
+            // The lease is released here, once the body has been read, with no wrapper around every chunk.
+            defer { withExtendedLifetime(lease) {} }
             return try await Self.collect(response.body, upTo: maxResponseBytes, before: deadline, target: target)
         } catch let error as GatewayError {
             throw error
@@ -66,6 +68,16 @@ public struct UpstreamHTTP: Sendable {
 
     /// POST and return as soon as a successful response head arrives; the body is the caller's to stream.
     public func open(url: String, headers: HTTPHeaders, body: ByteBuffer, target: UpstreamTarget) async throws -> HTTPClientResponse {
+        var (response, lease) = try await send(url: url, headers: headers, body: body, target: target)
+        // The body, which the caller streams, holds the lease until it is gone.
+        if let lease { response.body = .stream(LeasedBody(base: response.body, lease: lease)) }
+        return response
+    }
+
+    /// The call, counted on its pool until the returned lease is released.
+    private func send(url: String, headers: HTTPHeaders, body: ByteBuffer, target: UpstreamTarget) async throws
+        -> (HTTPClientResponse, PoolLease?)
+    {
         let lane = lane(for: target)
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -73,12 +85,13 @@ public struct UpstreamHTTP: Sendable {
         // After signing: a SigV4 signature covers only the headers it lists, and traceparent is not one of them.
         if let traceParent = target.traceParent { request.headers.replaceOrAdd(name: "traceparent", value: traceParent) }
         request.body = .bytes(body)
-        var response: HTTPClientResponse
+        let response: HTTPClientResponse
+        let lease: PoolLease?
         do {
             // AsyncHTTPClient's deadline covers the wait for the response head only, which is what a stream wants.
-            let (client, lease) = lane.lease()
-            response = try await client.execute(request, timeout: .milliseconds(Int64(target.timeoutSeconds * 1000)))
-            if let lease { response.body = .stream(LeasedBody(base: response.body, lease: lease)) }
+            let leased = lane.lease()
+            lease = leased.lease
+            response = try await leased.client.execute(request, timeout: .milliseconds(Int64(target.timeoutSeconds * 1000)))
         } catch let error as HTTPClientError where error == .deadlineExceeded {
             throw Self.timeoutError(target)
         } catch let error as HTTPClientError where error == .getConnectionFromPoolTimeout {
@@ -89,9 +102,10 @@ public struct UpstreamHTTP: Sendable {
             throw UpstreamFailure.unreachable(error, target: target)
         }
         guard (200..<300).contains(Int(response.status.code)) else {
+            defer { withExtendedLifetime(lease) {} }
             throw await Self.upstreamError(response, target: target)
         }
-        return response
+        return (response, lease)
     }
 
     static func timeoutError(_ target: UpstreamTarget) -> GatewayError {
