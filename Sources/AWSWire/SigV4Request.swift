@@ -45,10 +45,6 @@ public struct SigV4Headers: SigV4HeaderSource {
         fields.reserveCapacity(capacity)
     }
 
-    public init(_ fields: [(name: String, value: String)]) {
-        self.fields = fields.map { ($0.name.lowercased(), $0.value) }
-    }
-
     /// Adds one field; the server passes its library's canonical (lower-case) name.
     public mutating func append(lowercasedName: String, value: String) {
         fields.append((lowercasedName, value))

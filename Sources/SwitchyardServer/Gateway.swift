@@ -125,8 +125,8 @@ public struct Gateway: Sendable {
     /// for no configured provider.
     static func makeUpstreamHTTP(_ providers: [ProviderConfig]) -> UpstreamHTTP {
         var lanes: [String: UpstreamLane] = [:]
+        let loops = Array(NIOSingletons.posixEventLoopGroup.makeIterator())
         for provider in providers {
-            let loops = Array(NIOSingletons.posixEventLoopGroup.makeIterator())
             let shares = poolShares(maxConnections: provider.maxConnections, loops: loops.count)
             let timeout = readTimeout(provider)
             let clients =

@@ -33,6 +33,9 @@ import Testing
         for loop in group.makeIterator() {
             let chosen = try await loop.submit { ObjectIdentifier(lane.client) }.get()
             #expect(chosen == ObjectIdentifier(client))
+            // Nothing to balance, so nothing is counted: the call carries no lease and its body is not wrapped.
+            let leased = try await loop.submit { lane.lease().lease == nil }.get()
+            #expect(leased)
         }
         try await client.shutdown()
         try await group.shutdownGracefully()

@@ -10,8 +10,8 @@ public struct UpstreamLane: Sendable {
     public let clients: [HTTPClient]
     private let loops: [ObjectIdentifier]
     private let loads: PoolLoads?
-    /// The pool size of all clients together, named when every connection is busy.
-    public var maxConnections: Int
+    /// The pool size of all clients together (the sum of their shares), named when every connection is busy.
+    public let maxConnections: Int
     /// The longest SSE line or event a stream may carry before it is cut with an error.
     public var maxStreamEventBytes: Int
 
@@ -89,8 +89,6 @@ final class PoolLoads: Sendable {
     func release(_ index: Int) {
         counts.withLock { $0[index] -= 1 }
     }
-
-    var inFlight: [Int] { counts.withLock { $0 } }
 }
 
 /// One counted call of a pool; released when the answer's body (which holds it) is gone.
